@@ -1,0 +1,569 @@
+//! Plain text in, [`Article`] out: the section splitter.
+//!
+//! The articles quire was built for are pages scraped from sites whose pages
+//! share one template, flattened to text: a title line, headings as short
+//! lines of their own, body paragraphs, and some site boilerplate. Nothing
+//! marks a heading as such, so the splitter reads the shape of the text:
+//!
+//! - the first non-empty line is the title;
+//! - a heading is a one-line paragraph of a few words, with no
+//!   sentence-ending punctuation and no list marker, that has body text
+//!   somewhere after it;
+//! - headings with nothing between them nest, the first being the parent;
+//!   one that merely restates its parent ("Examine" / "an examination") or
+//!   repeats it is dropped;
+//! - a single heading after body text opens a sibling of the last heading; a
+//!   run of two or more starts again from the top level; headings named in
+//!   [`Rules::top_level_headings`] are always top-level;
+//! - a section's first paragraph loses a leading copy of the heading
+//!   ("Introduction Facial muscle twitching, ...");
+//! - paragraphs that begin with a [`Rules::boilerplate`] phrase are dropped,
+//!   and so is every section left with no text.
+//!
+//! Body text that comes before the first heading becomes a section with an
+//! empty path, labelled with the article title.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+use crate::rules::Rules;
+use crate::text::{self, Anchors};
+
+/// The separator between headings in a section label.
+pub const LABEL_SEPARATOR: &str = " › ";
+
+/// An article split into the sections that get indexed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Article {
+    /// The article's title: its first non-empty line.
+    pub title: String,
+    /// The sections that have text, in the order they appear.
+    pub sections: Vec<Section>,
+}
+
+/// One section of an article: a heading path and the text under it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Section {
+    /// The headings from the top level down to this section's own; empty
+    /// for text that comes before the first heading.
+    pub path: Vec<String>,
+    /// The path joined with `" › "`, or the article title when the path is
+    /// empty.
+    pub label: String,
+    /// A slug unique within the article, as GitHub makes them
+    /// (`medical-examination`, a repeat gets `-1`).
+    pub anchor: String,
+    /// The section's position among the article's sections, from 0.
+    pub ordinal: usize,
+    /// The section's text: paragraphs separated by a blank line.
+    pub text: String,
+}
+
+/// Splits plain-text articles into sections by a set of [`Rules`].
+///
+/// Build one and reuse it: building prepares the rules' keys.
+///
+/// ```
+/// let splitter = quire::Splitter::new(quire::Rules::default());
+/// let article = splitter.split("Gout\n\nTreatment\n\nRest and ice help.\n");
+/// assert_eq!(article.title, "Gout");
+/// assert_eq!(article.sections[0].label, "Treatment");
+/// ```
+#[derive(Clone)]
+pub struct Splitter {
+    rules: Rules,
+    top_level: HashSet<Vec<String>>,
+    boilerplate: Vec<String>,
+    analyzer: TextAnalyzer,
+}
+
+/// A paragraph once the title and boilerplate are gone: a heading or body.
+enum Block {
+    Heading(String),
+    Body(String),
+}
+
+/// A section while it is being filled.
+struct Draft {
+    path: Vec<String>,
+    paragraphs: Vec<String>,
+}
+
+impl Default for Splitter {
+    /// A splitter with the built-in rules.
+    fn default() -> Splitter {
+        Splitter::new(Rules::default())
+    }
+}
+
+impl Splitter {
+    /// Prepares a splitter that follows `rules`.
+    pub fn new(rules: Rules) -> Splitter {
+        let mut analyzer = text::stemmer_without(&rules.heading_stop_words);
+        let top_level = rules
+            .top_level_headings
+            .iter()
+            .map(|h| heading_key(&mut analyzer, h))
+            .collect();
+        let boilerplate = rules
+            .boilerplate
+            .iter()
+            .map(|b| text::fold(b))
+            .filter(|b| !b.is_empty())
+            .collect();
+        Splitter {
+            rules,
+            top_level,
+            boilerplate,
+            analyzer,
+        }
+    }
+
+    /// The rules this splitter follows.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Splits one article's text into its title and sections.
+    ///
+    /// Never fails: text with no headings gives one section labelled with
+    /// the title, and empty text gives an article with no title and no
+    /// sections.
+    pub fn split(&self, text: &str) -> Article {
+        let mut analyzer = self.analyzer.clone();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut paragraphs = paragraphs(text);
+        if paragraphs.is_empty() {
+            return Article {
+                title: String::new(),
+                sections: vec![],
+            };
+        }
+        let mut first = paragraphs.remove(0);
+        let title = first.remove(0).to_string();
+        if !first.is_empty() {
+            paragraphs.insert(0, first);
+        }
+        let blocks = self.classify(&paragraphs);
+        let drafts = self.nest(&mut analyzer, blocks);
+        Article {
+            sections: finish(&title, drafts),
+            title,
+        }
+    }
+
+    /// Drops boilerplate and tells headings from body paragraphs.
+    fn classify(&self, paragraphs: &[Vec<&str>]) -> Vec<Block> {
+        let kept: Vec<&Vec<&str>> = paragraphs
+            .iter()
+            .filter(|p| !self.is_boilerplate(&p.join(" ")))
+            .collect();
+        let candidate: Vec<bool> = kept
+            .iter()
+            .map(|p| p.len() == 1 && self.looks_like_heading(p[0]))
+            .collect();
+        // A heading must be followed by text: short lines after the last
+        // body paragraph are body text themselves.
+        let last_body = candidate.iter().rposition(|&c| !c);
+        kept.iter()
+            .zip(candidate)
+            .enumerate()
+            .map(|(i, (p, is_candidate))| {
+                if is_candidate && last_body.is_some_and(|b| i < b) {
+                    Block::Heading(p[0].to_string())
+                } else {
+                    Block::Body(p.join("\n"))
+                }
+            })
+            .collect()
+    }
+
+    /// Builds the heading path of every run of body text.
+    fn nest(&self, analyzer: &mut TextAnalyzer, blocks: Vec<Block>) -> Vec<Draft> {
+        let mut drafts: Vec<Draft> = Vec::new();
+        let mut path: Vec<(String, Vec<String>)> = Vec::new();
+        let mut run: Vec<(String, Vec<String>)> = Vec::new();
+        for block in blocks {
+            match block {
+                Block::Heading(h) => {
+                    let key = heading_key(analyzer, &h);
+                    // A heading that restates or repeats the one before it
+                    // in the run adds nothing.
+                    if run.last().is_none_or(|(_, k)| *k != key) {
+                        run.push((h, key));
+                    }
+                }
+                Block::Body(p) => {
+                    if !run.is_empty() {
+                        let continues = self.apply_run(&mut path, std::mem::take(&mut run));
+                        if !continues || drafts.is_empty() {
+                            drafts.push(Draft {
+                                path: path.iter().map(|(h, _)| h.clone()).collect(),
+                                paragraphs: vec![],
+                            });
+                        }
+                    } else if drafts.is_empty() {
+                        drafts.push(Draft {
+                            path: vec![],
+                            paragraphs: vec![],
+                        });
+                    }
+                    drafts
+                        .last_mut()
+                        .expect("a draft was pushed")
+                        .paragraphs
+                        .push(p);
+                }
+            }
+        }
+        drafts
+    }
+
+    /// Moves `path` to where a run of headings puts it. Returns true when
+    /// the run only repeats the current heading, so the current section
+    /// goes on.
+    fn apply_run(
+        &self,
+        path: &mut Vec<(String, Vec<String>)>,
+        run: Vec<(String, Vec<String>)>,
+    ) -> bool {
+        if run.len() == 1 {
+            let (h, key) = run.into_iter().next().expect("run has one heading");
+            if path.last().is_some_and(|(_, k)| *k == key) {
+                return true;
+            }
+            if self.top_level.contains(&key) {
+                path.clear();
+            } else {
+                path.pop();
+            }
+            path.push((h, key));
+        } else {
+            path.clear();
+            for (h, key) in run {
+                if self.top_level.contains(&key) {
+                    path.clear();
+                }
+                path.push((h, key));
+            }
+        }
+        false
+    }
+
+    fn is_boilerplate(&self, paragraph: &str) -> bool {
+        let folded = text::fold(paragraph);
+        self.boilerplate.iter().any(|b| folded.starts_with(b))
+    }
+
+    /// Whether a line has the shape of a heading: short, not a sentence,
+    /// not a list item.
+    fn looks_like_heading(&self, line: &str) -> bool {
+        let line = line.trim();
+        let words = line.split_whitespace().count();
+        words >= 1
+            && words <= self.rules.max_heading_words
+            && line.chars().count() <= self.rules.max_heading_chars
+            && line.chars().any(char::is_alphabetic)
+            && !line.ends_with(['.', '!', '?', ':', ';', ',', '…'])
+            && !is_list_item(line)
+    }
+}
+
+/// Splits text into paragraphs (runs of non-blank lines), each a list of
+/// trimmed lines.
+fn paragraphs(text: &str) -> Vec<Vec<&str>> {
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// `1. Foo`, `2) Foo`, `a) Foo`, `- Foo`, `* Foo`, `• Foo`.
+fn is_list_item(line: &str) -> bool {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let rest = &line[digits..];
+    if digits > 0 && (rest.starts_with('.') || rest.starts_with(')')) {
+        return true;
+    }
+    let mut chars = line.chars();
+    match (chars.next(), chars.next()) {
+        (Some('-' | '*' | '•' | '·' | '–'), Some(c)) if c.is_whitespace() => true,
+        (Some(c), Some(')')) if c.is_alphabetic() => true,
+        _ => false,
+    }
+}
+
+/// What two headings must share to count as the same heading: their stemmed
+/// words less stop words, as a set. A heading of stop words only keeps them.
+fn heading_key(analyzer: &mut TextAnalyzer, heading: &str) -> Vec<String> {
+    let mut key = text::terms(analyzer, heading);
+    if key.is_empty() {
+        key = text::fold(heading).split(' ').map(str::to_string).collect();
+    }
+    key.sort();
+    key.dedup();
+    key
+}
+
+/// Turns drafts into sections: strips a repeated heading from the first
+/// paragraph, drops empty sections, numbers and labels the rest.
+fn finish(title: &str, drafts: Vec<Draft>) -> Vec<Section> {
+    let mut anchors = Anchors::default();
+    let mut sections = Vec::new();
+    for Draft {
+        path,
+        mut paragraphs,
+    } in drafts
+    {
+        if let (Some(heading), Some(first)) = (path.last(), paragraphs.first_mut())
+            && let Some(rest) = strip_repeated_heading(first, heading)
+        {
+            *first = rest.to_string();
+        }
+        let text = paragraphs.join("\n\n");
+        if text.trim().is_empty() {
+            continue;
+        }
+        let (label, anchor) = match path.last() {
+            Some(heading) => (path.join(LABEL_SEPARATOR), anchors.unique(heading)),
+            None => (title.to_string(), anchors.unique(title)),
+        };
+        sections.push(Section {
+            ordinal: sections.len(),
+            path,
+            label,
+            anchor,
+            text,
+        });
+    }
+    sections
+}
+
+/// The rest of `paragraph` when it opens with `heading` repeated as a run-in
+/// title: the heading (any case), a separator, then more text that does not
+/// go on in lower case ("Introduction Facial muscle ..." but not
+/// "Cause of death is ...").
+fn strip_repeated_heading<'a>(paragraph: &'a str, heading: &str) -> Option<&'a str> {
+    let mut rest = paragraph.char_indices();
+    for h in heading.chars() {
+        let (_, p) = rest.next()?;
+        if !p.to_lowercase().eq(h.to_lowercase()) {
+            return None;
+        }
+    }
+    let after = match rest.next() {
+        Some((i, c)) if c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.') => {
+            &paragraph[i..]
+        }
+        _ => return None,
+    };
+    let after = after.trim_start_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.')
+    });
+    let first = after.chars().next()?;
+    (!first.is_lowercase()).then_some(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../corpus/facial-twitching.txt");
+
+    fn split(text: &str) -> Article {
+        Splitter::default().split(text)
+    }
+
+    fn labels(article: &Article) -> Vec<&str> {
+        article.sections.iter().map(|s| s.label.as_str()).collect()
+    }
+
+    #[test]
+    fn seed_has_the_five_expected_sections() {
+        let article = split(SEED);
+        assert_eq!(article.title, "Facial twitching");
+        assert_eq!(
+            labels(&article),
+            [
+                "Introduction",
+                "Cause",
+                "Examine › Related inspection",
+                "Examine › Medical examination",
+                "Diagnosis › Differential diagnosis",
+            ]
+        );
+        let paths: Vec<Vec<&str>> = article
+            .sections
+            .iter()
+            .map(|s| s.path.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(paths[3], ["Examine", "Medical examination"]);
+        let anchors: Vec<&str> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(
+            anchors,
+            [
+                "introduction",
+                "cause",
+                "related-inspection",
+                "medical-examination",
+                "differential-diagnosis"
+            ]
+        );
+        let ordinals: Vec<usize> = article.sections.iter().map(|s| s.ordinal).collect();
+        assert_eq!(ordinals, [0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn seed_repeated_introduction_is_removed() {
+        let article = split(SEED);
+        assert!(
+            article.sections[0]
+                .text
+                .starts_with("Facial muscle twitching, also known as hemifacial spasm"),
+            "{}",
+            article.sections[0].text
+        );
+    }
+
+    #[test]
+    fn seed_boilerplate_is_not_in_any_section() {
+        let article = split(SEED);
+        for section in &article.sections {
+            assert!(!section.text.contains("Was this article helpful"));
+            assert!(!section.text.contains("material in this site"));
+            assert!(!section.text.contains("feedback"));
+        }
+        let last = article.sections.last().unwrap();
+        assert!(
+            last.text
+                .starts_with("Clinically, it should be differentiated")
+        );
+        assert!(
+            last.text
+                .ends_with("lesions in the midbrain and cone system.")
+        );
+    }
+
+    #[test]
+    fn seed_restating_and_repeated_headings_are_dropped() {
+        let article = split(SEED);
+        for section in &article.sections {
+            assert!(!section.path.iter().any(|h| h == "an examination"));
+            assert!(!section.text.starts_with("Cause"));
+        }
+        // The two paragraphs under the doubled "Cause" stay one section.
+        let cause = &article.sections[1];
+        assert!(cause.text.starts_with("According to the cause"));
+        assert!(cause.text.contains("\n\nJannetta suggested"));
+    }
+
+    #[test]
+    fn text_before_the_first_heading_is_labelled_with_the_title() {
+        let article = split("Gout\n\nGout is a kind of arthritis.\n\nTreatment\n\nRest.\n");
+        assert_eq!(labels(&article), ["Gout", "Treatment"]);
+        assert!(article.sections[0].path.is_empty());
+        assert_eq!(article.sections[0].anchor, "gout");
+    }
+
+    #[test]
+    fn short_lines_with_nothing_after_them_are_body_text() {
+        let article = split("Gout\n\nTreatment\n\nRest and ice.\n\nSee a doctor\n");
+        assert_eq!(labels(&article), ["Treatment"]);
+        assert!(article.sections[0].text.ends_with("See a doctor"));
+    }
+
+    #[test]
+    fn sentences_and_list_items_are_not_headings() {
+        let article = split(
+            "Gout\n\nTreatment\n\nThese help:\n\n1. Rest\n\n- Ice packs\n\na) Raise the foot\n\nIt passes.\n",
+        );
+        assert_eq!(labels(&article), ["Treatment"]);
+        assert_eq!(
+            article.sections[0].text,
+            "These help:\n\n1. Rest\n\n- Ice packs\n\na) Raise the foot\n\nIt passes."
+        );
+    }
+
+    #[test]
+    fn single_heading_after_body_is_a_sibling_and_runs_restart() {
+        let text = "Gout\n\nTreatment\n\nDrug treatment\n\nPills.\n\nSurgery\n\nRarely.\n\n\
+                    Home care\n\nDiet tips\n\nLess meat.\n";
+        assert_eq!(
+            labels(&split(text)),
+            [
+                "Treatment › Drug treatment",
+                "Treatment › Surgery",
+                "Home care › Diet tips"
+            ]
+        );
+    }
+
+    #[test]
+    fn top_level_headings_always_start_at_the_top() {
+        // "Prognosis" follows body alone, so it would be a sibling of
+        // "Drug treatment"; the template says it is top-level.
+        let text = "Gout\n\nTreatment\n\nDrug treatment\n\nPills.\n\nPrognosis\n\nGood.\n";
+        assert_eq!(
+            labels(&split(text)),
+            ["Treatment › Drug treatment", "Prognosis"]
+        );
+        // In a run, a top-level heading resets the path even mid-run.
+        let text = "Gout\n\nOverview\n\nTreatments\n\nDrug treatment\n\nPills.\n";
+        assert_eq!(labels(&split(text)), ["Treatments › Drug treatment"]);
+    }
+
+    #[test]
+    fn a_repeated_heading_after_body_continues_the_section() {
+        let text = "Gout\n\nCause\n\nUric acid.\n\nCause\n\nAlso genes.\n";
+        let article = split(text);
+        assert_eq!(labels(&article), ["Cause"]);
+        assert_eq!(article.sections[0].text, "Uric acid.\n\nAlso genes.");
+    }
+
+    #[test]
+    fn repeated_heading_is_stripped_only_as_a_run_in_title() {
+        let article = split("Gout\n\nCause\n\nCause of gout is uric acid.\n");
+        assert_eq!(article.sections[0].text, "Cause of gout is uric acid.");
+        let article = split("Gout\n\nCause\n\nCause: Uric acid.\n");
+        assert_eq!(article.sections[0].text, "Uric acid.");
+    }
+
+    #[test]
+    fn same_heading_twice_gets_unique_anchors() {
+        let text =
+            "Gout\n\nAcute gout\n\nHome care\n\nIce.\n\nChronic gout\n\nHome care\n\nPills.\n";
+        let article = split(text);
+        assert_eq!(
+            labels(&article),
+            ["Acute gout › Home care", "Chronic gout › Home care"]
+        );
+        assert_eq!(article.sections[0].anchor, "home-care");
+        assert_eq!(article.sections[1].anchor, "home-care-1");
+    }
+
+    #[test]
+    fn empty_and_headless_texts() {
+        assert_eq!(split("").sections.len(), 0);
+        assert_eq!(split("\n  \n").title, "");
+        let article = split("Just a title");
+        assert_eq!(article.title, "Just a title");
+        assert!(article.sections.is_empty());
+        let article = split("\u{feff}Title\r\n\r\nBody text here.\r\n");
+        assert_eq!(article.title, "Title");
+        assert_eq!(article.sections[0].text, "Body text here.");
+    }
+}

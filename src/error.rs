@@ -1,0 +1,122 @@
+//! The library's error type.
+//!
+//! Every error a user can cause (a missing index, a corrupt folder, a bad
+//! query, an unreadable rules file) has its own variant whose message is one
+//! line that says what went wrong and what to do next. The binary prints it
+//! after `quire: ` and exits with code 2.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// A `Result` whose error is quire's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong in quire.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file or folder failed.
+    #[error("{}: {err}", path.display())]
+    Io {
+        /// The underlying I/O error.
+        err: io::Error,
+        /// The file or folder concerned.
+        path: PathBuf,
+    },
+    /// There is no index folder where one was expected.
+    #[error("no index at '{}': build one with `quire index [PATH]... --index {}`", .0.display(), .0.display())]
+    NoIndex(PathBuf),
+    /// A folder exists but holds no quire index.
+    #[error("'{}' is not a quire index (it has no quire-format file): choose another folder with --index", .0.display())]
+    NotAnIndex(PathBuf),
+    /// The index was built by a quire whose index format differs from this one's.
+    #[error("the index at '{}' was built by an incompatible version of quire ({found}, this quire reads format {expected}): run `quire index --rebuild --index {}`", path.display(), path.display())]
+    IncompatibleIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What the format file says.
+        found: String,
+        /// The format this build reads.
+        expected: u32,
+    },
+    /// The index folder is there but tantivy cannot read it.
+    #[error("the index at '{}' is damaged ({reason}): run `quire index --rebuild --index {}`", path.display(), path.display())]
+    CorruptIndex {
+        /// The index folder.
+        path: PathBuf,
+        /// What tantivy reported.
+        reason: String,
+    },
+    /// Another process holds the index's write lock.
+    #[error("the index at '{}' is being written by another quire process{}: wait for it to finish", path.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    IndexLocked {
+        /// The index folder.
+        path: PathBuf,
+        /// The process id recorded by the writer, if it could be read.
+        pid: Option<u32>,
+    },
+    /// A path given to index does not exist.
+    #[error("'{}' does not exist: give a file or folder of articles", .0.display())]
+    MissingPath(PathBuf),
+    /// A query that has nothing to search for.
+    #[error("{0}")]
+    Query(String),
+    /// A rules file that cannot be used.
+    #[error("rules file '{}': {reason}", path.display())]
+    Rules {
+        /// The rules file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A file was refused under `strict` indexing.
+    #[error("{}: {reason} (not indexing anything because of --strict)", path.display())]
+    Strict {
+        /// The file concerned.
+        path: PathBuf,
+        /// Why it could not be indexed.
+        reason: String,
+    },
+    /// Any other failure inside tantivy.
+    #[error("index error: {0}")]
+    Tantivy(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub(crate) fn io(err: io::Error, path: &Path) -> Error {
+        Error::Io {
+            err,
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Turns a tantivy error met while working on the index at `dir` into
+    /// the most helpful variant.
+    pub(crate) fn from_tantivy(err: tantivy::TantivyError, dir: &Path) -> Error {
+        use tantivy::TantivyError as T;
+        use tantivy::directory::error::LockError;
+        match err {
+            T::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                path: dir.to_path_buf(),
+                pid: crate::index::read_writer_pid(dir),
+            },
+            T::DataCorruption(_)
+            | T::IncompatibleIndex(_)
+            | T::SchemaError(_)
+            | T::FieldNotFound(_)
+            | T::OpenReadError(_)
+            | T::DeserializeError(_) => Error::CorruptIndex {
+                path: dir.to_path_buf(),
+                reason: one_line(&err.to_string()),
+            },
+            other => Error::Tantivy(one_line(&other.to_string())),
+        }
+    }
+}
+
+/// Folds a message onto one line, so that every error stays one line on
+/// stderr whatever a dependency put in it.
+pub(crate) fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,351 @@
+//! The index folder: creating and opening it, its format-version file, and
+//! the writer that adds, replaces and removes articles.
+//!
+//! A quire index folder is a plain tantivy index plus two files of quire's:
+//! `quire-format` (the layout version, written once when the folder is
+//! created, checked on every open) and `writer.pid` (the id of the process
+//! that holds the write lock, present only while one does). tantivy's own
+//! commit is the only thing that makes changes visible, so a crash at any
+//! point leaves the last commit whole.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::schema::{TantivyDocument, Term};
+use tantivy::{IndexReader, ReloadPolicy};
+
+use crate::article::Article;
+use crate::error::{Error, Result};
+use crate::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
+
+const PID_FILE: &str = "writer.pid";
+const FORMAT_PREFIX: &str = "quire index format ";
+/// Memory for the writer's in-memory segments, shared by its threads.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// An open quire index: a folder of section documents to search.
+///
+/// ```no_run
+/// # fn main() -> quire::Result<()> {
+/// let index = quire::Index::open("index")?;
+/// let results = index.search("hemifacial spasm", &quire::SearchOptions::default())?;
+/// for hit in &results.hits {
+///     println!("{} › {}", hit.article.title, hit.section.label);
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Index {
+    pub(crate) dir: PathBuf,
+    pub(crate) inner: tantivy::Index,
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+}
+
+impl Index {
+    /// Opens the index in `dir` for searching.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoIndex`] when `dir` does not exist, [`Error::NotAnIndex`]
+    /// when it holds no quire index, [`Error::IncompatibleIndex`] when
+    /// another version of quire built it, [`Error::CorruptIndex`] when
+    /// tantivy cannot read it.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
+        let dir = dir.as_ref();
+        if !Index::exists(dir) {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        if !dir.join(FORMAT_FILE).exists() {
+            return Err(Error::NotAnIndex(dir.to_path_buf()));
+        }
+        check_format(dir)?;
+        Index::load(dir)
+    }
+
+    /// Whether `dir` holds something: a folder that does not exist, or
+    /// holds nothing but git's placeholder files, has no index yet.
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        let dir = dir.as_ref();
+        dir.exists() && !(dir.is_dir() && is_empty_dir(dir).unwrap_or(false))
+    }
+
+    /// Opens the index in `dir` for writing, creating it if `dir` does not
+    /// exist or is empty.
+    ///
+    /// With `rebuild`, an index of another format or a damaged one is
+    /// emptied and created anew (the caller is expected to re-add every
+    /// article; see [`Writer::delete_all`] for a compatible index).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAnIndex`] when `dir` holds other files (quire never
+    /// writes into a folder it did not make), and the errors of
+    /// [`Index::open`] (but for [`Error::NoIndex`]) when not rebuilding.
+    pub fn open_or_create(dir: impl AsRef<Path>, rebuild: bool) -> Result<Index> {
+        let dir = dir.as_ref();
+        if !dir.exists() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(e, dir))?;
+        }
+        if !dir.is_dir() {
+            return Err(Error::NotAnIndex(dir.to_path_buf()));
+        }
+        if dir.join(FORMAT_FILE).exists() {
+            let opened = check_format(dir).and_then(|()| {
+                if dir.join("meta.json").exists() {
+                    Index::load(dir)
+                } else {
+                    // Created but killed before tantivy wrote its first file.
+                    Index::create_tantivy(dir)
+                }
+            });
+            match opened {
+                Ok(index) => Ok(index),
+                Err(Error::IncompatibleIndex { .. } | Error::CorruptIndex { .. }) if rebuild => {
+                    clear_folder(dir)?;
+                    Index::create_new(dir)
+                }
+                Err(err) => Err(err),
+            }
+        } else if is_empty_dir(dir)? {
+            Index::create_new(dir)
+        } else {
+            Err(Error::NotAnIndex(dir.to_path_buf()))
+        }
+    }
+
+    /// The folder this index lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How many sections the index holds, as of the last commit this
+    /// handle has seen.
+    pub fn num_sections(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Makes the sections committed since this index was opened (or last
+    /// reloaded) visible to [`Index::search`].
+    pub fn reload(&self) -> Result<()> {
+        self.reader
+            .reload()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+
+    /// Takes the index's write lock and returns a writer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IndexLocked`] when another writer, in this process or
+    /// another, holds the lock.
+    pub fn writer(&self) -> Result<Writer> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4);
+        let inner = self
+            .inner
+            .writer_with_num_threads(threads, WRITER_MEMORY)
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        let pid_path = self.dir.join(PID_FILE);
+        // Only a hint for the "being written by" message: failing to write
+        // it must not stop the indexing.
+        let _ = fs::write(&pid_path, std::process::id().to_string());
+        Ok(Writer {
+            inner: Some(inner),
+            fields: self.fields,
+            dir: self.dir.clone(),
+            pid_path,
+        })
+    }
+
+    fn create_new(dir: &Path) -> Result<Index> {
+        write_format(dir)?;
+        Index::create_tantivy(dir)
+    }
+
+    fn create_tantivy(dir: &Path) -> Result<Index> {
+        let inner = tantivy::Index::create_in_dir(dir, schema::build())
+            .map_err(|e| Error::from_tantivy(e, dir))?;
+        Index::wrap(dir, inner)
+    }
+
+    fn load(dir: &Path) -> Result<Index> {
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::CorruptIndex {
+            path: dir.to_path_buf(),
+            reason: crate::error::one_line(&e.to_string()),
+        })?;
+        Index::wrap(dir, inner)
+    }
+
+    fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Index> {
+        let fields = Fields::resolve(&inner.schema()).ok_or_else(|| Error::CorruptIndex {
+            path: dir.to_path_buf(),
+            reason: "its fields are not the ones quire writes".into(),
+        })?;
+        let reader = inner
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::from_tantivy(e, dir))?;
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            inner,
+            fields,
+            reader,
+        })
+    }
+}
+
+/// Adds, replaces and removes articles; nothing is visible to searches
+/// until [`Writer::commit`].
+///
+/// Dropping a writer without committing throws its changes away.
+pub struct Writer {
+    inner: Option<tantivy::IndexWriter>,
+    fields: Fields,
+    dir: PathBuf,
+    pid_path: PathBuf,
+}
+
+impl Writer {
+    /// Adds the sections of `article` under the id `id`, replacing every
+    /// section already indexed under that id. `source` is the path to show
+    /// users. Returns how many sections were added.
+    pub fn add_article(&mut self, id: &str, source: &str, article: &Article) -> Result<usize> {
+        self.delete_article(id);
+        let f = self.fields;
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        for section in &article.sections {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.article_id, id);
+            doc.add_text(f.source, source);
+            doc.add_text(f.title, &article.title);
+            for heading in &section.path {
+                doc.add_text(f.headings, heading);
+            }
+            doc.add_text(f.label, &section.label);
+            doc.add_text(f.anchor, &section.anchor);
+            doc.add_u64(f.ordinal, section.ordinal as u64);
+            doc.add_text(f.body, &section.text);
+            writer
+                .add_document(doc)
+                .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        }
+        Ok(article.sections.len())
+    }
+
+    /// Removes every section indexed under the article id `id`.
+    pub fn delete_article(&mut self, id: &str) {
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        writer.delete_term(Term::from_field_text(self.fields.article_id, id));
+    }
+
+    /// Removes every section of every article.
+    pub fn delete_all(&mut self) -> Result<()> {
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        writer
+            .delete_all_documents()
+            .map(|_| ())
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+
+    /// Makes every change since the writer was taken visible, atomically,
+    /// then waits for background merges and releases the lock.
+    pub fn commit(mut self) -> Result<()> {
+        let mut writer = self.inner.take().expect("writer is present until commit");
+        writer
+            .commit()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        writer
+            .wait_merging_threads()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Drop tantivy's writer (and so its lock) before the pid hint goes.
+        self.inner.take();
+        let _ = fs::remove_file(&self.pid_path);
+    }
+}
+
+/// The id of the process that holds the index's write lock, when it left
+/// one.
+pub(crate) fn read_writer_pid(dir: &Path) -> Option<u32> {
+    fs::read_to_string(dir.join(PID_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn check_format(dir: &Path) -> Result<()> {
+    let path = dir.join(FORMAT_FILE);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(e, &path))?;
+    let line = text.lines().next().unwrap_or("").trim();
+    match line.strip_prefix(FORMAT_PREFIX).map(str::parse::<u32>) {
+        Some(Ok(FORMAT_VERSION)) => Ok(()),
+        Some(Ok(n)) => Err(Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: format!("format {n}"),
+            expected: FORMAT_VERSION,
+        }),
+        _ => Err(Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: "an unreadable format file".into(),
+            expected: FORMAT_VERSION,
+        }),
+    }
+}
+
+/// Writes the format file through a temporary file and a rename, so that
+/// it is either absent or whole.
+fn write_format(dir: &Path) -> Result<()> {
+    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+    let text = format!(
+        "{FORMAT_PREFIX}{FORMAT_VERSION}\nwritten by quire {}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    fs::write(&tmp, text).map_err(|e| Error::io(e, &tmp))?;
+    let path = dir.join(FORMAT_FILE);
+    fs::rename(&tmp, &path).map_err(|e| Error::io(e, &path))
+}
+
+/// Files that may sit in an index folder before there is an index: the
+/// repository's own `index/` holds a `.gitignore`.
+const PLACEHOLDERS: &[&str] = &[".gitignore", ".gitkeep"];
+
+fn is_placeholder(entry: &fs::DirEntry) -> bool {
+    PLACEHOLDERS.iter().any(|p| entry.file_name() == *p)
+}
+
+/// Whether `dir` holds nothing but placeholder files.
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
+        if !is_placeholder(&entry.map_err(|e| Error::io(e, dir))?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Empties a folder that holds a quire index (the caller has checked the
+/// format file is there).
+fn clear_folder(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
+        let entry = entry.map_err(|e| Error::io(e, dir))?;
+        if is_placeholder(&entry) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| Error::io(e, &path))?;
+    }
+    Ok(())
+}

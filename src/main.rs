@@ -1,0 +1,228 @@
+//! The `quire` binary: reads arguments, calls the library, prints, and picks
+//! the exit code (0 hits or success, 1 no hits, 2 error).
+
+mod cli;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use cli::{Cli, Color, Command};
+use quire::{Index, IndexOptions, IndexReport, Rules, SearchOptions, Splitter};
+
+/// The corpus folder `quire search` builds from when there is no index yet.
+const DEFAULT_CORPUS: &str = "corpus";
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let message = format!("{err:#}");
+            let message: Vec<&str> = message.split_whitespace().collect();
+            eprintln!("quire: {}", message.join(" "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Index {
+            paths,
+            index,
+            rebuild,
+            strict,
+            rules,
+            quiet,
+        } => {
+            let options = IndexOptions {
+                rules: load_rules(rules.as_deref())?,
+                rebuild,
+                strict,
+            };
+            let report = quire::build_index(&index, &paths, &options)?;
+            report_indexing(&report, &index, quiet);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            index,
+            limit,
+            snippet_chars,
+            json,
+            color,
+            query,
+        } => search(&index, &query.join(" "), limit, snippet_chars, json, color),
+        Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
+    }
+}
+
+fn search(
+    dir: &Path,
+    query: &str,
+    limit: usize,
+    snippet_chars: usize,
+    json: bool,
+    color: Color,
+) -> Result<ExitCode> {
+    if !Index::exists(dir) && Path::new(DEFAULT_CORPUS).is_dir() {
+        eprintln!(
+            "quire: no index at {}; building it from {DEFAULT_CORPUS}/ first",
+            dir.display()
+        );
+        let report = quire::build_index(
+            dir,
+            &[PathBuf::from(DEFAULT_CORPUS)],
+            &IndexOptions::default(),
+        )?;
+        report_indexing(&report, dir, false);
+    }
+    let index = Index::open(dir)?;
+    let options = SearchOptions {
+        limit,
+        snippet_chars,
+    };
+    let results = index.search(query, &options)?;
+    if results.relaxed && !json {
+        eprintln!("quire: no section has every word; showing sections with any of them");
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        quire::output::write_results_json(&mut out, &results)?;
+    } else {
+        quire::output::write_results_text(&mut out, &results, use_color(color))?;
+    }
+    out.flush()?;
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode> {
+    let splitter = Splitter::new(load_rules(rules)?);
+    let mut articles = Vec::with_capacity(files.len());
+    for file in files {
+        let (text, lossy) = quire::read_article(file)
+            .map_err(|reason| anyhow::anyhow!("{}: {reason}", file.display()))?;
+        if lossy {
+            eprintln!(
+                "quire: warning: {}: not valid UTF-8; undecodable bytes were replaced",
+                file.display()
+            );
+        }
+        articles.push((file.to_string_lossy().into_owned(), splitter.split(&text)));
+    }
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        let shown: Vec<quire::output::SplitArticle> = articles
+            .iter()
+            .map(|(source, a)| quire::output::SplitArticle {
+                title: &a.title,
+                source,
+                sections: &a.sections,
+            })
+            .collect();
+        quire::output::write_split_json(&mut out, &shown)?;
+    } else {
+        for (i, (source, article)) in articles.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            quire::output::write_split_text(&mut out, source, article)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn load_rules(path: Option<&Path>) -> Result<Rules> {
+    let mut rules = Rules::default();
+    if let Some(path) = path {
+        rules.extend_from_file(path)?;
+    }
+    Ok(rules)
+}
+
+/// Notices for skipped and degraded files, then the one summary line, all on
+/// stderr.
+fn report_indexing(report: &IndexReport, dir: &Path, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for n in &report.warnings {
+        eprintln!("quire: warning: {}: {}", n.path.display(), n.message);
+    }
+    for n in &report.skipped {
+        eprintln!("quire: skipped {}: {}", n.path.display(), n.message);
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "indexed {} ({}) into {} in {:.2} s",
+        plural(report.articles, "article"),
+        plural(report.sections, "section"),
+        dir.display(),
+        report.elapsed.as_secs_f64()
+    );
+    if !report.skipped.is_empty() {
+        line.push_str(&format!(
+            ", skipped {}",
+            plural(report.skipped.len(), "file")
+        ));
+    }
+    eprintln!("{line}");
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// Prints a clap error as one `quire:` line (help and version as they are).
+fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = err.render().to_string();
+    let first: Vec<&str> = rendered
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let message = first.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("quire: {message} (see `quire --help`)");
+    ExitCode::from(2)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<quire::Error>()
+                .is_some_and(|e| matches!(e, quire::Error::Io { err, .. } if err.kind() == io::ErrorKind::BrokenPipe))
+    })
+}

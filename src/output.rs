@@ -1,0 +1,137 @@
+//! Writing results for people and for programs, to any `io::Write`.
+//!
+//! The text form is for a terminal or a pager; the JSON form is the stable
+//! contract documented in README.md and is the serde form of the library's
+//! own types, so the CLI, the library and any later server agree by
+//! construction.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::article::Article;
+use crate::search::SearchResults;
+use crate::snippet::Snippet;
+
+const BOLD: &str = "\x1b[1m";
+const MATCH: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Writes search results as text: per hit, its rank, article title, section
+/// label and score, the article id and anchor, and the snippets. With
+/// `color`, matched words are bold (ANSI escapes); without, the text is
+/// plain.
+pub fn write_results_text(
+    w: &mut impl Write,
+    results: &SearchResults,
+    color: bool,
+) -> io::Result<()> {
+    let paint = |style: &str, text: &str| {
+        if color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    };
+    for (i, hit) in results.hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(w)?;
+        }
+        let heading = if hit.section.path.is_empty() {
+            hit.article.title.clone()
+        } else {
+            format!("{} › {}", hit.article.title, hit.section.label)
+        };
+        writeln!(
+            w,
+            "{}. {}  {}",
+            hit.rank,
+            paint(BOLD, &heading),
+            paint(DIM, &format!("(score {:.2})", hit.score))
+        )?;
+        writeln!(
+            w,
+            "   {}",
+            paint(DIM, &format!("{}#{}", hit.article.id, hit.section.anchor))
+        )?;
+        for snippet in &hit.snippets {
+            writeln!(w, "   {}", marked(snippet, color))?;
+        }
+    }
+    Ok(())
+}
+
+/// The snippet's text with its highlights made bold, or as it is.
+fn marked(snippet: &Snippet, color: bool) -> String {
+    if !color {
+        return snippet.text.clone();
+    }
+    let mut out = String::with_capacity(snippet.text.len() + 16 * snippet.highlights.len());
+    let mut at = 0;
+    for h in &snippet.highlights {
+        out.push_str(&snippet.text[at..h.start]);
+        out.push_str(MATCH);
+        out.push_str(&snippet.text[h.start..h.end]);
+        out.push_str(RESET);
+        at = h.end;
+    }
+    out.push_str(&snippet.text[at..]);
+    out
+}
+
+/// Writes search results as one JSON object and a newline.
+pub fn write_results_json(w: &mut impl Write, results: &SearchResults) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, results)?;
+    writeln!(w)
+}
+
+/// An article as `quire split --json` shows it.
+#[derive(Serialize)]
+pub struct SplitArticle<'a> {
+    /// The article title.
+    pub title: &'a str,
+    /// The file it was read from.
+    pub source: &'a str,
+    /// Its sections.
+    pub sections: &'a [crate::article::Section],
+}
+
+/// Writes split articles as a JSON array and a newline.
+pub fn write_split_json(w: &mut impl Write, articles: &[SplitArticle]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, articles)?;
+    writeln!(w)
+}
+
+/// Writes how an article splits, for people: one line per section with its
+/// label and anchor, and the opening of its text.
+pub fn write_split_text(w: &mut impl Write, source: &str, article: &Article) -> io::Result<()> {
+    let n = article.sections.len();
+    writeln!(
+        w,
+        "{}  ({source}, {n} section{})",
+        article.title,
+        if n == 1 { "" } else { "s" }
+    )?;
+    for section in &article.sections {
+        writeln!(
+            w,
+            "  {}. {}  #{}",
+            section.ordinal + 1,
+            section.label,
+            section.anchor
+        )?;
+        writeln!(w, "     {}", opening(&section.text, 72))?;
+    }
+    Ok(())
+}
+
+/// The first `max` characters of `text` on one line, with `…` if cut.
+fn opening(text: &str, max: usize) -> String {
+    let flat: Vec<&str> = text.split_whitespace().collect();
+    let flat = flat.join(" ");
+    match flat.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", flat[..i].trim_end()),
+        None => flat,
+    }
+}

@@ -1,0 +1,151 @@
+//! The query language, read leniently.
+//!
+//! ```text
+//! hemifacial spasm          every word must match (in the title, headings or body)
+//! "facial nerve"            an exact phrase
+//! -tumor  -"brain stem"     exclude a word or phrase
+//! title:spasm  section:"differential diagnosis"  body:nerve
+//!                           look in one field only (`section` means the headings)
+//! ```
+//!
+//! There are no other operators: everything else is text. An unbalanced
+//! quote is dropped and the words after it read as plain words; a lone `-`,
+//! a scope with nothing after it and punctuation that holds no word are
+//! ignored. Parsing never fails: whether anything is left to search for is
+//! decided once the words are analysed (see [`crate::Index::search`]).
+
+/// Where a clause looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// The article title.
+    Title,
+    /// The section's headings.
+    Section,
+    /// The section's text.
+    Body,
+}
+
+/// One word or phrase of a query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Clause {
+    /// The text to analyse into terms.
+    pub text: String,
+    /// Whether the text was quoted.
+    pub phrase: bool,
+    /// Whether matching sections are excluded rather than wanted.
+    pub exclude: bool,
+    /// The one field to look in, if any.
+    pub scope: Option<Scope>,
+}
+
+/// Reads a query string into clauses.
+pub(crate) fn parse(query: &str) -> Vec<Clause> {
+    let mut clauses = Vec::new();
+    let mut rest = query.trim_start();
+    while !rest.is_empty() {
+        let mut exclude = false;
+        if let Some(after) = rest.strip_prefix(['-', '+']) {
+            exclude = rest.starts_with('-');
+            rest = after;
+        }
+        let scope = scope_prefix(rest).map(|(scope, after)| {
+            rest = after;
+            scope
+        });
+        let (text, phrase, after) = match rest.strip_prefix('"') {
+            Some(inner) => match inner.find('"') {
+                Some(end) => (&inner[..end], true, &inner[end + 1..]),
+                // Unbalanced: drop the quote, read on as words.
+                None => {
+                    let (word, after) = next_word(inner);
+                    (word, false, after)
+                }
+            },
+            None => {
+                let (word, after) = next_word(rest);
+                (word, false, after)
+            }
+        };
+        if !text.trim().is_empty() {
+            clauses.push(Clause {
+                text: text.to_string(),
+                phrase,
+                exclude,
+                scope,
+            });
+        }
+        rest = after.trim_start();
+    }
+    clauses
+}
+
+/// `title:`, `section:` or `body:` (any case) at the start of `text` and
+/// followed by something to scope.
+fn scope_prefix(text: &str) -> Option<(Scope, &str)> {
+    let (name, after) = text.split_once(':')?;
+    let scope = match name.to_ascii_lowercase().as_str() {
+        "title" => Scope::Title,
+        "section" | "heading" | "headings" => Scope::Section,
+        "body" | "text" => Scope::Body,
+        _ => return None,
+    };
+    (!after.is_empty() && !after.starts_with(char::is_whitespace)).then_some((scope, after))
+}
+
+/// The text up to the next white space, and what follows it.
+fn next_word(text: &str) -> (&str, &str) {
+    match text.find(char::is_whitespace) {
+        Some(end) => (&text[..end], &text[end..]),
+        None => (text, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str) -> Clause {
+        Clause {
+            text: text.into(),
+            phrase: false,
+            exclude: false,
+            scope: None,
+        }
+    }
+
+    #[test]
+    fn words_phrases_exclusions_and_scopes() {
+        let clauses = parse(r#"spasm "facial nerve" -tumor title:twitch section:"a b" +x"#);
+        assert_eq!(clauses.len(), 6);
+        assert_eq!(clauses[0], word("spasm"));
+        assert_eq!(clauses[1].text, "facial nerve");
+        assert!(clauses[1].phrase);
+        assert!(clauses[2].exclude);
+        assert_eq!(clauses[3].scope, Some(Scope::Title));
+        assert_eq!(clauses[4].scope, Some(Scope::Section));
+        assert!(clauses[4].phrase);
+        assert_eq!(clauses[5], word("x"));
+    }
+
+    #[test]
+    fn odd_input_is_read_literally() {
+        assert_eq!(
+            parse(r#""unbalanced quote"#),
+            [word("unbalanced"), word("quote")]
+        );
+        assert_eq!(parse("- *"), [word("*")]);
+        assert_eq!(parse("title:"), [word("title:")]);
+        assert_eq!(parse("title: spasm"), [word("title:"), word("spasm")]);
+        assert_eq!(parse("http://x.org"), [word("http://x.org")]);
+        assert!(parse("").is_empty());
+        assert!(parse("  \t\n ").is_empty());
+        assert_eq!(parse(r#""""#), []);
+        assert_eq!(
+            parse("--x"),
+            [Clause {
+                exclude: true,
+                ..word("-x")
+            }]
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The index schema: the one place where fields and their analyzers are
+//! declared, and where an opened index is checked against them.
+//!
+//! Every text field uses tantivy's built-in `en_stem` analyzer, so a plain
+//! tantivy program opens *and queries* a quire index without registering
+//! anything. README.md ("Index format") documents the fields for such
+//! programs; change both together, and bump [`FORMAT_VERSION`].
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::text::ANALYZER;
+
+/// The version of the on-disk layout (schema and analyzers) this build
+/// reads and writes. An index with another version must be rebuilt.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The name of the file, inside the index folder, that holds the format
+/// version.
+pub const FORMAT_FILE: &str = "quire-format";
+
+/// Field names, as a plain tantivy program sees them.
+pub mod names {
+    /// Article id: the file's path relative to the folder it was indexed from.
+    pub const ARTICLE_ID: &str = "article_id";
+    /// The path of the article's file as it was given to `quire index`.
+    pub const SOURCE: &str = "source";
+    /// The article title.
+    pub const TITLE: &str = "title";
+    /// The section's headings, one value per level, top first.
+    pub const HEADINGS: &str = "headings";
+    /// The headings joined with " › " (or the title for text before the
+    /// first heading).
+    pub const LABEL: &str = "label";
+    /// The section's anchor slug, unique within its article.
+    pub const ANCHOR: &str = "anchor";
+    /// The section's position in its article, from 0.
+    pub const ORDINAL: &str = "ordinal";
+    /// The section's text.
+    pub const BODY: &str = "body";
+}
+
+/// The schema's fields, looked up once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub article_id: Field,
+    pub source: Field,
+    pub title: Field,
+    pub headings: Field,
+    pub label: Field,
+    pub anchor: Field,
+    pub ordinal: Field,
+    pub body: Field,
+}
+
+/// Builds the schema of a new index.
+pub(crate) fn build() -> Schema {
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let mut builder = Schema::builder();
+    builder.add_text_field(names::ARTICLE_ID, STRING | STORED);
+    builder.add_text_field(names::SOURCE, STRING | STORED);
+    builder.add_text_field(names::TITLE, text.clone());
+    builder.add_text_field(names::HEADINGS, text.clone());
+    builder.add_text_field(names::LABEL, STRING | STORED);
+    builder.add_text_field(names::ANCHOR, STRING | STORED);
+    builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
+    builder.add_text_field(names::BODY, text);
+    builder.build()
+}
+
+impl Fields {
+    /// Looks the fields up in `schema`, and checks that they are what this
+    /// build writes. `None` when the schema is not quire's.
+    pub(crate) fn resolve(schema: &Schema) -> Option<Fields> {
+        let expected = build();
+        for (_, entry) in expected.fields() {
+            let field = schema.get_field(entry.name()).ok()?;
+            if schema.get_field_entry(field) != entry {
+                return None;
+            }
+        }
+        let get = |name| schema.get_field(name).ok();
+        Some(Fields {
+            article_id: get(names::ARTICLE_ID)?,
+            source: get(names::SOURCE)?,
+            title: get(names::TITLE)?,
+            headings: get(names::HEADINGS)?,
+            label: get(names::LABEL)?,
+            anchor: get(names::ANCHOR)?,
+            ordinal: get(names::ORDINAL)?,
+            body: get(names::BODY)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_schema_resolves() {
+        assert!(Fields::resolve(&build()).is_some());
+    }
+
+    #[test]
+    fn foreign_schema_does_not_resolve() {
+        let mut builder = Schema::builder();
+        builder.add_text_field("body", tantivy::schema::TEXT);
+        assert!(Fields::resolve(&builder.build()).is_none());
+    }
+}

@@ -1,0 +1,354 @@
+//! Snippets: the part of a section that shows why it matched, with the
+//! matched words marked.
+//!
+//! tantivy's own snippet generator cuts fixed windows from the start of the
+//! text, counts bytes, and marks nothing for queries it cannot list terms
+//! for. This one follows Meilisearch's crop: among windows of the allowed
+//! length it takes the one with the most distinct query terms, then the
+//! tightest; it then grows that window to the full length, starting at the
+//! sentence the matches are in when that fits, and cuts at word boundaries
+//! with `…` on each cut side. Lengths count characters, not bytes. A section
+//! that matched only by its title or headings shows its opening text.
+//!
+//! Words are matched after the same analysis as the index (lower-casing and
+//! English stemming), so `sleeping` marks `sleep` and `sleeps`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// The default snippet length, in characters.
+pub const DEFAULT_SNIPPET_CHARS: usize = 160;
+
+const ELLIPSIS: &str = "…";
+
+/// A fragment of a section's text with the matched words marked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// The fragment, white space folded, `…` where it was cut.
+    pub text: String,
+    /// The matched words, in order, as ranges of `text`.
+    pub highlights: Vec<Highlight>,
+}
+
+/// A matched word inside a [`Snippet`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    /// Byte offset of the first byte, in the snippet's UTF-8 text.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+    /// Offset of the first character, counted in Unicode scalar values.
+    pub char_start: usize,
+    /// Offset just past the last character.
+    pub char_end: usize,
+}
+
+/// A matched token of the folded text: its byte range and character start.
+struct Match {
+    start: usize,
+    end: usize,
+    char_start: usize,
+    char_end: usize,
+    term: usize,
+}
+
+/// Makes the snippet of `text` for the stemmed query `terms`, at most
+/// `max_chars` characters long (plus the `…` marks).
+pub(crate) fn make(
+    text: &str,
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+    max_chars: usize,
+) -> Snippet {
+    let max_chars = max_chars.max(1);
+    let flat = fold_space(text);
+    let matches = find_matches(&flat, terms, analyzer);
+    let (start, end) = match best_cluster(&matches, max_chars) {
+        Some((first, last)) => window(&flat, &matches[first], &matches[last], max_chars),
+        None => (0, cut_after(&flat, 0, max_chars)),
+    };
+    assemble(&flat, start, end, &matches)
+}
+
+/// `text` with every run of white space turned into one space.
+fn fold_space(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut matches = Vec::new();
+    let (mut byte, mut chars) = (0, 0);
+    let mut stream = analyzer.token_stream(flat);
+    while stream.advance() {
+        let token = stream.token();
+        let Some(term) = terms.get(&token.text) else {
+            continue;
+        };
+        let next_id = ids.len();
+        let term = *ids.entry(term.as_str()).or_insert(next_id);
+        // Tokens come in text order, so one running count gives every
+        // character offset.
+        chars += flat[byte..token.offset_from].chars().count();
+        let char_start = chars;
+        chars += flat[token.offset_from..token.offset_to].chars().count();
+        byte = token.offset_to;
+        matches.push(Match {
+            start: token.offset_from,
+            end: token.offset_to,
+            char_start,
+            char_end: chars,
+            term,
+        });
+    }
+    matches
+}
+
+/// The first and last match of the run that fits in `max_chars` with the
+/// most distinct terms, then the shortest span, then the earliest.
+fn best_cluster(matches: &[Match], max_chars: usize) -> Option<(usize, usize)> {
+    let mut counts: HashMap<usize, usize> = HashMap::new();
+    let mut best: Option<(usize, usize, usize, usize)> = None; // distinct, span, first, last
+    let mut end = 0; // the window is matches[first..end]
+    for first in 0..matches.len() {
+        if end <= first {
+            counts.clear();
+            // A match always fits, even one longer than the budget.
+            *counts.entry(matches[first].term).or_default() += 1;
+            end = first + 1;
+        }
+        while end < matches.len() && matches[end].char_end - matches[first].char_start <= max_chars
+        {
+            *counts.entry(matches[end].term).or_default() += 1;
+            end += 1;
+        }
+        let distinct = counts.len();
+        let span = matches[end - 1].char_end - matches[first].char_start;
+        if best.is_none_or(|(d, s, _, _)| distinct > d || (distinct == d && span < s)) {
+            best = Some((distinct, span, first, end - 1));
+        }
+        // Slide: `first` leaves the window.
+        let count = counts.get_mut(&matches[first].term).expect("counted");
+        *count -= 1;
+        if *count == 0 {
+            counts.remove(&matches[first].term);
+        }
+    }
+    best.map(|(_, _, first, last)| (first, last))
+}
+
+/// The byte range of the snippet around the matches `first..=last`.
+fn window(flat: &str, first: &Match, last: &Match, max_chars: usize) -> (usize, usize) {
+    let span = last.char_end - first.char_start;
+    let slack = max_chars.saturating_sub(span);
+    let word_start = flat[..first.start].rfind(' ').map_or(0, |i| i + 1);
+    let sentence = sentence_start(flat, first.start);
+    let mut start = if flat[sentence..first.start].chars().count() <= slack {
+        sentence
+    } else {
+        // Some context before the first match, a third of what is left.
+        snap_to_word(flat, back_chars(flat, first.start, slack / 3)).min(word_start)
+    };
+    let mut end = cut_after(flat, start, max_chars).max(last.end);
+    // When the text ends early, spend what is left before the start.
+    let used = flat[start..end].chars().count();
+    if end == flat.len() && start > 0 && used < max_chars {
+        start = snap_to_word(flat, back_chars(flat, start, max_chars - used)).min(start);
+        end = end.max(last.end);
+    }
+    (start, end)
+}
+
+/// Where the sentence holding byte `at` starts: after the last `. `, `! `
+/// or `? ` before it, or 0.
+fn sentence_start(flat: &str, at: usize) -> usize {
+    let before = &flat[..at];
+    [". ", "! ", "? "]
+        .iter()
+        .filter_map(|p| before.rfind(p).map(|i| i + 2))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The byte `n` characters before `at`.
+fn back_chars(flat: &str, at: usize, n: usize) -> usize {
+    if n == 0 {
+        return at;
+    }
+    flat[..at]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(0, |(i, _)| i)
+}
+
+/// Moves `at` forward to the start of the next word, unless a word starts
+/// there.
+fn snap_to_word(flat: &str, at: usize) -> usize {
+    if at == 0 || flat.as_bytes()[at - 1] == b' ' {
+        return at;
+    }
+    flat[at..].find(' ').map_or(flat.len(), |i| at + i + 1)
+}
+
+/// Where a snippet of at most `max_chars` characters starting at `start`
+/// ends: at a sentence end when one falls in its second half, else at the
+/// last word boundary.
+fn cut_after(flat: &str, start: usize, max_chars: usize) -> usize {
+    let limit = match flat[start..].char_indices().nth(max_chars) {
+        Some((i, _)) => start + i,
+        None => return flat.len(),
+    };
+    let region = &flat[start..limit];
+    let half = region.len() / 2;
+    let sentence_end = [". ", "! ", "? "]
+        .iter()
+        .filter_map(|p| region.rfind(p).map(|i| i + 1))
+        .max()
+        .filter(|&i| i >= half);
+    if let Some(i) = sentence_end {
+        return start + i;
+    }
+    // The character at `limit` is a space: the cut falls between words.
+    if flat.as_bytes()[limit] == b' ' {
+        return limit;
+    }
+    match region.rfind(' ') {
+        Some(i) if i > 0 => start + i,
+        _ => limit,
+    }
+}
+
+fn assemble(flat: &str, start: usize, end: usize, matches: &[Match]) -> Snippet {
+    let mut text = String::with_capacity(end - start + 8);
+    let (mut byte_shift, mut char_shift) = (0, 0);
+    if start > 0 {
+        text.push_str(ELLIPSIS);
+        byte_shift = ELLIPSIS.len();
+        char_shift = 1;
+    }
+    text.push_str(flat[start..end].trim_end());
+    if end < flat.len() {
+        if text.ends_with(['.', '!', '?']) {
+            text.push(' ');
+        }
+        text.push_str(ELLIPSIS);
+    }
+    let chars_before = flat[..start].chars().count();
+    let highlights = matches
+        .iter()
+        .filter(|m| m.start >= start && m.end <= end)
+        .map(|m| Highlight {
+            start: m.start - start + byte_shift,
+            end: m.end - start + byte_shift,
+            char_start: m.char_start - chars_before + char_shift,
+            char_end: m.char_end - chars_before + char_shift,
+        })
+        .collect();
+    Snippet { text, highlights }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> TextAnalyzer {
+        tantivy::tokenizer::TokenizerManager::default()
+            .get(crate::text::ANALYZER)
+            .unwrap()
+    }
+
+    fn snippet(text: &str, words: &[&str], max: usize) -> Snippet {
+        let mut a = analyzer();
+        let terms: HashSet<String> = words
+            .iter()
+            .flat_map(|w| crate::text::terms(&mut a, w))
+            .collect();
+        make(text, &terms, &mut a, max)
+    }
+
+    fn marked(s: &Snippet) -> Vec<&str> {
+        s.highlights
+            .iter()
+            .map(|h| &s.text[h.start..h.end])
+            .collect()
+    }
+
+    const TEXT: &str = "Gout is a kind of arthritis. It causes pain in the big toe. \
+        Attacks come at night and last days. Doctors treat gout with drugs that lower uric acid. \
+        Diet matters too: less red meat and beer. Most people with gout live normal lives.";
+
+    #[test]
+    fn short_text_is_whole_and_marked() {
+        let s = snippet("Sleep  well.\nSleeping helps.", &["sleep"], 100);
+        assert_eq!(s.text, "Sleep well. Sleeping helps.");
+        assert_eq!(marked(&s), ["Sleep", "Sleeping"]);
+    }
+
+    #[test]
+    fn window_holds_the_most_distinct_terms() {
+        let s = snippet(TEXT, &["uric", "drugs"], 60);
+        assert!(s.text.contains("drugs that lower uric acid"), "{}", s.text);
+        assert_eq!(marked(&s), ["drugs", "uric"]);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
+        assert!(s.text.chars().count() <= 60 + 3, "{}", s.text);
+    }
+
+    #[test]
+    fn window_starts_at_the_sentence_when_it_fits() {
+        let s = snippet(TEXT, &["beer"], 80);
+        assert!(s.text.starts_with("…Diet matters too"), "{}", s.text);
+    }
+
+    #[test]
+    fn no_match_gives_the_opening_text() {
+        let s = snippet(TEXT, &["nothing"], 40);
+        assert!(
+            s.text.starts_with("Gout is a kind of arthritis."),
+            "{}",
+            s.text
+        );
+        assert!(s.highlights.is_empty());
+        assert!(s.text.ends_with('…'));
+    }
+
+    #[test]
+    fn offsets_count_bytes_and_characters() {
+        let s = snippet(
+            "Ménière’s disease causes vertigo. ".repeat(8).trim(),
+            &["vertigo"],
+            50,
+        );
+        for h in &s.highlights {
+            assert_eq!(&s.text[h.start..h.end], "vertigo");
+            let by_chars: String = s
+                .text
+                .chars()
+                .skip(h.char_start)
+                .take(h.char_end - h.char_start)
+                .collect();
+            assert_eq!(by_chars, "vertigo");
+        }
+        assert!(!s.highlights.is_empty());
+    }
+
+    #[test]
+    fn match_at_the_end_keeps_context_before_it() {
+        let s = snippet(TEXT, &["normal"], 80);
+        assert!(s.text.ends_with("normal lives."), "{}", s.text);
+        assert!(s.text.chars().count() > 50, "{}", s.text);
+    }
+}
