@@ -472,6 +472,62 @@ mod tests {
     }
 
     #[test]
+    fn fixture_gout_sections() {
+        let article = split(include_str!("../tests/fixtures/articles/gout.txt"));
+        assert_eq!(article.title, "Gout");
+        assert_eq!(
+            labels(&article),
+            [
+                "Introduction",
+                "Symptom",
+                "Cause",
+                "Treatment › Drug treatment",
+                "Treatment › Lifestyle treatment",
+                "Diet",
+                "Prognosis",
+            ]
+        );
+        // "Treatment of an acute attack" is a sentence, not a run-in title.
+        assert!(
+            article.sections[3]
+                .text
+                .starts_with("Treatment of an acute attack")
+        );
+        assert!(
+            article.sections[0]
+                .text
+                .starts_with("Gout is a common form")
+        );
+        assert!(!article.sections[6].text.contains("helpful"));
+    }
+
+    #[test]
+    fn fixture_vertigo_sections() {
+        let article = split(include_str!("../tests/fixtures/articles/vertigo.txt"));
+        assert_eq!(article.title, "Benign paroxysmal positional vertigo");
+        assert_eq!(
+            labels(&article),
+            [
+                "Introduction",
+                "Complication",
+                "Examine › Related inspection",
+                "Examine › Medical examination",
+                "Diagnosis › Diagnostic criteria",
+                "Diagnosis › Differential diagnosis",
+                "Treatment",
+                "Nursing › Home care",
+            ]
+        );
+        let exam = &article.sections[3].text;
+        assert!(
+            exam.ends_with("3. Weaker symptoms when the test is repeated"),
+            "{exam}"
+        );
+        assert!(article.sections[1].text.starts_with("Sudden spinning"));
+        assert!(!article.sections[7].text.contains("feedback"));
+    }
+
+    #[test]
     fn text_before_the_first_heading_is_labelled_with_the_title() {
         let article = split("Gout\n\nGout is a kind of arthritis.\n\nTreatment\n\nRest.\n");
         assert_eq!(labels(&article), ["Gout", "Treatment"]);

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Section-level full-text search over articles.
 ///
@@ -63,7 +65,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
         color: Color,
         /// The query; its words are joined with spaces.
-        #[arg(required = true, allow_hyphen_values = true, value_name = "QUERY")]
+        #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
     },
     /// Show how articles split into sections, without indexing.
@@ -93,5 +95,138 @@ fn at_least_one(value: &str) -> Result<usize, String> {
         Ok(n) if n >= 1 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
         Ok(n) => Err(format!("must be at least 1, not {n}")),
         Err(_) => Err(format!("must be a whole number, not '{value}'")),
+    }
+}
+
+/// Puts `quire search`'s options before its query words, behind a `--`.
+///
+/// Query words may begin with `-` (`-tumor` excludes a word), which clap
+/// would take for options, while options may come after the words
+/// (`quire search spasm --json`). So options are recognised here by name,
+/// from clap's own definition, and everything else is a query word. A `-X`
+/// that is not one of search's short options is a word; so is everything
+/// after a `--`.
+pub fn reorder_search_args(args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_none_or(|a| a != "search") {
+        return args;
+    }
+    let command = Cli::command();
+    let search = command
+        .find_subcommand("search")
+        .expect("the search subcommand exists");
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let mut options: Vec<OsString> = Vec::new();
+    let mut words: Vec<OsString> = Vec::new();
+    let mut rest = args[2..].iter();
+    while let Some(arg) = rest.next() {
+        let text = arg.to_string_lossy();
+        if text == "--" {
+            words.extend(rest.by_ref().cloned());
+            break;
+        }
+        let known = if let Some(long) = text.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or_default();
+            // Unknown long options go to clap, which names them in its
+            // error, rather than being searched for.
+            let arg = search.get_arguments().find(|a| a.get_long() == Some(name));
+            Some(arg.is_some_and(|a| takes_value(a) && !long.contains('=')))
+        } else if text.len() == 2 && text.starts_with('-') {
+            let short = text.chars().nth(1);
+            let arg = search
+                .get_arguments()
+                .find(|a| a.get_short().is_some() && a.get_short() == short);
+            let help = short == Some('h');
+            match arg {
+                Some(a) => Some(takes_value(a)),
+                None if help => Some(false),
+                None => None,
+            }
+        } else {
+            None
+        };
+        match known {
+            Some(needs_value) => {
+                options.push(arg.clone());
+                if needs_value && let Some(value) = rest.next() {
+                    options.push(value.clone());
+                }
+            }
+            None => words.push(arg.clone()),
+        }
+    }
+    let mut out = vec![args[0].clone(), args[1].clone()];
+    out.extend(options);
+    if !words.is_empty() {
+        out.push("--".into());
+        out.extend(words);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reorder(args: &[&str]) -> Vec<String> {
+        let args = std::iter::once("quire").chain(args.iter().copied());
+        reorder_search_args(args.map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn options_after_words_are_options_and_dashed_words_are_words() {
+        assert_eq!(
+            reorder(&[
+                "search",
+                "nerve",
+                "-tumor",
+                "--json",
+                "-n",
+                "3",
+                "--color=never"
+            ]),
+            [
+                "quire",
+                "search",
+                "--json",
+                "-n",
+                "3",
+                "--color=never",
+                "--",
+                "nerve",
+                "-tumor"
+            ]
+        );
+        assert_eq!(
+            reorder(&["search", "--limit", "-1", "x"]),
+            ["quire", "search", "--limit", "-1", "--", "x"]
+        );
+        assert_eq!(
+            reorder(&["search", "a", "--", "--json"]),
+            ["quire", "search", "--", "a", "--json"]
+        );
+        assert_eq!(
+            reorder(&["search", "--bogus", "x"]),
+            ["quire", "search", "--bogus", "--", "x"]
+        );
+        assert_eq!(reorder(&["index", "-x"]), ["quire", "index", "-x"]);
+    }
+
+    #[test]
+    fn reordered_arguments_parse() {
+        let args = reorder(&["search", "spasm", "-tumor", "--json", "--limit", "2"]);
+        let cli = Cli::try_parse_from(args).unwrap();
+        match cli.command {
+            Command::Search {
+                query, json, limit, ..
+            } => {
+                assert_eq!(query, ["spasm", "-tumor"]);
+                assert!(json);
+                assert_eq!(limit, 2);
+            }
+            other => panic!("parsed as {other:?}"),
+        }
     }
 }

@@ -18,7 +18,7 @@ use quire::{Index, IndexOptions, IndexReport, Rules, SearchOptions, Splitter};
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(cli::reorder_search_args(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
@@ -91,8 +91,12 @@ fn search(
         snippet_chars,
     };
     let results = index.search(query, &options)?;
-    if results.relaxed && !json {
-        eprintln!("quire: no section has every word; showing sections with any of them");
+    if !json {
+        if results.relaxed {
+            eprintln!("quire: no section has every word; showing sections with any of them");
+        } else if results.hits.is_empty() {
+            eprintln!("quire: no section matches {query:?}");
+        }
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if json {
