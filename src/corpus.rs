@@ -87,7 +87,7 @@ pub fn build_index(
     fail_if_strict(options, &report.skipped)?;
 
     let index = Index::open_or_create(dir, options.rebuild)?;
-    let mut writer = index.writer()?;
+    let mut writer = index.writer_with_threads(indexing_threads(&files))?;
     if options.rebuild {
         writer.delete_all()?;
     }
@@ -99,6 +99,21 @@ pub fn build_index(
     report.elapsed = start.elapsed();
     Ok(report)
 }
+
+/// One indexing thread per [`BYTES_PER_THREAD`] of input, up to the number
+/// of cores.
+fn indexing_threads(files: &[ArticleFile]) -> usize {
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    usize::try_from(bytes / BYTES_PER_THREAD + 1).map_or(cores, |n| n.min(cores))
+}
+
+/// Input below this size is indexed by one thread.
+const BYTES_PER_THREAD: u64 = 8 * 1024 * 1024;
 
 fn index_file(
     writer: &mut Writer,

@@ -132,17 +132,24 @@ impl Index {
             .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
 
-    /// Takes the index's write lock and returns a writer.
+    /// Takes the index's write lock and returns a writer with one indexing
+    /// thread.
     ///
     /// # Errors
     ///
     /// [`Error::IndexLocked`] when another writer, in this process or
     /// another, holds the lock.
     pub fn writer(&self) -> Result<Writer> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4);
+        self.writer_with_threads(1)
+    }
+
+    /// Like [`Index::writer`], with `threads` indexing threads (at most 8).
+    ///
+    /// Each thread writes its own segment, so more threads pay off only
+    /// for large batches: a few articles are written fastest by one thread
+    /// (fewer files to create and sync).
+    pub fn writer_with_threads(&self, threads: usize) -> Result<Writer> {
+        let threads = threads.clamp(1, 8);
         let inner = self
             .inner
             .writer_with_num_threads(threads, WRITER_MEMORY)

@@ -64,24 +64,60 @@ pub(crate) fn make(
 ) -> Snippet {
     let max_chars = max_chars.max(1);
     let flat = fold_space(text);
-    let matches = find_matches(&flat, terms, analyzer);
+    let matches = find_matches(&flat.text, terms, analyzer);
     let (start, end) = match best_cluster(&matches, max_chars) {
         Some((first, last)) => window(&flat, &matches[first], &matches[last], max_chars),
-        None => (0, cut_after(&flat, 0, max_chars)),
+        None => (0, cut_after(&flat, 0, 0, max_chars)),
     };
-    assemble(&flat, start, end, &matches)
+    assemble(&flat.text, start, end, &matches)
 }
 
-/// `text` with every run of white space turned into one space.
-fn fold_space(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+/// A section's text with white space folded, and where its sentences
+/// start.
+struct Flat {
+    text: String,
+    /// Byte offsets of the words that start a sentence or a paragraph, in
+    /// order; the first word always does.
+    starts: Vec<usize>,
+}
+
+/// Folds every run of white space into one space, noting sentence starts:
+/// after a blank line, and after a word that ends a sentence (`.`, `!`,
+/// `?`) unless that word is a list number such as `5.`.
+fn fold_space(text: &str) -> Flat {
+    let mut flat = Flat {
+        text: String::with_capacity(text.len()),
+        starts: Vec::new(),
+    };
+    let mut previous: Option<&str> = None;
+    let mut gap_start = 0;
+    for (offset, word) in words(text) {
+        let gap = &text[gap_start..offset];
+        let starts_sentence = match previous {
+            None => true,
+            Some(p) => {
+                gap.matches('\n').count() >= 2
+                    || (p.ends_with(['.', '!', '?'])
+                        && !p[..p.len() - 1].bytes().all(|b| b.is_ascii_digit()))
+            }
+        };
+        if previous.is_some() {
+            flat.text.push(' ');
         }
-        out.push_str(word);
+        if starts_sentence {
+            flat.starts.push(flat.text.len());
+        }
+        flat.text.push_str(word);
+        previous = Some(word);
+        gap_start = offset + word.len();
     }
-    out
+    flat
+}
+
+/// The words of `text` (runs of non-white-space) with their byte offsets.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_whitespace()
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
 }
 
 fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
@@ -147,44 +183,47 @@ fn best_cluster(matches: &[Match], max_chars: usize) -> Option<(usize, usize)> {
 }
 
 /// The byte range of the snippet around the matches `first..=last`.
-fn window(flat: &str, first: &Match, last: &Match, max_chars: usize) -> (usize, usize) {
+fn window(flat: &Flat, first: &Match, last: &Match, max_chars: usize) -> (usize, usize) {
+    let text = flat.text.as_str();
     let span = last.char_end - first.char_start;
     let slack = max_chars.saturating_sub(span);
-    let word_start = flat[..first.start].rfind(' ').map_or(0, |i| i + 1);
+    let word_start = text[..first.start].rfind(' ').map_or(0, |i| i + 1);
     let sentence = sentence_start(flat, first.start);
-    let mut start = if flat[sentence..first.start].chars().count() <= slack {
+    let mut start = if text[sentence..first.start].chars().count() <= slack {
         sentence
     } else {
         // Some context before the first match, a third of what is left.
-        snap_to_word(flat, back_chars(flat, first.start, slack / 3)).min(word_start)
+        snap_to_word(text, back_chars(text, first.start, slack / 3)).min(word_start)
     };
-    let mut end = cut_after(flat, start, max_chars).max(last.end);
+    let end = cut_after(flat, start, last.end, max_chars);
     // When the text ends early, spend what is left before the start.
-    let used = flat[start..end].chars().count();
-    if end == flat.len() && start > 0 && used < max_chars {
-        start = snap_to_word(flat, back_chars(flat, start, max_chars - used)).min(start);
-        end = end.max(last.end);
+    let used = text[start..end].chars().count();
+    if end == text.len() && start > 0 && used < max_chars {
+        let earlier = snap_to_word(text, back_chars(text, start, max_chars - used));
+        // Start at a sentence if one begins in the added stretch.
+        start = flat
+            .starts
+            .iter()
+            .copied()
+            .find(|&s| s >= earlier && s < start)
+            .unwrap_or(earlier)
+            .min(start);
     }
     (start, end)
 }
 
-/// Where the sentence holding byte `at` starts: after the last `. `, `! `
-/// or `? ` before it, or 0.
-fn sentence_start(flat: &str, at: usize) -> usize {
-    let before = &flat[..at];
-    [". ", "! ", "? "]
-        .iter()
-        .filter_map(|p| before.rfind(p).map(|i| i + 2))
-        .max()
-        .unwrap_or(0)
+/// Where the sentence holding byte `at` starts.
+fn sentence_start(flat: &Flat, at: usize) -> usize {
+    let i = flat.starts.partition_point(|&s| s <= at);
+    flat.starts[..i].last().copied().unwrap_or(0)
 }
 
 /// The byte `n` characters before `at`.
-fn back_chars(flat: &str, at: usize, n: usize) -> usize {
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
     if n == 0 {
         return at;
     }
-    flat[..at]
+    text[..at]
         .char_indices()
         .rev()
         .nth(n - 1)
@@ -193,38 +232,41 @@ fn back_chars(flat: &str, at: usize, n: usize) -> usize {
 
 /// Moves `at` forward to the start of the next word, unless a word starts
 /// there.
-fn snap_to_word(flat: &str, at: usize) -> usize {
-    if at == 0 || flat.as_bytes()[at - 1] == b' ' {
+fn snap_to_word(text: &str, at: usize) -> usize {
+    if at == 0 || text.as_bytes()[at - 1] == b' ' {
         return at;
     }
-    flat[at..].find(' ').map_or(flat.len(), |i| at + i + 1)
+    text[at..].find(' ').map_or(text.len(), |i| at + i + 1)
 }
 
-/// Where a snippet of at most `max_chars` characters starting at `start`
-/// ends: at a sentence end when one falls in its second half, else at the
-/// last word boundary.
-fn cut_after(flat: &str, start: usize, max_chars: usize) -> usize {
-    let limit = match flat[start..].char_indices().nth(max_chars) {
+/// Where a snippet of at most `max_chars` characters that starts at `start`
+/// and must hold everything up to `must_reach` ends: before a sentence that
+/// starts in its second half, else at the last word boundary.
+fn cut_after(flat: &Flat, start: usize, must_reach: usize, max_chars: usize) -> usize {
+    let text = flat.text.as_str();
+    let limit = match text[start..].char_indices().nth(max_chars) {
         Some((i, _)) => start + i,
-        None => return flat.len(),
+        None => return text.len(),
     };
-    let region = &flat[start..limit];
-    let half = region.len() / 2;
-    let sentence_end = [". ", "! ", "? "]
+    let half = start + (limit - start) / 2;
+    let floor = must_reach.max(half);
+    // A sentence starting right at `limit` ends a whole sentence too.
+    let sentence_end = flat
+        .starts
         .iter()
-        .filter_map(|p| region.rfind(p).map(|i| i + 1))
-        .max()
-        .filter(|&i| i >= half);
-    if let Some(i) = sentence_end {
-        return start + i;
+        .copied()
+        .filter(|&s| s > floor && s <= limit + 1)
+        .last();
+    if let Some(s) = sentence_end {
+        return s - 1;
     }
     // The character at `limit` is a space: the cut falls between words.
-    if flat.as_bytes()[limit] == b' ' {
-        return limit;
+    if text.as_bytes()[limit] == b' ' {
+        return limit.max(must_reach);
     }
-    match region.rfind(' ') {
-        Some(i) if i > 0 => start + i,
-        _ => limit,
+    match text[start..limit].rfind(' ') {
+        Some(i) if start + i >= must_reach && i > 0 => start + i,
+        _ => limit.max(must_reach),
     }
 }
 
@@ -343,6 +385,20 @@ mod tests {
             assert_eq!(by_chars, "vertigo");
         }
         assert!(!s.highlights.is_empty());
+    }
+
+    #[test]
+    fn paragraphs_bound_sentences_and_list_numbers_do_not() {
+        let text = "Clinically, it should be told from these diseases:\n\n\
+            1. Facial paralysis of facial paralysis: a long history of facial palsy.\n\n\
+            2. Habitual tics: small repeated movements, mostly in childhood.\n\n\
+            3. Lesions in the midbrain and cone system.";
+        let s = snippet(text, &["childhood"], 90);
+        assert_eq!(
+            s.text,
+            "…2. Habitual tics: small repeated movements, mostly in childhood. …"
+        );
+        assert_eq!(marked(&s), ["childhood"]);
     }
 
     #[test]
