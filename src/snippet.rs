@@ -255,8 +255,7 @@ fn cut_after(flat: &Flat, start: usize, must_reach: usize, max_chars: usize) -> 
         .starts
         .iter()
         .copied()
-        .filter(|&s| s > floor && s <= limit + 1)
-        .last();
+        .rfind(|&s| s > floor && s <= limit + 1);
     if let Some(s) = sentence_end {
         return s - 1;
     }
