@@ -252,7 +252,9 @@ impl Splitter {
         false
     }
 
-    fn is_boilerplate(&self, paragraph: &str) -> bool {
+    /// Whether a paragraph begins with one of the rules' boilerplate
+    /// phrases.
+    pub(crate) fn is_boilerplate(&self, paragraph: &str) -> bool {
         let folded = text::fold(paragraph);
         self.boilerplate.iter().any(|b| folded.starts_with(b))
     }

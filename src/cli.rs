@@ -24,7 +24,9 @@ pub enum Command {
     /// Each article replaces whatever was indexed under its id (its path
     /// relative to the folder given), so running it again never duplicates.
     Index {
-        /// Files or folders of .txt articles.
+        /// Files or folders of articles (.txt, .md, .markdown, .html, .htm).
+        /// Folders are walked recursively, honouring .gitignore and .ignore
+        /// files and skipping hidden files.
         #[arg(default_value = "corpus")]
         paths: Vec<PathBuf>,
         /// The index folder.
@@ -40,7 +42,22 @@ pub enum Command {
         /// A TOML file of splitting rules to add to the built-in ones.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
-        /// Print nothing but errors.
+        /// Only read files matching this glob (gitignore syntax; repeatable).
+        #[arg(long, short, value_name = "GLOB")]
+        glob: Vec<String>,
+        /// Do not read files or folders matching this glob (repeatable).
+        #[arg(long, short, value_name = "GLOB")]
+        exclude: Vec<String>,
+        /// Skip files larger than this (bytes, or with K, M or G).
+        #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = size)]
+        max_file_size: u64,
+        /// Threads that read and split files (default: one per core).
+        #[arg(long, default_value = "0", value_name = "N", hide_default_value = true)]
+        threads: usize,
+        /// Also list the files passed over for their extension.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Print nothing but errors: no progress, no summary.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -88,6 +105,30 @@ pub enum Color {
     Auto,
     Always,
     Never,
+}
+
+fn size(value: &str) -> Result<u64, String> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    let factor: u64 = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("'{value}' is not a size such as 500K, 64M or 2G")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("'{value}' is not a size such as 500K, 64M or 2G"))
 }
 
 fn at_least_one(value: &str) -> Result<usize, String> {
@@ -212,6 +253,17 @@ mod tests {
             ["quire", "search", "--bogus", "--", "x"]
         );
         assert_eq!(reorder(&["index", "-x"]), ["quire", "index", "-x"]);
+    }
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(size("1000"), Ok(1000));
+        assert_eq!(size("64M"), Ok(64 << 20));
+        assert_eq!(size("2GiB"), Ok(2 << 30));
+        assert_eq!(size("500kb"), Ok(500 << 10));
+        assert!(size("0").is_err());
+        assert!(size("12Q").is_err());
+        assert!(size("-5").is_err());
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub enum Error {
     /// A path given to index does not exist.
     #[error("'{}' does not exist: give a file or folder of articles", .0.display())]
     MissingPath(PathBuf),
+    /// A `--glob` or `--exclude` pattern that is not a valid glob.
+    #[error("bad glob pattern: {0}")]
+    Pattern(String),
     /// A query that has nothing to search for.
     #[error("{0}")]
     Query(String),

@@ -8,6 +8,7 @@
 //! commit is the only thing that makes changes visible, so a crash at any
 //! point leaves the last commit whole.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -204,10 +205,69 @@ impl Index {
     }
 }
 
+/// What quire keeps of an article's file to tell, next time, whether it
+/// changed; stored in fast fields of every section, so it is committed with
+/// the sections, atomically.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    /// Hash of the folder the article was indexed from.
+    pub root_key: u64,
+    pub size: u64,
+    /// Modification time in nanoseconds since 1970.
+    pub mtime: u64,
+    pub content_hash: u64,
+    /// Hash of the rules the article was split with.
+    pub splitter_key: u64,
+}
+
+/// The key an article's sections are deleted by: a hash of its id.
+pub(crate) fn article_key(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+impl Index {
+    /// The stamp of every article in the index, by article key, as of the
+    /// last commit this handle has seen.
+    pub(crate) fn stamps(&self) -> Result<HashMap<u64, Stamp>> {
+        let err = |e| Error::from_tantivy(e, &self.dir);
+        let searcher = self.reader.searcher();
+        let mut stamps = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let column = |name| fast.u64(name).map_err(err);
+            let key = column(schema::names::ARTICLE_KEY)?;
+            let root = column(schema::names::ROOT_KEY)?;
+            let size = column(schema::names::FILE_SIZE)?;
+            let mtime = column(schema::names::MTIME)?;
+            let hash = column(schema::names::CONTENT_HASH)?;
+            let splitter = column(schema::names::SPLITTER_KEY)?;
+            for doc in segment.doc_ids_alive() {
+                let Some(k) = key.first(doc) else { continue };
+                stamps.entry(k).or_insert_with(|| Stamp {
+                    root_key: root.first(doc).unwrap_or(0),
+                    size: size.first(doc).unwrap_or(0),
+                    mtime: mtime.first(doc).unwrap_or(0),
+                    content_hash: hash.first(doc).unwrap_or(0),
+                    splitter_key: splitter.first(doc).unwrap_or(0),
+                });
+            }
+        }
+        Ok(stamps)
+    }
+
+    /// How many articles the index holds, as of the last commit this
+    /// handle has seen.
+    pub fn num_articles(&self) -> Result<usize> {
+        Ok(self.stamps()?.len())
+    }
+}
+
 /// Adds, replaces and removes articles; nothing is visible to searches
 /// until [`Writer::commit`].
 ///
-/// Dropping a writer without committing throws its changes away.
+/// A writer may be shared between threads: adding articles from several
+/// threads at once is safe. Dropping a writer without committing throws its
+/// changes away.
 pub struct Writer {
     inner: Option<tantivy::IndexWriter>,
     fields: Fields,
@@ -219,12 +279,30 @@ impl Writer {
     /// Adds the sections of `article` under the id `id`, replacing every
     /// section already indexed under that id. `source` is the path to show
     /// users. Returns how many sections were added.
-    pub fn add_article(&mut self, id: &str, source: &str, article: &Article) -> Result<usize> {
+    pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<usize> {
+        self.add_stamped(id, source, article, &Stamp::default())
+    }
+
+    /// [`Writer::add_article`], remembering the file's stamp.
+    pub(crate) fn add_stamped(
+        &self,
+        id: &str,
+        source: &str,
+        article: &Article,
+        stamp: &Stamp,
+    ) -> Result<usize> {
         self.delete_article(id);
         let f = self.fields;
+        let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
         for section in &article.sections {
             let mut doc = TantivyDocument::default();
+            doc.add_u64(f.article_key, key);
+            doc.add_u64(f.root_key, stamp.root_key);
+            doc.add_u64(f.file_size, stamp.size);
+            doc.add_u64(f.mtime, stamp.mtime);
+            doc.add_u64(f.content_hash, stamp.content_hash);
+            doc.add_u64(f.splitter_key, stamp.splitter_key);
             doc.add_text(f.article_id, id);
             doc.add_text(f.source, source);
             doc.add_text(f.title, &article.title);
@@ -243,13 +321,18 @@ impl Writer {
     }
 
     /// Removes every section indexed under the article id `id`.
-    pub fn delete_article(&mut self, id: &str) {
+    pub fn delete_article(&self, id: &str) {
+        self.delete_key(article_key(id));
+    }
+
+    /// Removes every section indexed under an article key.
+    pub(crate) fn delete_key(&self, key: u64) {
         let writer = self.inner.as_ref().expect("writer is present until commit");
-        writer.delete_term(Term::from_field_text(self.fields.article_id, id));
+        writer.delete_term(Term::from_field_u64(self.fields.article_key, key));
     }
 
     /// Removes every section of every article.
-    pub fn delete_all(&mut self) -> Result<()> {
+    pub fn delete_all(&self) -> Result<()> {
         let writer = self.inner.as_ref().expect("writer is present until commit");
         writer
             .delete_all_documents()

@@ -42,7 +42,11 @@
 mod article;
 mod corpus;
 mod error;
+mod format;
+mod html;
 mod index;
+mod markdown;
+mod outline;
 pub mod output;
 mod query;
 mod rules;
@@ -53,10 +57,11 @@ mod text;
 
 pub use article::{Article, LABEL_SEPARATOR, Section, Splitter};
 pub use corpus::{
-    ArticleFile, IndexOptions, IndexReport, Notice, TEXT_EXTENSIONS, build_index, find_articles,
-    read_article,
+    ArticleFile, DEFAULT_MAX_FILE_SIZE, IndexOptions, IndexReport, NoProgress, Notice, Progress,
+    build_index, build_index_with_progress, find_articles, read_article,
 };
 pub use error::{Error, Result};
+pub use format::Format;
 pub use index::{Index, Writer};
 pub use rules::Rules;
 pub use search::{

@@ -2,6 +2,7 @@
 //! the exit code (0 hits or success, 1 no hits, 2 error).
 
 mod cli;
+mod progress;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,15 +43,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rebuild,
             strict,
             rules,
+            glob,
+            exclude,
+            max_file_size,
+            threads,
+            verbose,
             quiet,
         } => {
             let options = IndexOptions {
                 rules: load_rules(rules.as_deref())?,
                 rebuild,
                 strict,
+                globs: glob,
+                excludes: exclude,
+                max_file_size,
+                threads,
             };
-            let report = quire::build_index(&index, &paths, &options)?;
-            report_indexing(&report, &index, quiet);
+            let bar = progress::Bar::new(quiet);
+            let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;
+            if !quiet {
+                report_indexing(&report, &index, verbose);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {
@@ -159,31 +172,34 @@ fn load_rules(path: Option<&Path>) -> Result<Rules> {
 
 /// Notices for skipped and degraded files, then the one summary line, all on
 /// stderr.
-fn report_indexing(report: &IndexReport, dir: &Path, quiet: bool) {
-    if quiet {
-        return;
-    }
+fn report_indexing(report: &IndexReport, dir: &Path, verbose: bool) {
     for n in &report.warnings {
         eprintln!("quire: warning: {}: {}", n.path.display(), n.message);
     }
     for n in &report.skipped {
         eprintln!("quire: skipped {}: {}", n.path.display(), n.message);
     }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut line = format!(
-        "indexed {} ({}) into {} in {:.2} s",
-        plural(report.articles, "article"),
-        plural(report.sections, "section"),
+    if verbose {
+        for path in &report.ignored {
+            eprintln!(
+                "quire: passed over {} (not a format quire reads)",
+                path.display()
+            );
+        }
+    }
+    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "{}: {}, {}; {} added, {} changed, {} removed, {} unchanged, {} skipped ({:.2} s)",
         dir.display(),
+        plural(report.articles as u64, "article"),
+        plural(report.sections, "section"),
+        report.added,
+        report.changed,
+        report.removed,
+        report.unchanged,
+        report.skipped.len(),
         report.elapsed.as_secs_f64()
     );
-    if !report.skipped.is_empty() {
-        line.push_str(&format!(
-            ", skipped {}",
-            plural(report.skipped.len(), "file")
-        ));
-    }
-    eprintln!("{line}");
 }
 
 fn use_color(choice: Color) -> bool {

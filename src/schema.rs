@@ -14,7 +14,7 @@ use crate::text::ANALYZER;
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -39,6 +39,18 @@ pub mod names {
     pub const ORDINAL: &str = "ordinal";
     /// The section's text.
     pub const BODY: &str = "body";
+    /// A 64-bit hash of the article id: the key quire deletes by.
+    pub const ARTICLE_KEY: &str = "article_key";
+    /// A 64-bit hash of the folder the article was indexed from.
+    pub const ROOT_KEY: &str = "root_key";
+    /// The article file's size in bytes when it was indexed.
+    pub const FILE_SIZE: &str = "file_size";
+    /// The article file's modification time, in nanoseconds since 1970.
+    pub const MTIME: &str = "mtime_ns";
+    /// A 64-bit hash (XXH3) of the article file's bytes.
+    pub const CONTENT_HASH: &str = "content_hash";
+    /// A 64-bit hash of the splitting rules the article was split with.
+    pub const SPLITTER_KEY: &str = "splitter_key";
 }
 
 /// The schema's fields, looked up once.
@@ -52,6 +64,12 @@ pub(crate) struct Fields {
     pub anchor: Field,
     pub ordinal: Field,
     pub body: Field,
+    pub article_key: Field,
+    pub root_key: Field,
+    pub file_size: Field,
+    pub mtime: Field,
+    pub content_hash: Field,
+    pub splitter_key: Field,
 }
 
 /// Builds the schema of a new index.
@@ -72,6 +90,16 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field(names::ANCHOR, STRING | STORED);
     builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
     builder.add_text_field(names::BODY, text);
+    builder.add_u64_field(names::ARTICLE_KEY, INDEXED | FAST);
+    for name in [
+        names::ROOT_KEY,
+        names::FILE_SIZE,
+        names::MTIME,
+        names::CONTENT_HASH,
+        names::SPLITTER_KEY,
+    ] {
+        builder.add_u64_field(name, FAST);
+    }
     builder.build()
 }
 
@@ -96,6 +124,12 @@ impl Fields {
             anchor: get(names::ANCHOR)?,
             ordinal: get(names::ORDINAL)?,
             body: get(names::BODY)?,
+            article_key: get(names::ARTICLE_KEY)?,
+            root_key: get(names::ROOT_KEY)?,
+            file_size: get(names::FILE_SIZE)?,
+            mtime: get(names::MTIME)?,
+            content_hash: get(names::CONTENT_HASH)?,
+            splitter_key: get(names::SPLITTER_KEY)?,
         })
     }
 }

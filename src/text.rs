@@ -82,6 +82,19 @@ impl Anchors {
         self.used.insert(candidate.clone());
         candidate
     }
+
+    /// Keeps an id the document gave (it is a link target already), unless
+    /// the article used it before: then it is numbered like a slug.
+    pub(crate) fn unique_id(&mut self, id: &str) -> String {
+        let mut candidate = id.to_string();
+        let mut n = 0;
+        while self.used.contains(&candidate) {
+            n += 1;
+            candidate = format!("{id}-{n}");
+        }
+        self.used.insert(candidate.clone());
+        candidate
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ fn index_reports_one_line_on_stderr_and_nothing_on_stdout() {
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{run:?}");
     assert!(
-        lines[0].starts_with("indexed 3 articles (20 sections) into index in "),
+        lines[0].starts_with(
+            "index: 3 articles, 20 sections; 3 added, 0 changed, 0 removed, 0 unchanged, 0 skipped ("
+        ),
         "{run:?}"
     );
     assert!(env.path("index/quire-format").exists());
@@ -173,7 +175,7 @@ fn search_builds_the_index_from_corpus_when_there_is_none() {
     run.assert_code(0);
     assert!(
         run.stderr.starts_with(
-            "quire: no index at index; building it from corpus/ first\nindexed 3 articles"
+            "quire: no index at index; building it from corpus/ first\nindex: 3 articles"
         ),
         "{run:?}"
     );
@@ -332,7 +334,7 @@ fn an_index_of_another_format_says_rebuild() {
     env.index();
     env.write("index/quire-format", "quire index format 999\n");
     env.run(&["search", "spasm"])
-        .assert_error("incompatible version of quire (format 999, this quire reads format 1): run `quire index --rebuild");
+        .assert_error("incompatible version of quire (format 999, this quire reads format 2): run `quire index --rebuild");
     env.run(&["index", "--rebuild"]).assert_code(0);
     let (code, r) = env.search_json("spasm");
     assert_eq!(code, 0);
@@ -364,7 +366,10 @@ fn bad_files_are_skipped_with_a_warning_and_the_rest_indexed() {
         "corpus/latin1.txt",
         b"Caf\xe9 au lait\n\nHistory\n\nServed in Vienna.\n",
     );
-    env.write("corpus/notes.md", "# not read yet");
+    env.write(
+        "corpus/notes.rst",
+        "not read: quire has no reStructuredText reader",
+    );
     let run = env.run(&["index"]);
     run.assert_code(0);
     assert!(
@@ -380,9 +385,16 @@ fn bad_files_are_skipped_with_a_warning_and_the_rest_indexed() {
             .contains("quire: skipped corpus/empty.txt: empty file")
     );
     assert!(
-        run.stderr.contains("indexed 4 articles (21 sections)")
-            && run.stderr.contains("skipped 2 files"),
+        run.stderr.contains(
+            "index: 4 articles, 21 sections; 4 added, 0 changed, 0 removed, 0 unchanged, 2 skipped"
+        ),
         "{run:?}"
+    );
+    assert!(!run.stderr.contains("notes.rst"), "{run:?}");
+    let verbose = env.run(&["index", "--verbose"]);
+    assert!(
+        verbose.stderr.contains("passed over corpus/notes.rst"),
+        "{verbose:?}"
     );
     let (code, r) = env.search_json("vienna");
     assert_eq!(code, 0);

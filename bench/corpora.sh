@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Downloads and unpacks the real corpora used for benchmarks and manual
+# testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown)
+# and linux-doc-6.1 (Sphinx HTML). Needs apt-get and dpkg-deb (Debian).
+#
+#   bench/corpora.sh            # prints the corpus folders when done
+set -euo pipefail
+cd "$(dirname "$0")"
+cache=$PWD/cache/corpora
+mkdir -p "$cache/debs"
+
+fetch() { # package
+  if ! ls "$cache/debs/$1"_*.deb >/dev/null 2>&1; then
+    (cd "$cache/debs" && apt-get download "$1" >/dev/null) || {
+      echo "corpora.sh: 'apt-get download $1' failed; run 'apt-get update' first" >&2
+      exit 1
+    }
+  fi
+  if [ ! -d "$cache/$1" ]; then
+    dpkg-deb -x "$cache/debs/$1"_*.deb "$cache/$1.tmp" && mv "$cache/$1.tmp" "$cache/$1"
+  fi
+}
+
+fetch nodejs-doc
+fetch linux-doc-6.1
+
+node_md=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api*' -print -quit)
+node_md=${node_md:-$cache/nodejs-doc}
+linux_html=$(find "$cache/linux-doc-6.1" -type d -name html -print -quit)
+linux_html=${linux_html:-$cache/linux-doc-6.1}
+echo "nodejs-doc (Markdown): $node_md"
+echo "linux-doc-6.1 (HTML):  $linux_html"

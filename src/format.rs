@@ -1,0 +1,77 @@
+//! Which reader a file needs, by its extension.
+
+use std::path::Path;
+
+use crate::article::{Article, Splitter};
+
+/// The article formats quire reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Plain text (`.txt`), split by the shape of its lines.
+    Text,
+    /// CommonMark with GitHub's extensions (`.md`, `.markdown`).
+    Markdown,
+    /// HTML (`.html`, `.htm`).
+    Html,
+}
+
+impl Format {
+    /// Every format and its extensions, lower case, without the dot.
+    pub const EXTENSIONS: &[(Format, &[&str])] = &[
+        (Format::Text, &["txt"]),
+        (Format::Markdown, &["md", "markdown"]),
+        (Format::Html, &["html", "htm"]),
+    ];
+
+    /// The format a file's extension names (any case), if quire reads it.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        Format::EXTENSIONS
+            .iter()
+            .find(|(_, exts)| exts.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+            .map(|(format, _)| *format)
+    }
+
+    /// The extensions quire reads, as `.txt, .md, ...`, for messages.
+    pub fn describe_extensions() -> String {
+        Format::EXTENSIONS
+            .iter()
+            .flat_map(|(_, exts)| exts.iter().map(|e| format!(".{e}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Splitter {
+    /// Splits `text` read as `format`. `name` (the file name without its
+    /// extension, say) is the title of a Markdown or HTML article that
+    /// names none.
+    pub fn split_as(&self, format: Format, text: &str, name: &str) -> Article {
+        match format {
+            Format::Text => self.split(text),
+            Format::Markdown => crate::markdown::parse(text, name, |p| self.is_boilerplate(p)),
+            Format::Html => crate::html::parse(text, name, |p| self.is_boilerplate(p)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_pick_the_format() {
+        assert_eq!(Format::from_path(Path::new("a/b.TXT")), Some(Format::Text));
+        assert_eq!(
+            Format::from_path(Path::new("b.markdown")),
+            Some(Format::Markdown)
+        );
+        assert_eq!(Format::from_path(Path::new("b.htm")), Some(Format::Html));
+        assert_eq!(Format::from_path(Path::new("b.rst")), None);
+        assert_eq!(Format::from_path(Path::new("README")), None);
+        assert_eq!(
+            Format::describe_extensions(),
+            ".txt, .md, .markdown, .html, .htm"
+        );
+    }
+}

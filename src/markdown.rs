@@ -1,0 +1,267 @@
+//! Markdown in, [`Article`] out, with a CommonMark parser (pulldown-cmark).
+//!
+//! ATX (`## Cause`) and setext headings build the section path. The title
+//! comes from YAML front matter (`title:`), else the first `#` heading,
+//! else the file name. Code blocks, lists and tables are searchable text,
+//! never headings; link and image text is kept, URLs are dropped, and so
+//! are HTML tags and comments (Node.js's docs keep metadata in `<!-- -->`).
+//! Anchors are made as GitHub makes them (`## Drug treatment` →
+//! `drug-treatment`; repeats get `-1`, `-2`), or taken from a `{#id}`.
+
+use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+
+use crate::article::Article;
+use crate::outline::{self, Block};
+
+/// Splits a Markdown document into sections. `fallback_title` is used when
+/// there is neither front matter title nor `#` heading.
+pub(crate) fn parse(
+    text: &str,
+    fallback_title: &str,
+    is_boilerplate: impl Fn(&str) -> bool,
+) -> Article {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let mut reader = Reader::default();
+    for event in Parser::new_ext(text, options) {
+        reader.event(event);
+    }
+    reader.flush();
+    let first_h1 = reader.blocks.iter().find_map(|b| match b {
+        Block::Heading { level: 1, text, .. } => Some(outline::fold_space(text)),
+        _ => None,
+    });
+    let title = reader
+        .front_matter_title
+        .or(first_h1)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| fallback_title.to_string());
+    outline::build(title, reader.blocks, is_boilerplate)
+}
+
+/// Turns the parser's events into blocks.
+#[derive(Default)]
+struct Reader {
+    blocks: Vec<Block>,
+    /// The text of the block being read.
+    buf: String,
+    /// The heading being read: its level, id and text.
+    heading: Option<(u8, Option<String>, String)>,
+    /// Inside YAML front matter.
+    in_metadata: bool,
+    front_matter_title: Option<String>,
+    /// Inside an HTML comment that spans several HTML events.
+    in_comment: bool,
+}
+
+impl Reader {
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                self.flush();
+                self.heading = Some((level as u8, id.map(|i| i.to_string()), String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, text)) = self.heading.take() {
+                    self.blocks.push(Block::Heading { level, text, id });
+                }
+            }
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
+                self.in_metadata = true
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
+            Event::Text(text) if self.in_metadata && self.front_matter_title.is_none() => {
+                self.front_matter_title = yaml_title(&text);
+            }
+            Event::Text(_) if self.in_metadata => {}
+            Event::Text(text)
+            | Event::Code(text)
+            | Event::InlineMath(text)
+            | Event::DisplayMath(text) => self.push(&text),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let text = strip_html(&html, &mut self.in_comment);
+                self.push(&text);
+            }
+            Event::SoftBreak => self.push(" "),
+            Event::HardBreak => self.push("\n"),
+            Event::Start(
+                Tag::CodeBlock(_) | Tag::Item | Tag::Paragraph | Tag::TableRow | Tag::BlockQuote(_),
+            ) => self.flush(),
+            Event::End(
+                TagEnd::CodeBlock
+                | TagEnd::Item
+                | TagEnd::Paragraph
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition
+                | TagEnd::HtmlBlock,
+            )
+            | Event::Rule => self.flush(),
+            Event::End(TagEnd::TableCell) => self.push(" "),
+            _ => {}
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        match &mut self.heading {
+            Some((_, _, heading)) => heading.push_str(text),
+            None => self.buf.push_str(text),
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.buf.trim().is_empty() {
+            self.blocks.push(Block::Text(std::mem::take(&mut self.buf)));
+        }
+        self.buf.clear();
+    }
+}
+
+/// The value of a top-level `title:` key in YAML front matter, unquoted.
+fn yaml_title(yaml: &str) -> Option<String> {
+    yaml.lines().find_map(|line| {
+        let value = line.strip_prefix("title:")?.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// The text of a piece of raw HTML: tags and comments removed, a few
+/// common entities decoded. `in_comment` carries an open comment from one
+/// piece to the next.
+pub(crate) fn strip_html(html: &str, in_comment: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if *in_comment {
+            match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + 3..];
+                    *in_comment = false;
+                }
+                None => return out,
+            }
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            *in_comment = true;
+            rest = after;
+        } else if rest.starts_with('<')
+            && rest[1..]
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
+        {
+            match rest.find('>') {
+                Some(end) => rest = &rest[end + 1..],
+                None => return out,
+            }
+        } else {
+            let next = rest[1..].find('<').map_or(rest.len(), |i| i + 1);
+            out.push_str(&rest[..next]);
+            rest = &rest[next..];
+        }
+    }
+    decode_entities(&out)
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Article {
+        parse(text, "file-name", |_| false)
+    }
+
+    fn labels(article: &Article) -> Vec<&str> {
+        article.sections.iter().map(|s| s.label.as_str()).collect()
+    }
+
+    #[test]
+    fn atx_and_setext_headings_nest_under_the_h1_title() {
+        let article = split(
+            "# Gout\n\nA kind of arthritis.\n\nTreatment\n---------\n\n### Drug treatment\n\nColchicine.\n\n## Diet\n\nLess beer.\n",
+        );
+        assert_eq!(article.title, "Gout");
+        assert_eq!(
+            labels(&article),
+            ["Gout", "Treatment › Drug treatment", "Diet"]
+        );
+        let anchors: Vec<&str> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(anchors, ["gout", "drug-treatment", "diet"]);
+    }
+
+    #[test]
+    fn front_matter_title_wins_and_file_name_is_the_last_resort() {
+        let article =
+            split("---\ntitle: \"Gout: a guide\"\ndate: 2024\n---\n\n## Cause\n\nUric acid.\n");
+        assert_eq!(article.title, "Gout: a guide");
+        assert_eq!(labels(&article), ["Cause"]);
+        assert_eq!(split("Just text.\n").title, "file-name");
+        assert_eq!(split("Just text.\n").sections[0].label, "file-name");
+    }
+
+    #[test]
+    fn code_lists_and_tables_are_text_never_headings() {
+        let article = split(
+            "# T\n\n## Usage\n\n```sh\n# not a heading\nquire index\n```\n\n- first item\n- second *item*\n\n| Drug | Dose |\n|---|---|\n| colchicine | 0.5 mg |\n",
+        );
+        assert_eq!(labels(&article), ["Usage"]);
+        let text = &article.sections[0].text;
+        assert!(text.contains("# not a heading\nquire index"), "{text}");
+        assert!(text.contains("first item\n\nsecond item"), "{text}");
+        assert!(text.contains("colchicine 0.5 mg"), "{text}");
+    }
+
+    #[test]
+    fn links_keep_their_text_and_html_goes() {
+        let article = split(
+            "# T\n\nSee [the docs](https://example.org/docs) and <span class=\"x\">this</span>.\n\n<!-- YAML\nadded: v0.1.90\n-->\n\n<div>Block &amp; text</div>\n",
+        );
+        let text = &article.sections[0].text;
+        assert!(text.contains("See the docs and this."), "{text}");
+        assert!(
+            !text.contains("example.org") && !text.contains("span") && !text.contains("v0.1.90"),
+            "{text}"
+        );
+        assert!(text.contains("Block & text"), "{text}");
+    }
+
+    #[test]
+    fn repeated_headings_get_github_suffixes_and_ids_are_kept() {
+        let article = split("# T\n\n## Usage\n\na\n\n## Usage\n\nb\n\n## Options {#opts}\n\nc\n");
+        let anchors: Vec<&str> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(anchors, ["usage", "usage-1", "opts"]);
+    }
+
+    #[test]
+    fn strip_html_handles_split_comments() {
+        let mut in_comment = false;
+        assert_eq!(strip_html("a <!-- b", &mut in_comment), "a ");
+        assert!(in_comment);
+        assert_eq!(
+            strip_html("c --> d <br/> 1 < 2", &mut in_comment),
+            " d  1 < 2"
+        );
+        assert!(!in_comment);
+    }
+}

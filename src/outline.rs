@@ -1,0 +1,227 @@
+//! From a document's outline (headings with levels, and the text between
+//! them) to an [`Article`]: the part that Markdown and HTML share.
+//!
+//! Heading levels give the nesting directly: a heading closes every open
+//! heading of its level or deeper, and the open headings above it are its
+//! path. The heading that is the article's title (a leading `h1` / `#`) is
+//! not part of any path: the text under it, before the first other heading,
+//! is the section labelled with the title.
+
+use crate::article::{Article, LABEL_SEPARATOR, Section};
+use crate::text::Anchors;
+
+/// A piece of a document in reading order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// A heading: level 1 to 6, its text, and its own anchor if the
+    /// document gives one (an HTML `id`, a Markdown `{#id}`).
+    Heading {
+        level: u8,
+        text: String,
+        id: Option<String>,
+    },
+    /// A paragraph, list item, table row, code block, ...
+    Text(String),
+}
+
+/// Builds the article titled `title` from `blocks`. When the first block
+/// that is a heading has level 1 and reads the same as the title (ignoring
+/// case and white space), it is taken as the title's own heading.
+/// `is_boilerplate` drops text blocks.
+pub(crate) fn build(
+    title: String,
+    blocks: Vec<Block>,
+    is_boilerplate: impl Fn(&str) -> bool,
+) -> Article {
+    let mut anchors = Anchors::default();
+    let mut stack: Vec<(u8, String)> = Vec::new();
+    let mut drafts = vec![Draft::default()];
+    let first_heading = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { .. }));
+    for (i, block) in blocks.into_iter().enumerate() {
+        match block {
+            Block::Heading { level, text, id } => {
+                let text = fold_space(&text);
+                if text.is_empty() {
+                    continue;
+                }
+                // GitHub numbers repeated slugs over every heading, shown
+                // or not, so every heading takes its anchor here.
+                let anchor = match id {
+                    Some(id) if !id.trim().is_empty() => anchors.unique_id(id.trim()),
+                    _ => anchors.unique(&text),
+                };
+                if Some(i) == first_heading && level == 1 && same_text(&text, &title) {
+                    drafts[0].anchor = Some(anchor);
+                    continue;
+                }
+                while stack.last().is_some_and(|(l, _)| *l >= level) {
+                    stack.pop();
+                }
+                stack.push((level, text));
+                drafts.push(Draft {
+                    path: stack.iter().map(|(_, t)| t.clone()).collect(),
+                    anchor: Some(anchor),
+                    paragraphs: vec![],
+                });
+            }
+            Block::Text(text) => {
+                let text = text.trim();
+                if !text.is_empty() && !is_boilerplate(text) {
+                    drafts
+                        .last_mut()
+                        .expect("a draft")
+                        .paragraphs
+                        .push(text.to_string());
+                }
+            }
+        }
+    }
+    let mut sections = Vec::new();
+    for draft in drafts {
+        if draft.paragraphs.is_empty() {
+            continue;
+        }
+        let label = if draft.path.is_empty() {
+            title.clone()
+        } else {
+            draft.path.join(LABEL_SEPARATOR)
+        };
+        let anchor = match draft.anchor {
+            Some(anchor) => anchor,
+            None => anchors.unique(&title),
+        };
+        sections.push(Section {
+            ordinal: sections.len(),
+            path: draft.path,
+            label,
+            anchor,
+            text: draft.paragraphs.join("\n\n"),
+        });
+    }
+    Article { title, sections }
+}
+
+#[derive(Default)]
+struct Draft {
+    path: Vec<String>,
+    anchor: Option<String>,
+    paragraphs: Vec<String>,
+}
+
+/// Folds runs of white space into one space and trims.
+pub(crate) fn fold_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn same_text(a: &str, b: &str) -> bool {
+    crate::text::fold(a) == crate::text::fold(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(level: u8, text: &str) -> Block {
+        Block::Heading {
+            level,
+            text: text.into(),
+            id: None,
+        }
+    }
+
+    fn t(text: &str) -> Block {
+        Block::Text(text.into())
+    }
+
+    #[test]
+    fn levels_nest_and_the_title_heading_is_not_in_paths() {
+        let article = build(
+            "Gout".into(),
+            vec![
+                h(1, "Gout"),
+                t("Intro."),
+                h(2, "Treatment"),
+                h(3, "Drugs"),
+                t("Pills."),
+                h(4, "Doses"),
+                t("Small."),
+                h(3, "Diet"),
+                t("Less meat."),
+                h(2, "Outlook"),
+                t("Good."),
+            ],
+            |_| false,
+        );
+        let got: Vec<(&str, &str)> = article
+            .sections
+            .iter()
+            .map(|s| (s.label.as_str(), s.anchor.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Gout", "gout"),
+                ("Treatment › Drugs", "drugs"),
+                ("Treatment › Drugs › Doses", "doses"),
+                ("Treatment › Diet", "diet"),
+                ("Outlook", "outlook"),
+            ]
+        );
+        assert!(article.sections[0].path.is_empty());
+    }
+
+    #[test]
+    fn repeated_headings_number_their_anchors_even_when_empty() {
+        let article = build(
+            "X".into(),
+            vec![h(2, "Usage"), h(2, "Usage"), t("a"), h(2, "Usage"), t("b")],
+            |_| false,
+        );
+        let anchors: Vec<&str> = article.sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(anchors, ["usage-1", "usage-2"]);
+    }
+
+    #[test]
+    fn explicit_ids_are_kept_and_a_second_h1_is_a_section() {
+        let article = build(
+            "Guide".into(),
+            vec![
+                Block::Heading {
+                    level: 1,
+                    text: "Guide".into(),
+                    id: Some("the-guide".into()),
+                },
+                t("Hello."),
+                Block::Heading {
+                    level: 1,
+                    text: "Appendix".into(),
+                    id: Some("appendix-a".into()),
+                },
+                t("More."),
+            ],
+            |_| false,
+        );
+        assert_eq!(article.sections[0].anchor, "the-guide");
+        assert_eq!(article.sections[1].label, "Appendix");
+        assert_eq!(article.sections[1].anchor, "appendix-a");
+    }
+
+    #[test]
+    fn boilerplate_and_empty_headings_are_dropped() {
+        let article = build(
+            "X".into(),
+            vec![
+                h(2, "  "),
+                t("Share this"),
+                h(2, "A"),
+                t("text"),
+                t("Share this"),
+            ],
+            |t| t.starts_with("Share"),
+        );
+        assert_eq!(article.sections.len(), 1);
+        assert_eq!(article.sections[0].text, "text");
+    }
+}
