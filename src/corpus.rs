@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use ignore::WalkBuilder;
 use ignore::overrides::OverrideBuilder;
 
-use crate::article::Splitter;
+use crate::article::{Article, Splitter};
 use crate::error::{Error, Result};
 use crate::format::Format;
 use crate::index::{Index, Stamp, Writer, article_key};
@@ -525,6 +525,27 @@ fn fail_if_strict(options: &IndexOptions, notices: &[Notice]) -> Result<()> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Reads an article file and splits it as its extension says. Returns the
+/// article and whether the file had to be decoded lossily, or why it cannot
+/// be indexed.
+pub fn split_file(
+    splitter: &Splitter,
+    path: &Path,
+) -> std::result::Result<(Article, bool), String> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        format!(
+            "not an article (quire reads {})",
+            Format::describe_extensions()
+        )
+    })?;
+    let (text, lossy) = read_article(path)?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    Ok((splitter.split_as(format, &text, &name), lossy))
 }
 
 /// Reads an article file. Returns its text and whether it had to be decoded

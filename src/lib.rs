@@ -58,7 +58,7 @@ mod text;
 pub use article::{Article, LABEL_SEPARATOR, Section, Splitter};
 pub use corpus::{
     ArticleFile, DEFAULT_MAX_FILE_SIZE, IndexOptions, IndexReport, NoProgress, Notice, Progress,
-    build_index, build_index_with_progress, find_articles, read_article,
+    build_index, build_index_with_progress, find_articles, read_article, split_file,
 };
 pub use error::{Error, Result};
 pub use format::Format;

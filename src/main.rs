@@ -129,7 +129,7 @@ fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode
     let splitter = Splitter::new(load_rules(rules)?);
     let mut articles = Vec::with_capacity(files.len());
     for file in files {
-        let (text, lossy) = quire::read_article(file)
+        let (article, lossy) = quire::split_file(&splitter, file)
             .map_err(|reason| anyhow::anyhow!("{}: {reason}", file.display()))?;
         if lossy {
             eprintln!(
@@ -137,7 +137,7 @@ fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode
                 file.display()
             );
         }
-        articles.push((file.to_string_lossy().into_owned(), splitter.split(&text)));
+        articles.push((file.to_string_lossy().into_owned(), article));
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     if json {

@@ -1,0 +1,297 @@
+//! Re-indexing: only what changed is done again, deleted and excluded files
+//! leave the index, and neither a crash nor a second writer loses anything.
+
+mod util;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use util::{Run, TestEnv};
+
+/// The counts part of the summary line: "N added, ..., N skipped".
+fn counts(run: &Run) -> String {
+    let line = run.stderr.lines().last().unwrap_or_default();
+    let start = line.find("; ").map_or(0, |i| i + 2);
+    let end = line.rfind(" (").unwrap_or(line.len());
+    line[start..end].to_string()
+}
+
+/// Sets a file's modification time `secs` seconds into the future, so a
+/// rewrite within the same clock tick still looks changed.
+fn bump_mtime(env: &TestEnv, rel: &str, secs: u64) {
+    let file = std::fs::File::options()
+        .append(true)
+        .open(env.path(rel))
+        .unwrap();
+    let time = std::time::SystemTime::now() + Duration::from_secs(secs);
+    file.set_modified(time).unwrap();
+}
+
+#[test]
+fn unchanged_files_are_not_indexed_again() {
+    let env = TestEnv::new();
+    let first = env.index();
+    assert_eq!(
+        counts(&first),
+        "3 added, 0 changed, 0 removed, 0 unchanged, 0 skipped"
+    );
+    let meta_before = std::fs::read(env.path("index/meta.json")).unwrap();
+    let again = env.index();
+    assert_eq!(
+        counts(&again),
+        "0 added, 0 changed, 0 removed, 3 unchanged, 0 skipped"
+    );
+    // Nothing changed, so nothing was committed.
+    assert_eq!(
+        std::fs::read(env.path("index/meta.json")).unwrap(),
+        meta_before
+    );
+}
+
+#[test]
+fn a_touched_file_is_read_but_not_reindexed() {
+    let env = TestEnv::new();
+    env.index();
+    bump_mtime(&env, "corpus/gout.txt", 10);
+    let run = env.index();
+    assert_eq!(
+        counts(&run),
+        "0 added, 0 changed, 0 removed, 3 unchanged, 0 skipped"
+    );
+}
+
+#[test]
+fn a_changed_file_is_reindexed_alone() {
+    let env = TestEnv::new();
+    env.index();
+    env.write(
+        "corpus/gout.txt",
+        "Gout\n\nTreatment\n\nPodagra responds to colchicine.\n",
+    );
+    bump_mtime(&env, "corpus/gout.txt", 10);
+    let run = env.index();
+    assert_eq!(
+        counts(&run),
+        "0 added, 1 changed, 0 removed, 2 unchanged, 0 skipped"
+    );
+    assert!(
+        run.stderr.starts_with("index: 3 articles, 14 sections;"),
+        "{run:?}"
+    );
+    assert_eq!(env.search_json("podagra").0, 0);
+    assert_eq!(env.search_json("allopurinol").0, 1);
+}
+
+#[test]
+fn deleted_and_excluded_files_leave_the_index() {
+    let env = TestEnv::new();
+    env.index();
+    std::fs::remove_file(env.path("corpus/gout.txt")).unwrap();
+    let run = env.index();
+    assert_eq!(
+        counts(&run),
+        "0 added, 0 changed, 1 removed, 2 unchanged, 0 skipped"
+    );
+    assert_eq!(env.search_json("allopurinol").0, 1);
+
+    let run = env.run(&["index", "--exclude", "vertigo*"]);
+    assert_eq!(
+        counts(&run),
+        "0 added, 0 changed, 1 removed, 1 unchanged, 0 skipped"
+    );
+    assert_eq!(env.search_json("Epley").0, 1);
+    assert_eq!(env.search_json("electromyography").0, 0);
+}
+
+#[test]
+fn a_file_that_now_has_nothing_to_index_leaves_the_index() {
+    let env = TestEnv::new();
+    env.index();
+    env.write("corpus/gout.txt", "");
+    bump_mtime(&env, "corpus/gout.txt", 10);
+    let run = env.index();
+    assert!(
+        run.stderr
+            .contains("quire: skipped corpus/gout.txt: empty file"),
+        "{run:?}"
+    );
+    assert_eq!(
+        counts(&run),
+        "0 added, 0 changed, 1 removed, 2 unchanged, 1 skipped"
+    );
+    assert_eq!(env.search_json("allopurinol").0, 1);
+}
+
+#[test]
+fn indexing_one_named_file_removes_nothing_else() {
+    let env = TestEnv::new();
+    env.index();
+    env.write(
+        "elsewhere/asthma.txt",
+        "Asthma\n\nTreatment\n\nSalbutamol opens the airways.\n",
+    );
+    let run = env.run(&["index", "elsewhere/asthma.txt"]);
+    assert_eq!(
+        counts(&run),
+        "1 added, 0 changed, 0 removed, 0 unchanged, 0 skipped"
+    );
+    assert!(run.stderr.starts_with("index: 4 articles,"), "{run:?}");
+    // And indexing the corpus again keeps the named file's article.
+    let run = env.index();
+    assert_eq!(
+        counts(&run),
+        "0 added, 0 changed, 0 removed, 3 unchanged, 0 skipped"
+    );
+    assert_eq!(env.search_json("salbutamol").0, 0);
+}
+
+#[test]
+fn new_rules_split_every_article_again() {
+    let env = TestEnv::new();
+    env.index();
+    env.write("rules.toml", "boilerplate = [\"Jannetta suggested\"]\n");
+    let run = env.run(&["index", "--rules", "rules.toml"]);
+    assert_eq!(
+        counts(&run),
+        "0 added, 3 changed, 0 removed, 0 unchanged, 0 skipped"
+    );
+    let (_, r) = env.search_json("\"Jannetta suggested\"");
+    assert_eq!(r["total_hits"], 0);
+}
+
+#[test]
+fn rebuild_starts_from_scratch() {
+    let env = TestEnv::new();
+    env.index();
+    let run = env.run(&["index", "--rebuild"]);
+    assert_eq!(
+        counts(&run),
+        "3 added, 0 changed, 0 removed, 0 unchanged, 0 skipped"
+    );
+    assert!(
+        run.stderr.starts_with("index: 3 articles, 20 sections;"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped_with_the_limit_named() {
+    let env = TestEnv::new();
+    let run = env.run(&["index", "--max-file-size", "3K"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "quire: skipped corpus/facial-twitching.txt: too large (6054 bytes; the limit is 3072 bytes, raise it with --max-file-size)"
+        ),
+        "{run:?}"
+    );
+    env.run(&["index", "--max-file-size", "3Q"])
+        .assert_error("not a size");
+}
+
+#[test]
+fn bad_globs_are_one_line_errors() {
+    let env = TestEnv::new();
+    env.run(&["index", "--glob", "a["])
+        .assert_error("bad glob pattern");
+    assert!(!env.path("index").exists(), "nothing was created");
+}
+
+#[test]
+fn gitignored_and_hidden_files_are_not_indexed() {
+    let env = TestEnv::new();
+    env.write("corpus/.gitignore", "drafts/\n");
+    env.write(
+        "corpus/drafts/secret.txt",
+        "Secret\n\nPlans\n\nThe zebra protocol.\n",
+    );
+    env.write(
+        "corpus/.hidden/secret.txt",
+        "Secret\n\nPlans\n\nThe zebra protocol.\n",
+    );
+    env.index();
+    assert_eq!(env.search_json("zebra").0, 1);
+}
+
+/// Many articles, so that indexing takes long enough to be killed midway.
+fn write_big_corpus(env: &TestEnv, n: usize) {
+    for i in 0..n {
+        let body = format!(
+            "Article {i}\n\nIntroduction\n\nIntroduction Number {i} is about the walrus{i} and {}.\n\n\
+             Treatment\n\nDrug treatment\n\n{}\n",
+            util::GOUT.replace('\n', " "),
+            util::VERTIGO.replace('\n', " ")
+        );
+        env.write(&format!("big/a{i:05}.txt"), body);
+    }
+}
+
+#[test]
+fn kill_9_while_indexing_leaves_the_last_commit_searchable() {
+    let env = TestEnv::new();
+    env.index();
+    write_big_corpus(&env, 1500);
+    for delay_ms in [20, 80, 200, 400] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["index", "corpus", "big"])
+            .current_dir(env.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL on Unix
+        child.wait().unwrap();
+        // The index opens and answers from the last commit.
+        let (code, r) = env.search_json("electromyography");
+        assert_eq!(code, 0, "after kill at {delay_ms} ms: {r}");
+        assert_eq!(
+            r["hits"][0]["section"]["label"],
+            "Examine › Medical examination"
+        );
+    }
+    // The next run finishes the job; the articles are there once each.
+    let run = env.run(&["index", "corpus", "big"]);
+    run.assert_code(0);
+    let index = quire::Index::open(env.path("index")).unwrap();
+    assert_eq!(index.num_articles().unwrap(), 1503);
+    let (_, r) = env.search_json("walrus1234");
+    assert_eq!(r["total_hits"], 1);
+}
+
+#[test]
+fn searching_while_another_process_indexes() {
+    let env = TestEnv::new();
+    env.index();
+    write_big_corpus(&env, 600);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["index", "corpus", "big"])
+        .current_dir(env.dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // While it runs (or after, on a fast machine) searches answer.
+    let (code, _) = env.search_json("electromyography");
+    assert_eq!(code, 0);
+    let second = env.run(&["index", "corpus", "big"]);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The second writer either ran after the first, or was refused at once.
+    match second.code {
+        0 => {}
+        2 => {
+            second.assert_error("is being written by another quire process (pid ");
+        }
+        other => panic!("second writer exited {other}: {second:?}"),
+    }
+    let (_, r) = env.search_json("walrus599");
+    assert_eq!(
+        r["total_hits"], 1,
+        "the new sections are seen after the commit"
+    );
+}
