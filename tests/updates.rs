@@ -264,7 +264,7 @@ fn searching_while_another_process_indexes() {
     let env = TestEnv::new();
     env.index();
     write_big_corpus(&env, 600);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+    let child = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["index", "corpus", "big"])
         .current_dir(env.dir.path())
         .stdout(Stdio::null())
