@@ -12,8 +12,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use ignore::WalkBuilder;
@@ -27,6 +27,11 @@ use crate::rules::Rules;
 
 /// The default for [`IndexOptions::max_file_size`]: 64 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// At most this many bytes of article files are held in memory at once
+/// (a larger file is read alone), so that parallel workers on large files
+/// cannot add up to more than a bounded amount of memory.
+const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Bumped when a reader's output changes, so that every article is split
 /// again by a new quire even if its file did not change.
@@ -211,6 +216,7 @@ pub fn build_index_with_progress(
     let bytes: u64 = plan.todo.iter().map(|t| t.meta.size).sum();
     progress.start(plan.todo.len() as u64, bytes);
     let context = Context {
+        budget: Budget::new(IN_FLIGHT_BYTES),
         writer: &writer,
         splitter: &splitter,
         splitter_key,
@@ -370,8 +376,54 @@ struct Outcome {
     bytes_read: u64,
 }
 
+/// A count of bytes that workers take before reading a file and give back
+/// when done with it.
+struct Budget {
+    total: u64,
+    available: Mutex<u64>,
+    freed: Condvar,
+}
+
+impl Budget {
+    fn new(total: u64) -> Budget {
+        Budget {
+            total,
+            available: Mutex::new(total),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `bytes` (at most the whole budget) are free, and takes
+    /// them until the guard is dropped.
+    fn take(&self, bytes: u64) -> BudgetGuard<'_> {
+        let bytes = bytes.min(self.total);
+        let mut available = self.available.lock().expect("no worker panics");
+        while *available < bytes {
+            available = self.freed.wait(available).expect("no worker panics");
+        }
+        *available -= bytes;
+        BudgetGuard {
+            budget: self,
+            bytes,
+        }
+    }
+}
+
+struct BudgetGuard<'a> {
+    budget: &'a Budget,
+    bytes: u64,
+}
+
+impl Drop for BudgetGuard<'_> {
+    fn drop(&mut self) {
+        *self.budget.available.lock().expect("no worker panics") += self.bytes;
+        self.budget.freed.notify_all();
+    }
+}
+
 /// What every worker shares.
 struct Context<'a> {
+    budget: Budget,
     writer: &'a Writer,
     splitter: &'a Splitter,
     splitter_key: u64,
@@ -433,6 +485,7 @@ impl Context<'_> {
                 false,
             );
         }
+        let _memory = self.budget.take(todo.meta.size);
         let bytes = match fs::read(&file.path) {
             Ok(bytes) => bytes,
             Err(e) => return skipped(format!("cannot be read: {e}"), 0, false),
@@ -837,6 +890,19 @@ mod tests {
         let (text, lossy) = read_article(&latin1).unwrap();
         assert!(lossy);
         assert!(text.starts_with("Caf\u{fffd}"));
+    }
+
+    #[test]
+    fn budget_lets_a_large_file_through_alone() {
+        let budget = Budget::new(100);
+        let big = budget.take(1_000);
+        assert_eq!(*budget.available.lock().unwrap(), 0);
+        drop(big);
+        let a = budget.take(60);
+        let b = budget.take(40);
+        assert_eq!(*budget.available.lock().unwrap(), 0);
+        drop((a, b));
+        assert_eq!(*budget.available.lock().unwrap(), 100);
     }
 
     #[test]
