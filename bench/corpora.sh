@@ -24,8 +24,14 @@ fetch() { # package
 fetch nodejs-doc
 fetch linux-doc-6.1
 
-node_md=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api*' -print -quit)
-node_md=${node_md:-$cache/nodejs-doc}
+# nodejs-doc ships its Markdown gzipped: unpack it into a folder of .md files.
+node_api=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api' -print -quit)
+node_md=$cache/nodejs-md
+mkdir -p "$node_md"
+for f in "$node_api"/*.md.gz; do
+  out=$node_md/$(basename "$f" .gz)
+  [ -f "$out" ] || gunzip -c "$f" > "$out"
+done
 linux_html=$(find "$cache/linux-doc-6.1" -type d -name html -print -quit)
 linux_html=${linux_html:-$cache/linux-doc-6.1}
 echo "nodejs-doc (Markdown): $node_md"

@@ -94,6 +94,8 @@ pub struct IndexReport {
     pub sections_written: usize,
     /// Bytes of article files read by this run.
     pub bytes_read: u64,
+    /// Bytes of section text extracted and written by this run.
+    pub text_bytes: u64,
     /// Files that were not indexed, and why.
     pub skipped: Vec<Notice>,
     /// Files that were indexed with a caveat (such as lossy decoding).
@@ -228,6 +230,7 @@ pub fn build_index_with_progress(
     progress.finish();
     for outcome in outcomes {
         report.bytes_read += outcome.bytes_read;
+        report.text_bytes += outcome.text_bytes;
         report.warnings.extend(outcome.warning);
         match outcome.result {
             Indexed::Added(n) => {
@@ -374,6 +377,7 @@ struct Outcome {
     result: Indexed,
     warning: Option<Notice>,
     bytes_read: u64,
+    text_bytes: u64,
 }
 
 /// A count of bytes that workers take before reading a file and give back
@@ -440,6 +444,7 @@ impl Context<'_> {
                 result: Indexed::Unchanged,
                 warning: None,
                 bytes_read: 0,
+                text_bytes: 0,
             }
         } else {
             self.read_and_add(todo)
@@ -473,6 +478,7 @@ impl Context<'_> {
             },
             warning: None,
             bytes_read,
+            text_bytes: 0,
         };
         if todo.meta.size > self.options.max_file_size {
             return skipped(
@@ -503,6 +509,7 @@ impl Context<'_> {
                 result: Indexed::Unchanged,
                 warning: None,
                 bytes_read: len,
+                text_bytes: 0,
             };
         }
         let (text, lossy) = match decode(bytes) {
@@ -536,6 +543,7 @@ impl Context<'_> {
             warning: lossy
                 .then(|| notice("not valid UTF-8; undecodable bytes were replaced".into())),
             bytes_read: len,
+            text_bytes: article.sections.iter().map(|s| s.text.len() as u64).sum(),
         }
     }
 }

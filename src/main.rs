@@ -186,6 +186,14 @@ fn report_indexing(report: &IndexReport, dir: &Path, verbose: bool) {
                 path.display()
             );
         }
+        let mib = |n: u64| n as f64 / (1024.0 * 1024.0);
+        eprintln!(
+            "quire: read {:.1} MiB of files; wrote {} sections, {:.1} MiB of text ({:.1} MiB/s)",
+            mib(report.bytes_read),
+            report.sections_written,
+            mib(report.text_bytes),
+            mib(report.text_bytes) / report.elapsed.as_secs_f64().max(1e-9)
+        );
     }
     let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     eprintln!(
