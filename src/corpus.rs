@@ -669,6 +669,12 @@ fn find_articles_with(
     for path in paths {
         if path.is_dir() {
             walk(path, options, &mut files, report)?;
+        } else if !path.is_file() {
+            // A FIFO or a device would block or never end.
+            report.skipped.push(Notice {
+                path: path.clone(),
+                message: "not a regular file".into(),
+            });
         } else if let Some(format) = Format::from_path(path) {
             let id = path
                 .file_name()
@@ -766,10 +772,29 @@ fn walk(
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.into_path();
+        if file_type.is_symlink() {
+            // A link to a file is read as that file; links to folders are
+            // not followed (no cycles); a dangling link is unreadable.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(_) => continue,
+                Err(e) => {
+                    if Format::from_path(&path).is_some() {
+                        report.skipped.push(Notice {
+                            path,
+                            message: format!("cannot be read: {e}"),
+                        });
+                    }
+                    continue;
+                }
+            }
+        } else if !file_type.is_file() {
             continue;
         }
-        let path = entry.into_path();
         let Some(format) = Format::from_path(&path) else {
             report.ignored.push(path);
             continue;

@@ -198,6 +198,52 @@ fn bad_globs_are_one_line_errors() {
 }
 
 #[test]
+fn links_to_files_are_read_and_dangling_links_reported() {
+    let env = TestEnv::new();
+    env.write(
+        "elsewhere/asthma.txt",
+        "Asthma\n\nTreatment\n\nSalbutamol opens the airways.\n",
+    );
+    std::os::unix::fs::symlink(
+        env.path("elsewhere/asthma.txt"),
+        env.path("corpus/asthma.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(env.path("nowhere.txt"), env.path("corpus/broken.txt")).unwrap();
+    let run = env.index();
+    assert!(
+        run.stderr
+            .contains("quire: skipped corpus/broken.txt: cannot be read:"),
+        "{run:?}"
+    );
+    assert_eq!(
+        counts(&run),
+        "4 added, 0 changed, 0 removed, 0 unchanged, 1 skipped"
+    );
+    assert_eq!(env.search_json("salbutamol").0, 0);
+    env.run(&["index", "--strict"])
+        .assert_error("corpus/broken.txt: cannot be read");
+}
+
+#[test]
+fn a_named_fifo_is_skipped_not_read() {
+    let env = TestEnv::new();
+    let fifo = env.path("pipe.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    let run = env.run(&["index", "pipe.txt", "corpus"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("quire: skipped pipe.txt: not a regular file"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn gitignored_and_hidden_files_are_not_indexed() {
     let env = TestEnv::new();
     env.write("corpus/.gitignore", "drafts/\n");
