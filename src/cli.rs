@@ -62,6 +62,10 @@ pub enum Command {
         quiet: bool,
     },
     /// Search the index; exits 0 with hits, 1 with none, 2 on error.
+    ///
+    /// Words must all match (stemmed: `sleeping` finds `sleep`); words of 5+
+    /// letters may have one typo, 9+ two. "exact phrase", -excluded,
+    /// title:/section:/body: scopes and prefix* are understood.
     Search {
         /// The index folder. When it does not exist and ./corpus does, it is
         /// built from ./corpus first.
@@ -71,6 +75,26 @@ pub enum Command {
         #[arg(long, short = 'n', default_value = "10", value_name = "N",
               allow_hyphen_values = true, value_parser = at_least_one)]
         limit: usize,
+        /// Pass over this many of the best hits first (for paging).
+        #[arg(long, default_value = "0", value_name = "N",
+              allow_hyphen_values = true, value_parser = not_negative)]
+        offset: usize,
+        /// Only sections of this article (its id, or its title in any case).
+        #[arg(long, short, value_name = "ID_OR_TITLE")]
+        article: Option<String>,
+        /// Only sections whose label starts with this ("Diagnosis",
+        /// "Examine > Medical"; any case).
+        #[arg(long, short, value_name = "PREFIX")]
+        section: Option<String>,
+        /// At most N sections per article; the others are counted.
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = at_least_one)]
+        per_article: Option<usize>,
+        /// No typo tolerance: words match only as spelled.
+        #[arg(long)]
+        exact: bool,
+        /// Snippets per hit (default: 1 as text, 3 in JSON).
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = at_least_one)]
+        snippets: Option<usize>,
         /// The longest snippet, in characters.
         #[arg(long, default_value = "160", value_name = "N",
               allow_hyphen_values = true, value_parser = at_least_one)]
@@ -129,6 +153,14 @@ fn size(value: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(factor))
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("'{value}' is not a size such as 500K, 64M or 2G"))
+}
+
+fn not_negative(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<i128>() {
+        Ok(n) if n >= 0 => usize::try_from(n).map_err(|_| format!("{n} is too large")),
+        Ok(n) => Err(format!("must be 0 or more, not {n}")),
+        Err(_) => Err(format!("must be a whole number, not '{value}'")),
+    }
 }
 
 fn at_least_one(value: &str) -> Result<usize, String> {

@@ -310,6 +310,8 @@ impl Writer {
                 doc.add_text(f.headings, heading);
             }
             doc.add_text(f.label, &section.label);
+            doc.add_text(f.title_key, crate::text::fold(&article.title));
+            doc.add_text(f.label_key, crate::text::fold(&section.label));
             doc.add_text(f.anchor, &section.anchor);
             doc.add_u64(f.ordinal, section.ordinal as u64);
             doc.add_text(f.body, &section.text);

@@ -42,6 +42,7 @@
 mod article;
 mod corpus;
 mod error;
+mod expand;
 mod format;
 mod html;
 mod index;

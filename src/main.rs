@@ -69,11 +69,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search {
             index,
             limit,
+            offset,
+            article,
+            section,
+            per_article,
+            exact,
+            snippets,
             snippet_chars,
             json,
             color,
             query,
-        } => search(&index, &query.join(" "), limit, snippet_chars, json, color),
+        } => {
+            let options = SearchOptions {
+                limit,
+                offset,
+                snippet_chars,
+                snippets: snippets.unwrap_or(if json { 3 } else { 1 }),
+                exact,
+                article,
+                section,
+                per_article,
+            };
+            search(&index, &query.join(" "), &options, json, color)
+        }
         Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
     }
 }
@@ -81,8 +99,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn search(
     dir: &Path,
     query: &str,
-    limit: usize,
-    snippet_chars: usize,
+    options: &SearchOptions,
     json: bool,
     color: Color,
 ) -> Result<ExitCode> {
@@ -99,11 +116,7 @@ fn search(
         report_indexing(&report, dir, false);
     }
     let index = Index::open(dir)?;
-    let options = SearchOptions {
-        limit,
-        snippet_chars,
-    };
-    let results = index.search(query, &options)?;
+    let results = index.search(query, options)?;
     if !json {
         if results.relaxed {
             eprintln!("quire: no section has every word; showing sections with any of them");

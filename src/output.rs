@@ -58,6 +58,14 @@ pub fn write_results_text(
         for snippet in &hit.snippets {
             writeln!(w, "   {}", marked(snippet, color))?;
         }
+        if hit.more_in_article > 0 {
+            let n = hit.more_in_article;
+            let more = format!(
+                "(+{n} more section{} in this article)",
+                if n == 1 { "" } else { "s" }
+            );
+            writeln!(w, "   {}", paint(DIM, &more))?;
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! -tumor  -"brain stem"     exclude a word or phrase
 //! title:spasm  section:"differential diagnosis"  body:nerve
 //!                           look in one field only (`section` means the headings)
+//! electromyo*               any word that starts so
 //! ```
 //!
 //! There are no other operators: everything else is text. An unbalanced
@@ -32,6 +33,8 @@ pub(crate) struct Clause {
     pub text: String,
     /// Whether the text was quoted.
     pub phrase: bool,
+    /// Whether the word ended with `*`: any word starting with the text.
+    pub prefix: bool,
     /// Whether matching sections are excluded rather than wanted.
     pub exclude: bool,
     /// The one field to look in, if any.
@@ -66,10 +69,18 @@ pub(crate) fn parse(query: &str) -> Vec<Clause> {
                 (word, false, after)
             }
         };
+        // `word*` (not a phrase, not a lone `*`) asks for a prefix.
+        let (text, prefix) = match text.strip_suffix('*') {
+            Some(stem) if !phrase && !stem.trim_end_matches('*').is_empty() => {
+                (stem.trim_end_matches('*'), true)
+            }
+            _ => (text, false),
+        };
         if !text.trim().is_empty() {
             clauses.push(Clause {
                 text: text.to_string(),
                 phrase,
+                prefix,
                 exclude,
                 scope,
             });
@@ -108,6 +119,7 @@ mod tests {
         Clause {
             text: text.into(),
             phrase: false,
+            prefix: false,
             exclude: false,
             scope: None,
         }

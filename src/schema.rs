@@ -14,7 +14,7 @@ use crate::text::ANALYZER;
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -39,6 +39,12 @@ pub mod names {
     pub const ORDINAL: &str = "ordinal";
     /// The section's text.
     pub const BODY: &str = "body";
+    /// The article title, lower-cased with white space folded, as one
+    /// term: what `--article TITLE` matches.
+    pub const TITLE_KEY: &str = "title_key";
+    /// The label, lower-cased with white space folded, as one term: what
+    /// `--section PREFIX` matches the start of.
+    pub const LABEL_KEY: &str = "label_key";
     /// A 64-bit hash of the article id: the key quire deletes by.
     pub const ARTICLE_KEY: &str = "article_key";
     /// A 64-bit hash of the folder the article was indexed from.
@@ -64,6 +70,8 @@ pub(crate) struct Fields {
     pub anchor: Field,
     pub ordinal: Field,
     pub body: Field,
+    pub title_key: Field,
+    pub label_key: Field,
     pub article_key: Field,
     pub root_key: Field,
     pub file_size: Field,
@@ -90,6 +98,8 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field(names::ANCHOR, STRING | STORED);
     builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
     builder.add_text_field(names::BODY, text);
+    builder.add_text_field(names::TITLE_KEY, STRING);
+    builder.add_text_field(names::LABEL_KEY, STRING);
     builder.add_u64_field(names::ARTICLE_KEY, INDEXED | FAST);
     for name in [
         names::ROOT_KEY,
@@ -124,6 +134,8 @@ impl Fields {
             anchor: get(names::ANCHOR)?,
             ordinal: get(names::ORDINAL)?,
             body: get(names::BODY)?,
+            title_key: get(names::TITLE_KEY)?,
+            label_key: get(names::LABEL_KEY)?,
             article_key: get(names::ARTICLE_KEY)?,
             root_key: get(names::ROOT_KEY)?,
             file_size: get(names::FILE_SIZE)?,

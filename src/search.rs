@@ -1,24 +1,35 @@
 //! Searching: from a query string to ranked, labelled, typed hits.
 //!
-//! Each clause of the query (see [`crate::query`]) is analysed with the
+//! Each word of the query (see [`crate::query`]) is analysed with the
 //! index's own analyzer and looked for in the title, the headings and the
 //! body, each field scored with BM25 and boosted ([`TITLE_BOOST`],
 //! [`HEADINGS_BOOST`]) so that a section whose heading names the query
-//! ranks above one that only mentions it. Every clause must match; when no
-//! section matches them all, the search is run again wanting any of them,
-//! and the results say so (`relaxed`).
+//! ranks above one that only mentions it.
+//!
+//! Ranking goes in tiers, as Meilisearch's does: sections with every word
+//! spelled as given come first; then sections that need typos (words of 5+
+//! characters may have one, 9+ two; see [`crate::expand`]); when no section
+//! has every word, sections with any of them, again exact before typo'd,
+//! and the results say so (`relaxed`). Within a tier, BM25 decides, a typo'd
+//! term counting less the further it is from the word typed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Bound;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument, Term, Value};
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use crate::error::{Error, Result};
+use crate::expand;
 use crate::index::Index;
 use crate::query::{self, Clause, Scope};
+use crate::schema;
 use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Snippet};
 
 /// The version of the JSON results contract ([`SearchResults`]). It goes up
@@ -40,15 +51,35 @@ pub const DEFAULT_LIMIT: usize = 10;
 pub struct SearchOptions {
     /// The most hits to return (at least 1).
     pub limit: usize,
+    /// How many of the best hits to pass over first, for paging.
+    pub offset: usize,
     /// The longest snippet, in characters.
     pub snippet_chars: usize,
+    /// The most snippets per hit (at least 1), best first.
+    pub snippets: usize,
+    /// No typo tolerance: words match only as spelled (after stemming).
+    pub exact: bool,
+    /// Only sections of this article, given by id or by title (any case).
+    pub article: Option<String>,
+    /// Only sections whose label starts with this (any case; `>` may stand
+    /// for `›`).
+    pub section: Option<String>,
+    /// At most this many sections per article; the others are counted in
+    /// [`Hit::more_in_article`].
+    pub per_article: Option<usize>,
 }
 
 impl Default for SearchOptions {
     fn default() -> SearchOptions {
         SearchOptions {
             limit: DEFAULT_LIMIT,
+            offset: 0,
             snippet_chars: DEFAULT_SNIPPET_CHARS,
+            snippets: 1,
+            exact: false,
+            article: None,
+            section: None,
+            per_article: None,
         }
     }
 }
@@ -65,6 +96,8 @@ pub struct SearchResults {
     /// True when no section matched every word, so sections matching any
     /// word were returned.
     pub relaxed: bool,
+    /// How many hits were passed over before the first one here.
+    pub offset: usize,
     /// The best hits, best first.
     pub hits: Vec<Hit>,
 }
@@ -72,17 +105,23 @@ pub struct SearchResults {
 /// One matching section.
 #[derive(Clone, Debug, Serialize)]
 pub struct Hit {
-    /// 1 for the best hit.
+    /// 1 for the best hit (counting those passed over by the offset).
     pub rank: usize,
-    /// The BM25 score with field boosts; higher is better, comparable only
-    /// within one search.
+    /// The BM25 score with field boosts; higher is better within a tier,
+    /// comparable only within one search.
     pub score: f32,
+    /// False when the section matched only with typos or prefixes
+    /// expanded; such hits come after every exact one.
+    pub exact: bool,
     /// The article the section belongs to.
     pub article: ArticleRef,
     /// The section.
     pub section: SectionRef,
     /// Fragments of the section's text with the matched words marked.
     pub snippets: Vec<Snippet>,
+    /// With a per-article limit, how many more sections of this article
+    /// matched but are not shown; otherwise 0.
+    pub more_in_article: u64,
 }
 
 /// The article of a [`Hit`].
@@ -109,11 +148,24 @@ pub struct SectionRef {
     pub ordinal: u64,
 }
 
-/// A clause once analysed into terms.
-struct Analysed {
+/// A query word once analysed, and the index terms it stands for.
+struct Word {
+    /// Its terms as the index has them (stemmed); several for a phrase.
     terms: Vec<String>,
     exclude: bool,
     scope: Option<Scope>,
+    /// For `prefix*` words: the index terms that start with the prefix.
+    prefixed: Option<Vec<String>>,
+    /// Index terms within the word's typo budget, with their distance.
+    typos: Vec<(String, u8)>,
+}
+
+/// A section found by one of the tiers.
+#[derive(Clone, Copy)]
+struct Candidate {
+    address: DocAddress,
+    score: Score,
+    exact: bool,
 }
 
 impl Index {
@@ -124,10 +176,11 @@ impl Index {
     /// [`Error::Query`] when the query has no word to search for (it is
     /// empty, only punctuation, or only excludes words).
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer()?;
-        let clauses = analyse(&mut analyzer, query::parse(query));
-        if clauses.iter().all(|c| c.exclude) {
-            let reason = if clauses.is_empty() {
+        let words = self.analyse(&searcher, &mut analyzer, query::parse(query), options)?;
+        if words.iter().all(|w| w.exclude) {
+            let reason = if words.is_empty() {
                 "has no words to search for"
             } else {
                 "only excludes words: add a word to search for"
@@ -137,39 +190,50 @@ impl Index {
                 query.trim()
             )));
         }
-        let searcher = self.reader.searcher();
-        let limit = options.limit.max(1);
-        let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-        let run = |occur| {
-            searcher
-                .search(&self.build_query(&clauses, occur), &collector)
-                .map_err(|e| Error::from_tantivy(e, &self.dir))
-        };
-        let (mut top, mut total) = run(Occur::Must)?;
-        let wanted = clauses.iter().filter(|c| !c.exclude).count();
+        let filters = self.filters(options);
+        let wanted = words.iter().filter(|w| !w.exclude).count();
+
         let mut relaxed = false;
+        let mut tiers = self.tiers(&words, Occur::Must, &filters);
+        let mut total = self.count(&searcher, tiers.last().expect("a tier"))?;
         if total == 0 && wanted > 1 {
-            (top, total) = run(Occur::Should)?;
+            tiers = self.tiers(&words, Occur::Should, &filters);
+            total = self.count(&searcher, tiers.last().expect("a tier"))?;
             relaxed = total > 0;
         }
 
-        let highlight: HashSet<String> = clauses
+        let want = options.offset + options.limit.max(1);
+        let (page, more) = match options.per_article {
+            None => (self.collect(&searcher, &tiers, want)?, HashMap::new()),
+            Some(n) => self.collect_per_article(&searcher, &tiers, want, n.max(1))?,
+        };
+
+        let highlight: HashSet<String> = words
             .iter()
-            .filter(|c| !c.exclude && matches!(c.scope, None | Some(Scope::Body)))
-            .flat_map(|c| c.terms.iter().cloned())
+            .filter(|w| !w.exclude && matches!(w.scope, None | Some(Scope::Body)))
+            .flat_map(|w| {
+                let expanded = w.prefixed.iter().flatten().cloned();
+                let typos = w.typos.iter().map(|(t, _)| t.clone());
+                w.terms.iter().cloned().chain(expanded).chain(typos)
+            })
             .collect();
-        let mut hits = Vec::with_capacity(top.len());
-        for (rank, (score, address)) in top.into_iter().enumerate() {
+        let mut hits = Vec::with_capacity(options.limit);
+        for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
             let doc: TantivyDocument = searcher
-                .doc(address)
+                .doc(candidate.address)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-            hits.push(self.hit(rank + 1, score, &doc, &highlight, &mut analyzer, options));
+            let mut hit = self.hit(i + 1, candidate, &doc, &highlight, &mut analyzer, options);
+            if options.per_article.is_some() {
+                hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
+            }
+            hits.push(hit);
         }
         Ok(SearchResults {
             schema_version: SCHEMA_VERSION,
             query: query.to_string(),
             total_hits: total as u64,
             relaxed,
+            offset: options.offset,
             hits,
         })
     }
@@ -180,47 +244,283 @@ impl Index {
             .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
 
-    /// Every wanted clause with `occur` (must or should), every excluded
-    /// one as must-not.
-    fn build_query(&self, clauses: &[Analysed], occur: Occur) -> BooleanQuery {
+    /// Analyses each clause into its terms (dropping those with none) and
+    /// expands prefixes and typos against the index.
+    fn analyse(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        clauses: Vec<Clause>,
+        options: &SearchOptions,
+    ) -> Result<Vec<Word>> {
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .build();
+        let mut words = Vec::new();
+        for clause in clauses {
+            let raw = crate::text::terms(&mut plain, &clause.text);
+            let fields: Vec<Field> = self.fields_for(clause.scope).iter().map(|f| f.0).collect();
+            if clause.prefix && raw.len() == 1 {
+                // A prefix is matched as typed, not stemmed: the stem of a
+                // word's beginning is not the beginning of its stem.
+                let prefixed = expand::prefixed(searcher, &fields, &raw[0])?;
+                words.push(Word {
+                    terms: raw,
+                    exclude: clause.exclude,
+                    scope: clause.scope,
+                    prefixed: Some(prefixed),
+                    typos: vec![],
+                });
+                continue;
+            }
+            let terms = crate::text::terms(analyzer, &clause.text);
+            if terms.is_empty() {
+                continue;
+            }
+            let budget = match (&raw[..], &terms[..]) {
+                ([word], [_]) if !options.exact && !clause.exclude && !clause.phrase => {
+                    expand::allowed_typos(word)
+                }
+                _ => 0,
+            };
+            let typos = if budget > 0 {
+                expand::fuzzy(searcher, &fields, &terms[0], budget)?
+            } else {
+                vec![]
+            };
+            words.push(Word {
+                terms,
+                exclude: clause.exclude,
+                scope: clause.scope,
+                prefixed: None,
+                typos,
+            });
+        }
+        Ok(words)
+    }
+
+    fn fields_for(&self, scope: Option<Scope>) -> Vec<(Field, f32)> {
         let f = self.fields;
-        let parts = clauses
+        match scope {
+            None => vec![
+                (f.title, TITLE_BOOST),
+                (f.headings, HEADINGS_BOOST),
+                (f.body, 1.0),
+            ],
+            Some(Scope::Title) => vec![(f.title, TITLE_BOOST)],
+            Some(Scope::Section) => vec![(f.headings, HEADINGS_BOOST)],
+            Some(Scope::Body) => vec![(f.body, 1.0)],
+        }
+    }
+
+    /// The queries for `--article` and `--section`.
+    fn filters(&self, options: &SearchOptions) -> Vec<Box<dyn Query>> {
+        let f = self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(article) = &options.article {
+            let by_id = TermQuery::new(
+                Term::from_field_text(f.article_id, article.trim()),
+                IndexRecordOption::Basic,
+            );
+            let by_title = TermQuery::new(
+                Term::from_field_text(f.title_key, &crate::text::fold(article)),
+                IndexRecordOption::Basic,
+            );
+            filters.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(by_id) as Box<dyn Query>),
+                (Occur::Should, Box::new(by_title)),
+            ])));
+        }
+        if let Some(section) = &options.section {
+            let prefix = section_prefix(section);
+            let lower = Bound::Included(Term::from_field_text(f.label_key, &prefix));
+            let upper = match prefix_successor(&prefix) {
+                Some(upper) => Bound::Excluded(Term::from_field_text(f.label_key, &upper)),
+                None => Bound::Unbounded,
+            };
+            filters.push(Box::new(RangeQuery::new(lower, upper)));
+        }
+        filters
+    }
+
+    /// The tiers of a search, best first: every wanted word exact, then
+    /// (when any word has typo'd variants in the index) with typos. `occur`
+    /// is `Must` for every word, `Should` for any.
+    fn tiers(&self, words: &[Word], occur: Occur, filters: &[Box<dyn Query>]) -> Vec<BooleanQuery> {
+        let with_typos = words.iter().any(|w| !w.exclude && !w.typos.is_empty());
+        let mut tiers = vec![self.tier(words, occur, filters, false)];
+        if with_typos {
+            tiers.push(self.tier(words, occur, filters, true));
+        }
+        tiers
+    }
+
+    fn tier(
+        &self,
+        words: &[Word],
+        occur: Occur,
+        filters: &[Box<dyn Query>],
+        typos: bool,
+    ) -> BooleanQuery {
+        let wanted: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
-            .map(|clause| {
-                let fields: &[(Field, f32)] = match clause.scope {
-                    None => &[
-                        (f.title, TITLE_BOOST),
-                        (f.headings, HEADINGS_BOOST),
-                        (f.body, 1.0),
-                    ],
-                    Some(Scope::Title) => &[(f.title, TITLE_BOOST)],
-                    Some(Scope::Section) => &[(f.headings, HEADINGS_BOOST)],
-                    Some(Scope::Body) => &[(f.body, 1.0)],
-                };
-                let per_field: Vec<(Occur, Box<dyn Query>)> = fields
-                    .iter()
-                    .map(|&(field, boost)| {
-                        let query = field_query(field, &clause.terms);
-                        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(query, boost));
-                        (Occur::Should, boosted)
+            .filter(|w| !w.exclude)
+            .map(|w| (occur, self.word_query(w, typos)))
+            .collect();
+        let mut parts: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(BooleanQuery::new(wanted)))];
+        for w in words.iter().filter(|w| w.exclude) {
+            parts.push((Occur::MustNot, self.word_query(w, false)));
+        }
+        for filter in filters {
+            parts.push((Occur::Must, filter.box_clone()));
+        }
+        BooleanQuery::new(parts)
+    }
+
+    /// One word in every field of its scope: its own terms, or the terms
+    /// its prefix stands for, plus (in the typo tier) its typo'd variants,
+    /// weighted down by distance.
+    fn word_query(&self, word: &Word, typos: bool) -> Box<dyn Query> {
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in self.fields_for(word.scope) {
+            let mut add = |query: Box<dyn Query>, weight: f32| {
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(query, boost * weight)),
+                ));
+            };
+            match &word.prefixed {
+                Some(terms) => {
+                    for t in terms {
+                        add(term_query(field, t), 1.0);
+                    }
+                }
+                None => add(field_query(field, &word.terms), 1.0),
+            }
+            if typos {
+                for (t, distance) in &word.typos {
+                    add(term_query(field, t), 1.0 / (1.0 + f32::from(*distance)));
+                }
+            }
+        }
+        if alternatives.is_empty() {
+            return Box::new(EmptyQuery);
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    fn count(&self, searcher: &Searcher, query: &BooleanQuery) -> Result<usize> {
+        searcher
+            .search(query, &Count)
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+
+    fn top(
+        &self,
+        searcher: &Searcher,
+        query: &BooleanQuery,
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        searcher
+            .search(query, &TopDocs::with_limit(n.max(1)).order_by_score())
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+
+    /// The best `want` sections: every section of a tier before any of the
+    /// next, each tier by score.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        tiers: &[BooleanQuery],
+        want: usize,
+    ) -> Result<Vec<Candidate>> {
+        let mut merged: Vec<Candidate> = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            if merged.len() >= want {
+                break;
+            }
+            // A later tier finds the earlier tiers' sections again: ask for
+            // enough to still fill the page without them.
+            for (score, address) in self.top(searcher, tier, want + merged.len())? {
+                if merged.len() < want && seen.insert(address) {
+                    merged.push(Candidate {
+                        address,
+                        score,
+                        exact: i == 0,
+                    });
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Like [`Index::collect`], keeping at most `per_article` sections of
+    /// each article; also returns, for each kept section that is the last
+    /// kept of its article, how many of that article's matching sections
+    /// were left out.
+    fn collect_per_article(
+        &self,
+        searcher: &Searcher,
+        tiers: &[BooleanQuery],
+        want: usize,
+        per_article: usize,
+    ) -> Result<(Vec<Candidate>, HashMap<DocAddress, u64>)> {
+        let all = tiers.last().expect("a tier");
+        let matched = searcher
+            .search(all, &ArticleCounts)
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        let total: usize = matched.values().map(|&n| n as usize).sum();
+        let mut fetch = want * 4;
+        loop {
+            let candidates = self.collect(searcher, tiers, fetch)?;
+            let exhausted = candidates.len() >= total || candidates.len() < fetch;
+            let mut kept: Vec<(Candidate, u64)> = Vec::new();
+            let mut per: HashMap<u64, usize> = HashMap::new();
+            for c in candidates {
+                let key = self.article_key_of(searcher, c.address)?;
+                let n = per.entry(key).or_default();
+                if *n < per_article {
+                    *n += 1;
+                    kept.push((c, key));
+                }
+            }
+            if kept.len() >= want || exhausted {
+                kept.truncate(want);
+                // The counts go on the last kept section of each article.
+                let mut shown: HashMap<u64, u64> = HashMap::new();
+                let mut last: HashMap<u64, DocAddress> = HashMap::new();
+                for (c, key) in &kept {
+                    *shown.entry(*key).or_default() += 1;
+                    last.insert(*key, c.address);
+                }
+                let more = last
+                    .into_iter()
+                    .map(|(key, address)| {
+                        let all = matched.get(&key).copied().unwrap_or(0);
+                        (address, all.saturating_sub(shown[&key]))
                     })
                     .collect();
-                let clause_occur = if clause.exclude {
-                    Occur::MustNot
-                } else {
-                    occur
-                };
-                let query: Box<dyn Query> = Box::new(BooleanQuery::new(per_field));
-                (clause_occur, query)
-            })
-            .collect();
-        BooleanQuery::new(parts)
+                return Ok((kept.into_iter().map(|(c, _)| c).collect(), more));
+            }
+            fetch *= 2;
+        }
+    }
+
+    fn article_key_of(&self, searcher: &Searcher, address: DocAddress) -> Result<u64> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let column = segment
+            .fast_fields()
+            .u64(schema::names::ARTICLE_KEY)
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        Ok(column.first(address.doc_id).unwrap_or(0))
     }
 
     fn hit(
         &self,
         rank: usize,
-        score: f32,
+        candidate: Candidate,
         doc: &TantivyDocument,
         highlight: &HashSet<String>,
         analyzer: &mut TextAnalyzer,
@@ -236,7 +536,8 @@ impl Index {
         let body = text(f.body);
         Hit {
             rank,
-            score,
+            score: candidate.score,
+            exact: candidate.exact,
             article: ArticleRef {
                 id: text(f.article_id),
                 title: text(f.title),
@@ -254,44 +555,119 @@ impl Index {
                     .and_then(|v| v.as_u64())
                     .unwrap_or(0),
             },
-            snippets: vec![snippet::make(
+            snippets: snippet::make_many(
                 &body,
                 highlight,
                 analyzer,
                 options.snippet_chars,
-            )],
+                options.snippets.max(1),
+            ),
+            more_in_article: 0,
         }
     }
 }
 
-/// Analyses each clause into its terms, dropping those with none.
-fn analyse(analyzer: &mut TextAnalyzer, clauses: Vec<Clause>) -> Vec<Analysed> {
-    clauses
-        .into_iter()
-        .filter_map(|c| {
-            let terms = crate::text::terms(analyzer, &c.text);
-            (!terms.is_empty()).then_some(Analysed {
-                terms,
-                exclude: c.exclude,
-                scope: c.scope,
-            })
+/// Counts matching sections per article key.
+struct ArticleCounts;
+
+struct SegmentArticleCounts {
+    column: Option<tantivy::columnar::Column<u64>>,
+    counts: HashMap<u64, u64>,
+}
+
+impl Collector for ArticleCounts {
+    type Fruit = HashMap<u64, u64>;
+    type Child = SegmentArticleCounts;
+
+    fn for_segment(
+        &self,
+        _: u32,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentArticleCounts> {
+        Ok(SegmentArticleCounts {
+            column: segment.fast_fields().u64(schema::names::ARTICLE_KEY).ok(),
+            counts: HashMap::new(),
         })
-        .collect()
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<u64, u64>>) -> tantivy::Result<HashMap<u64, u64>> {
+        let mut all = HashMap::new();
+        for fruit in fruits {
+            for (k, n) in fruit {
+                *all.entry(k).or_default() += n;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentArticleCounts {
+    type Fruit = HashMap<u64, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(key) = self.column.as_ref().and_then(|c| c.first(doc)) {
+            *self.counts.entry(key).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> HashMap<u64, u64> {
+        self.counts
+    }
+}
+
+/// A `--section` value as a `label_key` prefix: `>` and `/` between
+/// headings read as `›`, case and white space folded.
+fn section_prefix(section: &str) -> String {
+    let parts: Vec<&str> = section.split(['›', '>']).map(str::trim).collect();
+    crate::text::fold(&parts.join(crate::article::LABEL_SEPARATOR))
+}
+
+/// The smallest string greater than every string that starts with `prefix`.
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+fn term_query(field: Field, term: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, term),
+        IndexRecordOption::WithFreqs,
+    ))
 }
 
 /// One term, or the phrase of several (a quoted phrase, or a word that the
 /// analyzer splits, such as `anti-AchR`).
 fn field_query(field: Field, terms: &[String]) -> Box<dyn Query> {
     if let [term] = terms {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        ))
+        term_query(field, term)
     } else {
         let terms = terms
             .iter()
             .map(|t| Term::from_field_text(field, t))
             .collect();
         Box::new(PhraseQuery::new(terms))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_prefixes_fold_case_and_separators() {
+        assert_eq!(section_prefix("Examine > Medical"), "examine › medical");
+        assert_eq!(section_prefix("  DIAGNOSIS  "), "diagnosis");
+        assert_eq!(prefix_successor("ab"), Some("ac".to_string()));
+        assert_eq!(prefix_successor(""), None);
     }
 }

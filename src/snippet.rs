@@ -46,6 +46,7 @@ pub struct Highlight {
 }
 
 /// A matched token of the folded text: its byte range and character start.
+#[derive(Clone, Copy)]
 struct Match {
     start: usize,
     end: usize,
@@ -56,20 +57,51 @@ struct Match {
 
 /// Makes the snippet of `text` for the stemmed query `terms`, at most
 /// `max_chars` characters long (plus the `…` marks).
+#[cfg(test)]
 pub(crate) fn make(
     text: &str,
     terms: &HashSet<String>,
     analyzer: &mut TextAnalyzer,
     max_chars: usize,
 ) -> Snippet {
+    make_many(text, terms, analyzer, max_chars, 1).remove(0)
+}
+
+/// Makes up to `count` snippets of `text` that do not overlap, the best
+/// first: each is the best window among the matches the earlier ones left
+/// out. Without any match, one snippet: the opening text.
+pub(crate) fn make_many(
+    text: &str,
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+    max_chars: usize,
+    count: usize,
+) -> Vec<Snippet> {
     let max_chars = max_chars.max(1);
     let flat = fold_space(text);
     let matches = find_matches(&flat.text, terms, analyzer);
-    let (start, end) = match best_cluster(&matches, max_chars) {
-        Some((first, last)) => window(&flat, &matches[first], &matches[last], max_chars),
-        None => (0, cut_after(&flat, 0, 0, max_chars)),
-    };
-    assemble(&flat.text, start, end, &matches)
+    if matches.is_empty() {
+        let end = cut_after(&flat, 0, 0, max_chars);
+        return vec![assemble(&flat.text, 0, end, &matches)];
+    }
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    let mut left: Vec<Match> = matches.clone();
+    while windows.len() < count.max(1) {
+        let Some((first, last)) = best_cluster(&left, max_chars) else {
+            break;
+        };
+        let (start, end) = window(&flat, &left[first], &left[last], max_chars);
+        if !windows.iter().any(|&(s, e)| start < e && s < end) {
+            windows.push((start, end));
+        }
+        // Whatever this window shows, or overlaps, is not shown again.
+        let taken = left[first].start..left[last].end;
+        left.retain(|m| !(taken.contains(&m.start) || (m.start < end && m.end > start)));
+    }
+    windows
+        .into_iter()
+        .map(|(start, end)| assemble(&flat.text, start, end, &matches))
+        .collect()
 }
 
 /// A section's text with white space folded, and where its sentences
@@ -398,6 +430,26 @@ mod tests {
             "…2. Habitual tics: small repeated movements, mostly in childhood. …"
         );
         assert_eq!(marked(&s), ["childhood"]);
+    }
+
+    #[test]
+    fn several_snippets_do_not_overlap_and_come_best_first() {
+        let mut a = analyzer();
+        let terms: HashSet<String> = ["gout", "uric"]
+            .iter()
+            .flat_map(|w| crate::text::terms(&mut a, w))
+            .collect();
+        let snippets = make_many(TEXT, &terms, &mut a, 60, 3);
+        assert!(snippets.len() >= 2, "{snippets:?}");
+        // The first holds both words, the others only gout.
+        assert_eq!(marked(&snippets[0]).len(), 2, "{snippets:?}");
+        for pair in snippets.windows(2) {
+            let first = pair[0].text.trim_matches('…');
+            let second = pair[1].text.trim_matches('…');
+            assert!(!first.contains(second) && !second.contains(first));
+        }
+        let total: usize = snippets.iter().map(|s| s.highlights.len()).sum();
+        assert_eq!(total, 4, "every gout and uric once: {snippets:?}");
     }
 
     #[test]

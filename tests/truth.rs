@@ -22,6 +22,10 @@ struct Case {
     hits: Option<usize>,
     #[serde(default)]
     relaxed: bool,
+    #[serde(default)]
+    exact: bool,
+    article_filter: Option<String>,
+    section_filter: Option<String>,
 }
 
 #[test]
@@ -44,9 +48,13 @@ fn truth_file_queries_rank_the_expected_section_first() {
             "all" => &all,
             other => panic!("unknown corpus {other:?} in {case:?}"),
         };
-        let results = index
-            .search(&case.query, &quire::SearchOptions::default())
-            .unwrap();
+        let options = quire::SearchOptions {
+            exact: case.exact,
+            article: case.article_filter.clone(),
+            section: case.section_filter.clone(),
+            ..quire::SearchOptions::default()
+        };
+        let results = index.search(&case.query, &options).unwrap();
         let got = results
             .hits
             .first()

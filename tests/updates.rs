@@ -301,7 +301,7 @@ fn kill_9_while_indexing_leaves_the_last_commit_searchable() {
     run.assert_code(0);
     let index = quire::Index::open(env.path("index")).unwrap();
     assert_eq!(index.num_articles().unwrap(), 1503);
-    let (_, r) = env.search_json("walrus1234");
+    let (_, r) = env.search_json("\"walrus1234\"");
     assert_eq!(r["total_hits"], 1);
 }
 
@@ -335,7 +335,7 @@ fn searching_while_another_process_indexes() {
         }
         other => panic!("second writer exited {other}: {second:?}"),
     }
-    let (_, r) = env.search_json("walrus599");
+    let (_, r) = env.search_json("\"walrus599\"");
     assert_eq!(
         r["total_hits"], 1,
         "the new sections are seen after the commit"

@@ -1,0 +1,197 @@
+//! Query words that stand for several index terms: words with typos and
+//! `prefix*` words, expanded against the index's own term dictionaries.
+//!
+//! tantivy's fuzzy query scores every match the same and reports no terms,
+//! so its matches can be neither ranked by BM25 nor highlighted. Expanding
+//! the word into the actual terms it reaches gives both: each term becomes
+//! an ordinary BM25 term query (weighted down by its edit distance), and the
+//! terms are known to the snippet highlighter.
+
+use std::collections::HashMap;
+
+use tantivy::Searcher;
+use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::{Field, Term};
+
+use crate::error::{Error, Result};
+
+/// At most this many terms stand in for one query word.
+pub(crate) const MAX_EXPANSIONS: usize = 32;
+
+/// The typos a word may have, as Meilisearch allows them: none below 5
+/// characters, one from 5, two from 9.
+pub(crate) fn allowed_typos(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The terms of `fields` within `distance` edits (a transposition counts as
+/// one) of `term`, with their distance: the closest first, then the most
+/// frequent. `term` itself is not included.
+pub(crate) fn fuzzy(
+    searcher: &Searcher,
+    fields: &[Field],
+    term: &str,
+    distance: u8,
+) -> Result<Vec<(String, u8)>> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for &field in fields {
+        let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
+        let automaton = query
+            .automaton()
+            .map_err(|e| Error::Tantivy(e.to_string()))?;
+        for segment in searcher.segment_readers() {
+            let index = segment
+                .inverted_index(field)
+                .map_err(|e| Error::Tantivy(e.to_string()))?;
+            let mut stream = index
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(|e| Error::Tantivy(e.to_string()))?;
+            while stream.advance() {
+                if let Ok(key) = std::str::from_utf8(stream.key())
+                    && key != term
+                {
+                    *found.entry(key.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut terms: Vec<(String, u8, u64)> = found
+        .into_iter()
+        .map(|(t, freq)| {
+            let d = edit_distance(term, &t).min(usize::from(distance)) as u8;
+            (t, d, freq)
+        })
+        .collect();
+    terms.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    terms.truncate(MAX_EXPANSIONS);
+    Ok(terms.into_iter().map(|(t, d, _)| (t, d)).collect())
+}
+
+/// The terms of `fields` that words starting with `prefix` may have been
+/// indexed as, the most frequent first: terms that start with the prefix,
+/// and stems a little shorter than it (`repositio*` finds `reposit`, the
+/// stem of "repositioning").
+pub(crate) fn prefixed(searcher: &Searcher, fields: &[Field], prefix: &str) -> Result<Vec<String>> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    let upper = prefix_upper_bound(prefix.as_bytes());
+    let chars: Vec<(usize, char)> = prefix.char_indices().collect();
+    let shortest = chars.len().saturating_sub(STEM_CUT).max(MIN_STEM);
+    let stems: Vec<&str> = (shortest..chars.len())
+        .map(|n| &prefix[..chars[n].0])
+        .collect();
+    for &field in fields {
+        for segment in searcher.segment_readers() {
+            let index = segment
+                .inverted_index(field)
+                .map_err(|e| Error::Tantivy(e.to_string()))?;
+            for stem in &stems {
+                let term = Term::from_field_text(field, stem);
+                if let Some(info) = index
+                    .get_term_info(&term)
+                    .map_err(|e| Error::Tantivy(e.to_string()))?
+                {
+                    *found.entry(stem.to_string()).or_default() += u64::from(info.doc_freq);
+                }
+            }
+            let mut range = index.terms().range().ge(prefix.as_bytes());
+            if let Some(upper) = &upper {
+                range = range.lt(upper);
+            }
+            let mut stream = range
+                .into_stream()
+                .map_err(|e| Error::Tantivy(e.to_string()))?;
+            while stream.advance() {
+                if let Ok(key) = std::str::from_utf8(stream.key()) {
+                    *found.entry(key.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    let mut terms: Vec<(String, u64)> = found.into_iter().collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.truncate(MAX_EXPANSIONS);
+    Ok(terms.into_iter().map(|(t, _)| t).collect())
+}
+
+/// How many characters English stemming may cut from a word's end.
+const STEM_CUT: usize = 3;
+/// Shorter stems are not looked up for a prefix: too many words share them.
+const MIN_STEM: usize = 4;
+
+/// The smallest byte string greater than every string starting with
+/// `prefix`, if there is one.
+fn prefix_upper_bound(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut upper = prefix.to_vec();
+    while let Some(last) = upper.pop() {
+        if last < u8::MAX {
+            upper.push(last + 1);
+            return Some(upper);
+        }
+    }
+    None
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions
+/// and transpositions of neighbours each cost one.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_budget_follows_word_length() {
+        assert_eq!(allowed_typos("gout"), 0);
+        assert_eq!(allowed_typos("spasm"), 1);
+        assert_eq!(allowed_typos("Janetta"), 1);
+        assert_eq!(allowed_typos("electromyografy"), 2);
+        assert_eq!(allowed_typos("ménière"), 1);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_as_one() {
+        assert_eq!(edit_distance("janetta", "jannetta"), 1);
+        assert_eq!(edit_distance("spasm", "sapsm"), 1);
+        assert_eq!(edit_distance("electromyografi", "electromyographi"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn prefix_upper_bounds() {
+        assert_eq!(prefix_upper_bound(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_upper_bound(b"a\xff"), Some(b"b".to_vec()));
+        assert_eq!(prefix_upper_bound(b"\xff"), None);
+    }
+}
