@@ -1,0 +1,236 @@
+//! Search quality from the command line: typos, prefixes, exclusions,
+//! snippets, filters and paging.
+
+mod util;
+
+use serde_json::Value;
+use util::{TestEnv, hit_labels};
+
+fn indexed() -> TestEnv {
+    let env = TestEnv::new();
+    env.index();
+    env
+}
+
+fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let run = env.run(&all);
+    let value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    (run.code, value)
+}
+
+/// The highlighted words of a hit's snippets.
+fn marked(hit: &Value) -> Vec<String> {
+    let mut words = vec![];
+    for snippet in hit["snippets"].as_array().unwrap() {
+        let text = snippet["text"].as_str().unwrap();
+        for h in snippet["highlights"].as_array().unwrap() {
+            let (s, e) = (
+                h["start"].as_u64().unwrap() as usize,
+                h["end"].as_u64().unwrap() as usize,
+            );
+            words.push(text[s..e].to_string());
+        }
+    }
+    words
+}
+
+#[test]
+fn typos_are_found_ranked_after_exact_matches_and_highlighted() {
+    let env = indexed();
+    let (code, r) = json(&env, &["Janetta"]);
+    assert_eq!(code, 0);
+    let hit = &r["hits"][0];
+    assert_eq!(hit["section"]["label"], "Cause");
+    assert_eq!(hit["exact"], false);
+    assert!(marked(hit).iter().any(|w| w == "Jannetta"), "{hit}");
+
+    let (_, r) = json(&env, &["electromyografy"]);
+    assert_eq!(
+        r["hits"][0]["section"]["label"],
+        "Examine › Medical examination"
+    );
+    assert!(
+        marked(&r["hits"][0])
+            .iter()
+            .any(|w| w == "electromyography")
+    );
+
+    // One word exact, one with a typo.
+    let (_, r) = json(&env, &["vertigo", "tinitus"]);
+    assert_eq!(
+        r["hits"][0]["section"]["label"],
+        "Diagnosis › Differential diagnosis"
+    );
+
+    // Exact matches always come first.
+    let (_, r) = json(&env, &["--limit", "50", "spasm"]);
+    let flags: Vec<bool> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["exact"].as_bool().unwrap())
+        .collect();
+    assert!(
+        flags.windows(2).all(|w| w[0] || !w[1]),
+        "exact first: {flags:?}"
+    );
+
+    let (code, r) = json(&env, &["--exact", "Janetta"]);
+    assert_eq!((code, r["total_hits"].as_u64()), (1, Some(0)));
+}
+
+#[test]
+fn prefixes_expand_and_are_highlighted() {
+    let env = indexed();
+    let (code, r) = json(&env, &["electromyo*"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        r["hits"][0]["section"]["label"],
+        "Examine › Medical examination"
+    );
+    assert!(
+        marked(&r["hits"][0])
+            .iter()
+            .any(|w| w == "electromyography")
+    );
+    let (_, r) = json(&env, &["repositio*"]);
+    assert_eq!(r["hits"][0]["article"]["id"], "vertigo.txt");
+}
+
+#[test]
+fn excluded_phrases_exclude_only_the_phrase() {
+    let env = indexed();
+    let (_, r) = json(&env, &["--", "colchicine", "-\"gout attack\""]);
+    assert_eq!(r["total_hits"], 1, "no section says 'gout attack'");
+    let (code, r) = json(&env, &["--", "colchicine", "-\"acute attack\""]);
+    assert_eq!((code, r["total_hits"].as_u64()), (1, Some(0)));
+}
+
+#[test]
+fn only_a_heading_match_shows_the_opening_text() {
+    let env = indexed();
+    let (_, r) = json(&env, &["section:prognosis"]);
+    let hit = &r["hits"][0];
+    assert_eq!(hit["section"]["label"], "Prognosis");
+    let text = hit["snippets"][0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Sleeping problems from night-time pain"),
+        "{text}"
+    );
+    assert!(
+        hit["snippets"][0]["highlights"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn json_gives_up_to_three_snippets_and_text_one() {
+    let env = indexed();
+    let (_, r) = json(&env, &["--snippet-chars", "60", "hemifacial"]);
+    let snippets = r["hits"][0]["snippets"].as_array().unwrap();
+    assert!(snippets.len() > 1 && snippets.len() <= 3, "{snippets:?}");
+    let run = env.run(&[
+        "search",
+        "--snippet-chars",
+        "60",
+        "--limit",
+        "1",
+        "hemifacial",
+    ]);
+    assert_eq!(run.stdout.lines().count(), 3, "{run:?}");
+    let run = env.run(&[
+        "search",
+        "--snippets",
+        "2",
+        "--snippet-chars",
+        "60",
+        "--limit",
+        "1",
+        "hemifacial",
+    ]);
+    assert_eq!(run.stdout.lines().count(), 4, "{run:?}");
+    for snippet in snippets {
+        assert!(snippet["text"].as_str().unwrap().chars().count() <= 62);
+        for h in snippet["highlights"].as_array().unwrap() {
+            assert!(h["char_end"].as_u64() > h["char_start"].as_u64());
+        }
+    }
+}
+
+#[test]
+fn paging_continues_where_the_last_page_ended() {
+    let env = indexed();
+    let (_, all) = json(&env, &["--limit", "6", "the"]);
+    let (_, page) = json(&env, &["--limit", "3", "--offset", "3", "the"]);
+    assert_eq!(hit_labels(&page), hit_labels(&all)[3..6]);
+    assert_eq!(page["offset"], 3);
+    assert_eq!(page["hits"][0]["rank"], 4);
+    assert_eq!(page["total_hits"], all["total_hits"]);
+    let (code, past) = json(&env, &["--offset", "1000", "the"]);
+    assert_eq!(code, 1);
+    assert_eq!(past["hits"].as_array().unwrap().len(), 0);
+    env.run(&["search", "--offset", "-1", "x"])
+        .assert_error("must be 0 or more");
+}
+
+#[test]
+fn per_article_keeps_the_best_sections_and_counts_the_rest() {
+    let env = indexed();
+    let (_, r) = json(&env, &["--per-article", "1", "--limit", "10", "the"]);
+    let hits = r["hits"].as_array().unwrap();
+    let ids: Vec<&str> = hits
+        .iter()
+        .map(|h| h["article"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "one per article: {ids:?}");
+    let shown_and_more: u64 = hits
+        .iter()
+        .map(|h| 1 + h["more_in_article"].as_u64().unwrap())
+        .sum();
+    assert_eq!(shown_and_more, r["total_hits"].as_u64().unwrap());
+    let run = env.run(&["search", "--per-article", "1", "the"]);
+    assert!(
+        run.stdout.contains("more sections in this article)"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn article_and_section_filters() {
+    let env = indexed();
+    let (_, r) = json(&env, &["--article", "GOUT", "attack"]);
+    assert!(
+        hit_labels(&r).iter().all(|l| l.starts_with("gout.txt ›")),
+        "{r}"
+    );
+    let (_, r) = json(&env, &["--article", "vertigo.txt", "treatment"]);
+    assert_eq!(
+        hit_labels(&r),
+        [
+            "vertigo.txt › Treatment",
+            "vertigo.txt › Nursing › Home care"
+        ]
+    );
+    let (_, r) = json(&env, &["--section", "examine > medical", "nerve"]);
+    assert_eq!(
+        hit_labels(&r),
+        ["facial-twitching.txt › Examine › Medical examination"]
+    );
+    let (code, _) = json(&env, &["--article", "no such article", "the"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn all_words_or_else_any_word_with_a_note() {
+    let env = indexed();
+    let run = env.run(&["search", "--exact", "electromyography", "colchicine"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.stderr,
+        "quire: no section has every word; showing sections with any of them\n"
+    );
+}
