@@ -1,6 +1,12 @@
 //! Query words that stand for several index terms: words with typos and
 //! `prefix*` words, expanded against the index's own term dictionaries.
 //!
+//! Both are matched against the `words` field, which holds every word
+//! unstemmed: a typo in a word's ending defeats the stemmer ("demonstravion"
+//! keeps its ending, so its stem is far from "demonstr"), and the stem of a
+//! word's beginning is not the beginning of its stem. The real words found
+//! are then stemmed into the terms the searchable fields hold.
+//!
 //! tantivy's fuzzy query scores every match the same and reports no terms,
 //! so its matches can be neither ranked by BM25 nor highlighted. Expanding
 //! the word into the actual terms it reaches gives both: each term becomes
@@ -74,32 +80,15 @@ pub(crate) fn fuzzy(
     Ok(terms.into_iter().map(|(t, d, _)| (t, d)).collect())
 }
 
-/// The terms of `fields` that words starting with `prefix` may have been
-/// indexed as, the most frequent first: terms that start with the prefix,
-/// and stems a little shorter than it (`repositio*` finds `reposit`, the
-/// stem of "repositioning").
+/// The terms of `fields` that start with `prefix`, the most frequent first.
 pub(crate) fn prefixed(searcher: &Searcher, fields: &[Field], prefix: &str) -> Result<Vec<String>> {
     let mut found: HashMap<String, u64> = HashMap::new();
     let upper = prefix_upper_bound(prefix.as_bytes());
-    let chars: Vec<(usize, char)> = prefix.char_indices().collect();
-    let shortest = chars.len().saturating_sub(STEM_CUT).max(MIN_STEM);
-    let stems: Vec<&str> = (shortest..chars.len())
-        .map(|n| &prefix[..chars[n].0])
-        .collect();
     for &field in fields {
         for segment in searcher.segment_readers() {
             let index = segment
                 .inverted_index(field)
                 .map_err(|e| Error::Tantivy(e.to_string()))?;
-            for stem in &stems {
-                let term = Term::from_field_text(field, stem);
-                if let Some(info) = index
-                    .get_term_info(&term)
-                    .map_err(|e| Error::Tantivy(e.to_string()))?
-                {
-                    *found.entry(stem.to_string()).or_default() += u64::from(info.doc_freq);
-                }
-            }
             let mut range = index.terms().range().ge(prefix.as_bytes());
             if let Some(upper) = &upper {
                 range = range.lt(upper);
@@ -120,11 +109,6 @@ pub(crate) fn prefixed(searcher: &Searcher, fields: &[Field], prefix: &str) -> R
     terms.truncate(MAX_EXPANSIONS);
     Ok(terms.into_iter().map(|(t, _)| t).collect())
 }
-
-/// How many characters English stemming may cut from a word's end.
-const STEM_CUT: usize = 3;
-/// Shorter stems are not looked up for a prefix: too many words share them.
-const MIN_STEM: usize = 4;
 
 /// The smallest byte string greater than every string starting with
 /// `prefix`, if there is one.

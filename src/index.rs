@@ -312,9 +312,22 @@ impl Writer {
             doc.add_text(f.label, &section.label);
             doc.add_text(f.title_key, crate::text::fold(&article.title));
             doc.add_text(f.label_key, crate::text::fold(&section.label));
+            doc.add_text(f.words, &article.title);
+            for heading in &section.path {
+                doc.add_text(f.words, heading);
+            }
+            doc.add_text(f.words, &section.text);
             doc.add_text(f.anchor, &section.anchor);
             doc.add_u64(f.ordinal, section.ordinal as u64);
-            doc.add_text(f.body, &section.text);
+            if section.path.is_empty() {
+                doc.add_text(f.body, &section.text);
+            } else {
+                doc.add_text(
+                    f.body,
+                    format!("{}\n\n{}", section.path.join("\n"), section.text),
+                );
+            }
+            doc.add_text(f.text, &section.text);
             writer
                 .add_document(doc)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;

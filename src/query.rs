@@ -5,7 +5,9 @@
 //! "facial nerve"            an exact phrase
 //! -tumor  -"brain stem"     exclude a word or phrase
 //! title:spasm  section:"differential diagnosis"  body:nerve
-//!                           look in one field only (`section` means the headings)
+//!                           look only in the article title, the section's
+//!                           headings, or the section itself (its headings
+//!                           and text, not the title)
 //! electromyo*               any word that starts so
 //! ```
 //!

@@ -10,11 +10,11 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::text::ANALYZER;
+use crate::text::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -37,14 +37,23 @@ pub mod names {
     pub const ANCHOR: &str = "anchor";
     /// The section's position in its article, from 0.
     pub const ORDINAL: &str = "ordinal";
-    /// The section's text.
+    /// What body words are searched in: the section's headings, then its
+    /// text (indexed, not stored). Headings count here as ordinary words
+    /// of the section, as SQLite FTS5 counts all columns of a row in one
+    /// BM25 score; the `headings` field adds a smaller bonus on top.
     pub const BODY: &str = "body";
+    /// The section's text as written (stored, not indexed): what snippets
+    /// are cut from.
+    pub const TEXT: &str = "text";
     /// The article title, lower-cased with white space folded, as one
     /// term: what `--article TITLE` matches.
     pub const TITLE_KEY: &str = "title_key";
     /// The label, lower-cased with white space folded, as one term: what
     /// `--section PREFIX` matches the start of.
     pub const LABEL_KEY: &str = "label_key";
+    /// Every word of the title, headings and text, lower-cased but not
+    /// stemmed: the real words that typos and prefixes are matched against.
+    pub const WORDS: &str = "words";
     /// A 64-bit hash of the article id: the key quire deletes by.
     pub const ARTICLE_KEY: &str = "article_key";
     /// A 64-bit hash of the folder the article was indexed from.
@@ -70,8 +79,10 @@ pub(crate) struct Fields {
     pub anchor: Field,
     pub ordinal: Field,
     pub body: Field,
+    pub text: Field,
     pub title_key: Field,
     pub label_key: Field,
+    pub words: Field,
     pub article_key: Field,
     pub root_key: Field,
     pub file_size: Field,
@@ -97,9 +108,23 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field(names::LABEL, STRING | STORED);
     builder.add_text_field(names::ANCHOR, STRING | STORED);
     builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
-    builder.add_text_field(names::BODY, text);
+    let unstored = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    builder.add_text_field(names::BODY, unstored);
+    builder.add_text_field(names::TEXT, STORED);
     builder.add_text_field(names::TITLE_KEY, STRING);
     builder.add_text_field(names::LABEL_KEY, STRING);
+    builder.add_text_field(
+        names::WORDS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(WORDS_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     builder.add_u64_field(names::ARTICLE_KEY, INDEXED | FAST);
     for name in [
         names::ROOT_KEY,
@@ -134,8 +159,10 @@ impl Fields {
             anchor: get(names::ANCHOR)?,
             ordinal: get(names::ORDINAL)?,
             body: get(names::BODY)?,
+            text: get(names::TEXT)?,
             title_key: get(names::TITLE_KEY)?,
             label_key: get(names::LABEL_KEY)?,
+            words: get(names::WORDS)?,
             article_key: get(names::ARTICLE_KEY)?,
             root_key: get(names::ROOT_KEY)?,
             file_size: get(names::FILE_SIZE)?,

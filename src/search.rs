@@ -1,10 +1,11 @@
 //! Searching: from a query string to ranked, labelled, typed hits.
 //!
 //! Each word of the query (see [`crate::query`]) is analysed with the
-//! index's own analyzer and looked for in the title, the headings and the
-//! body, each field scored with BM25 and boosted ([`TITLE_BOOST`],
-//! [`HEADINGS_BOOST`]) so that a section whose heading names the query
-//! ranks above one that only mentions it.
+//! index's own analyzer and looked for in the section's body (its headings
+//! and text, one BM25 score, as SQLite FTS5 scores a row) and in the article
+//! title (a small boost, [`TITLE_BOOST`]). A section whose own headings hold
+//! every word gets a bonus ([`HEADINGS_BOOST`]), so that a query naming a
+//! topic lands on the section about it.
 //!
 //! Ranking goes in tiers, as Meilisearch's does: sections with every word
 //! spelled as given come first; then sections that need typos (words of 5+
@@ -38,10 +39,14 @@ use crate::snippet::{self, DEFAULT_SNIPPET_CHARS, Snippet};
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// How much a match in the article title counts against one in the body.
-pub const TITLE_BOOST: f32 = 1.5;
-/// How much a match in the section's headings counts against one in the
-/// body.
-pub const HEADINGS_BOOST: f32 = 2.5;
+///
+/// Both boosts were chosen with the relevance benchmark
+/// (`bench/relevance.rs`): body-word queries lose from large title and
+/// heading boosts, queries that name a section gain from a heading bonus.
+pub const TITLE_BOOST: f32 = 0.3;
+/// How much more a section counts when its own headings hold every word of
+/// the query (the headings also count as ordinary words of the section).
+pub const HEADINGS_BOOST: f32 = 2.0;
 
 /// The default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -259,16 +264,22 @@ impl Index {
         let mut words = Vec::new();
         for clause in clauses {
             let raw = crate::text::terms(&mut plain, &clause.text);
-            let fields: Vec<Field> = self.fields_for(clause.scope).iter().map(|f| f.0).collect();
+            let words_field = [self.fields.words];
             if clause.prefix && raw.len() == 1 {
-                // A prefix is matched as typed, not stemmed: the stem of a
-                // word's beginning is not the beginning of its stem.
-                let prefixed = expand::prefixed(searcher, &fields, &raw[0])?;
+                let real = expand::prefixed(searcher, &words_field, &raw[0])?;
+                let mut stems: Vec<String> = Vec::new();
+                for word in real {
+                    for stem in crate::text::terms(analyzer, &word) {
+                        if !stems.contains(&stem) {
+                            stems.push(stem);
+                        }
+                    }
+                }
                 words.push(Word {
                     terms: raw,
                     exclude: clause.exclude,
                     scope: clause.scope,
-                    prefixed: Some(prefixed),
+                    prefixed: Some(stems),
                     typos: vec![],
                 });
                 continue;
@@ -283,11 +294,20 @@ impl Index {
                 }
                 _ => 0,
             };
-            let typos = if budget > 0 {
-                expand::fuzzy(searcher, &fields, &terms[0], budget)?
-            } else {
-                vec![]
-            };
+            let mut typos: Vec<(String, u8)> = Vec::new();
+            if budget > 0 {
+                for (word, distance) in expand::fuzzy(searcher, &words_field, &raw[0], budget)? {
+                    for stem in crate::text::terms(analyzer, &word) {
+                        if stem == terms[0] {
+                            continue;
+                        }
+                        match typos.iter_mut().find(|(t, _)| *t == stem) {
+                            Some((_, d)) => *d = (*d).min(distance),
+                            None => typos.push((stem, distance)),
+                        }
+                    }
+                }
+            }
             words.push(Word {
                 terms,
                 exclude: clause.exclude,
@@ -299,14 +319,13 @@ impl Index {
         Ok(words)
     }
 
+    /// The fields a word is looked for in, with their boosts. Unscoped
+    /// words look in the title and the body (which holds the headings too);
+    /// the headings' own bonus is added per section by [`Index::tier`].
     fn fields_for(&self, scope: Option<Scope>) -> Vec<(Field, f32)> {
         let f = self.fields;
         match scope {
-            None => vec![
-                (f.title, TITLE_BOOST),
-                (f.headings, HEADINGS_BOOST),
-                (f.body, 1.0),
-            ],
+            None => vec![(f.title, TITLE_BOOST), (f.body, 1.0)],
             Some(Scope::Title) => vec![(f.title, TITLE_BOOST)],
             Some(Scope::Section) => vec![(f.headings, HEADINGS_BOOST)],
             Some(Scope::Body) => vec![(f.body, 1.0)],
@@ -369,6 +388,17 @@ impl Index {
             .collect();
         let mut parts: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::new(wanted)))];
+        // The heading bonus: a section whose own headings hold every
+        // unscoped word is what a query naming a topic is after.
+        let headings = [(self.fields.headings, HEADINGS_BOOST)];
+        let in_headings: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .filter(|w| !w.exclude && w.scope.is_none())
+            .map(|w| (Occur::Must, self.word_query_in(w, &headings, typos)))
+            .collect();
+        if !in_headings.is_empty() {
+            parts.push((Occur::Should, Box::new(BooleanQuery::new(in_headings))));
+        }
         for w in words.iter().filter(|w| w.exclude) {
             parts.push((Occur::MustNot, self.word_query(w, false)));
         }
@@ -382,8 +412,13 @@ impl Index {
     /// its prefix stands for, plus (in the typo tier) its typo'd variants,
     /// weighted down by distance.
     fn word_query(&self, word: &Word, typos: bool) -> Box<dyn Query> {
+        self.word_query_in(word, &self.fields_for(word.scope), typos)
+    }
+
+    /// [`Index::word_query`] in the given fields.
+    fn word_query_in(&self, word: &Word, fields: &[(Field, f32)], typos: bool) -> Box<dyn Query> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in self.fields_for(word.scope) {
+        for &(field, boost) in fields {
             let mut add = |query: Box<dyn Query>, weight: f32| {
                 alternatives.push((
                     Occur::Should,
@@ -533,7 +568,7 @@ impl Index {
                 .unwrap_or_default()
                 .to_string()
         };
-        let body = text(f.body);
+        let body = text(f.text);
         Hit {
             rank,
             score: candidate.score,

@@ -11,6 +11,10 @@ use tantivy::tokenizer::{
 /// tantivy program can query the index without registering anything.
 pub const ANALYZER: &str = "en_stem";
 
+/// The name of tantivy's built-in analyzer without stemming, used by the
+/// `words` field that typos and prefixes are matched against.
+pub const WORDS_ANALYZER: &str = "default";
+
 /// Builds the same pipeline as tantivy's built-in `en_stem`, with the given
 /// words removed before stemming.
 pub(crate) fn stemmer_without(stop_words: &[String]) -> TextAnalyzer {

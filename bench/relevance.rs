@@ -1,0 +1,332 @@
+//! Known-item relevance benchmark: does a search land on the right section?
+//!
+//! For a fixed-seed sample of sections from real corpora, a query is made of
+//! 2–4 distinctive words of the section's text (rare across the corpus, not
+//! in its headings), and each engine is scored on whether it returns that
+//! section: success@1 and MRR@10. Then the same queries with one typo
+//! injected into every word. Engines, over the same sections:
+//!
+//! - quire (this crate, default options);
+//! - tantivy with default settings (the `default` tokenizer, the query
+//!   parser's defaults, over title, headings and body);
+//! - SQLite FTS5 with the porter tokenizer and bm25 (bench/fts5_eval.py).
+//!
+//! ```text
+//! bench/corpora.sh
+//! cargo run --release --example relevance -- bench/cache/corpora/nodejs-md \
+//!     bench/cache/corpora/linux-doc-6.1/usr/share/doc/linux-doc-6.1/html
+//! ```
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use quire::{IndexOptions, SearchOptions, Splitter};
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+use tantivy::schema::{STORED, STRING, Schema, TEXT, TantivyDocument, Value};
+
+const SAMPLE: usize = 500;
+const SEED: u64 = 0x0051_7e5e;
+
+struct Section {
+    key: String,
+    title: String,
+    headings: String,
+    /// The section's own heading, the last of its path.
+    leaf: String,
+    body: String,
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 5)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let roots: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
+    if roots.is_empty() {
+        eprintln!("usage: relevance FOLDER...  (see bench/corpora.sh)");
+        std::process::exit(2);
+    }
+    let work = tempfile::tempdir()?;
+
+    // The sections, exactly as quire splits and indexes them.
+    let splitter = Splitter::default();
+    let mut sections = Vec::new();
+    for file in quire::find_articles(&roots, &mut vec![])? {
+        if file.id.starts_with("_sources/") {
+            continue;
+        }
+        let Ok((article, _)) = quire::split_file(&splitter, &file.path) else {
+            continue;
+        };
+        for s in article.sections {
+            sections.push(Section {
+                key: format!("{}#{}", file.id, s.anchor),
+                title: article.title.clone(),
+                headings: s.path.join(" "),
+                leaf: s.path.last().cloned().unwrap_or_default(),
+                body: s.text,
+            });
+        }
+    }
+    let options = IndexOptions {
+        excludes: vec!["_sources".into()],
+        ..IndexOptions::default()
+    };
+    quire::build_index(work.path().join("quire"), &roots, &options)?;
+    let index = quire::Index::open(work.path().join("quire"))?;
+    eprintln!("{} sections", sections.len());
+
+    // Queries: 2-4 of a section's rarest words, none from its headings.
+    let mut df: HashMap<String, usize> = HashMap::new();
+    for s in &sections {
+        for w in words(&s.body).into_iter().collect::<HashSet<_>>() {
+            *df.entry(w).or_default() += 1;
+        }
+    }
+    let mut rng = Rng(SEED);
+    let mut clean = Vec::new();
+    let mut typod = Vec::new();
+    let mut tries = 0;
+    while clean.len() < SAMPLE && tries < SAMPLE * 20 {
+        tries += 1;
+        let s = &sections[rng.below(sections.len())];
+        let heading: HashSet<String> = words(&s.headings).into_iter().collect();
+        let mut candidates: Vec<String> = words(&s.body)
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|w| !heading.contains(w) && df[w] >= 2)
+            .collect();
+        if candidates.len() < 4 || clean.iter().any(|(k, _): &(String, String)| *k == s.key) {
+            continue;
+        }
+        candidates.sort_by_key(|w| (df[w], w.clone()));
+        candidates.truncate(12);
+        let n = 2 + rng.below(3);
+        let mut picked = Vec::new();
+        while picked.len() < n {
+            let w = candidates.remove(rng.below(candidates.len()));
+            picked.push(w);
+        }
+        let typo: Vec<String> = picked.iter().map(|w| inject_typo(w, &mut rng)).collect();
+        clean.push((s.key.clone(), picked.join(" ")));
+        typod.push((s.key.clone(), typo.join(" ")));
+    }
+
+    // A second set: a section's own heading as the query, for sections
+    // whose heading (2-5 words) no other section of the corpus has.
+    let mut leaf_count: HashMap<String, usize> = HashMap::new();
+    for s in &sections {
+        *leaf_count.entry(s.leaf.to_lowercase()).or_default() += 1;
+    }
+    let mut headed = Vec::new();
+    let mut tries = 0;
+    while headed.len() < SAMPLE && tries < SAMPLE * 50 {
+        tries += 1;
+        let s = &sections[rng.below(sections.len())];
+        let leaf: Vec<&str> = s
+            .leaf
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if (2..=5).contains(&leaf.len())
+            && leaf_count[&s.leaf.to_lowercase()] == 1
+            && !headed.iter().any(|(k, _): &(String, String)| *k == s.key)
+        {
+            headed.push((s.key.clone(), leaf.join(" ")));
+        }
+    }
+
+    // quire.
+    let quire_ranks = |queries: &[(String, String)]| -> Vec<Option<usize>> {
+        queries
+            .iter()
+            .map(|(key, q)| {
+                let results = index.search(q, &SearchOptions::default()).ok()?;
+                results
+                    .hits
+                    .iter()
+                    .position(|h| format!("{}#{}", h.article.id, h.section.anchor) == *key)
+                    .map(|p| p + 1)
+            })
+            .collect()
+    };
+    let quire_clean = quire_ranks(&clean);
+    let quire_typo = quire_ranks(&typod);
+    let quire_headed = quire_ranks(&headed);
+
+    // tantivy with default settings.
+    let mut builder = Schema::builder();
+    let key = builder.add_text_field("key", STRING | STORED);
+    let title = builder.add_text_field("title", TEXT);
+    let headings = builder.add_text_field("headings", TEXT);
+    let body = builder.add_text_field("body", TEXT);
+    let plain = tantivy::Index::create_in_ram(builder.build());
+    let mut writer: tantivy::IndexWriter = plain.writer(100_000_000)?;
+    for s in &sections {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(key, &s.key);
+        doc.add_text(title, &s.title);
+        doc.add_text(headings, &s.headings);
+        doc.add_text(body, &s.body);
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    let searcher = plain.reader()?.searcher();
+    let parser = QueryParser::for_index(&plain, vec![title, headings, body]);
+    let tantivy_ranks = |queries: &[(String, String)]| -> Vec<Option<usize>> {
+        queries
+            .iter()
+            .map(|(k, q)| {
+                let (query, _) = parser.parse_query_lenient(q);
+                let top = searcher
+                    .search(&query, &TopDocs::with_limit(10).order_by_score())
+                    .ok()?;
+                top.iter()
+                    .position(|(_, a)| {
+                        let doc: TantivyDocument = searcher.doc(*a).unwrap();
+                        doc.get_first(key).and_then(|v| v.as_str()) == Some(k.as_str())
+                    })
+                    .map(|p| p + 1)
+            })
+            .collect()
+    };
+    let tantivy_clean = tantivy_ranks(&clean);
+    let tantivy_typo = tantivy_ranks(&typod);
+    let tantivy_headed = tantivy_ranks(&headed);
+
+    // SQLite FTS5, through Python's sqlite3.
+    let to_json = |qs: &[(String, String)]| {
+        qs.iter()
+            .map(|(k, q)| serde_json::json!({"key": k, "query": q}))
+            .collect::<Vec<_>>()
+    };
+    let input = serde_json::json!({
+        "sections": sections.iter().map(|s| serde_json::json!({
+            "key": s.key, "title": s.title, "headings": s.headings, "body": s.body
+        })).collect::<Vec<_>>(),
+        "query_sets": {"clean": to_json(&clean), "typo": to_json(&typod), "headed": to_json(&headed)},
+    });
+    let input_path = work.path().join("fts5.json");
+    std::fs::write(&input_path, serde_json::to_vec(&input)?)?;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/fts5_eval.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(&input_path)
+        .output()?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
+    }
+    let fts5: HashMap<String, Vec<Option<usize>>> = serde_json::from_slice(&output.stdout)?;
+
+    if let Ok(path) = std::env::var("RELEVANCE_DUMP") {
+        let rows: Vec<_> = (0..clean.len())
+            .map(|i| {
+                serde_json::json!({
+                    "key": clean[i].0, "clean": clean[i].1, "typo": typod[i].1,
+                    "quire": [quire_clean[i], quire_typo[i]],
+                    "tantivy": [tantivy_clean[i], tantivy_typo[i]],
+                    "fts5": [fts5["clean"][i], fts5["typo"][i]],
+                })
+            })
+            .collect();
+        std::fs::write(path, serde_json::to_vec_pretty(&rows)?)?;
+    }
+    println!(
+        "{} queries from {} sections; the same queries with one typo per word",
+        clean.len(),
+        sections.len()
+    );
+    println!();
+    println!(
+        "| engine | text words: success@1 | MRR@10 | with typos: success@1 | MRR@10 | heading ({} queries): success@1 | MRR@10 |",
+        headed.len()
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, c, t, h) in [
+        ("quire", &quire_clean, &quire_typo, &quire_headed),
+        (
+            "tantivy (defaults)",
+            &tantivy_clean,
+            &tantivy_typo,
+            &tantivy_headed,
+        ),
+        (
+            "SQLite FTS5 (porter, bm25)",
+            &fts5["clean"],
+            &fts5["typo"],
+            &fts5["headed"],
+        ),
+    ] {
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            success_at_1(c),
+            mrr(c),
+            success_at_1(t),
+            mrr(t),
+            success_at_1(h),
+            mrr(h)
+        );
+    }
+    println!();
+    println!(
+        "examples: {:?} / {:?}",
+        clean.first().map(|c| &c.1),
+        typod.first().map(|c| &c.1)
+    );
+    Ok(())
+}
+
+fn success_at_1(ranks: &[Option<usize>]) -> f64 {
+    ranks.iter().filter(|r| **r == Some(1)).count() as f64 / ranks.len().max(1) as f64
+}
+
+fn mrr(ranks: &[Option<usize>]) -> f64 {
+    ranks
+        .iter()
+        .map(|r| r.map_or(0.0, |p| 1.0 / p as f64))
+        .sum::<f64>()
+        / ranks.len().max(1) as f64
+}
+
+/// One insertion, deletion, substitution or transposition, never at the
+/// first letter (people rarely miss that one).
+fn inject_typo(word: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = word.chars().collect();
+    let at = 1 + rng.below(chars.len() - 1);
+    let letter = (b'a' + rng.below(26) as u8) as char;
+    match rng.below(4) {
+        0 => chars.insert(at, letter),
+        1 => {
+            chars.remove(at);
+        }
+        2 => {
+            let old = chars[at];
+            chars[at] = if letter == old { 'z' } else { letter };
+        }
+        _ => {
+            let at = at.min(chars.len() - 2);
+            chars.swap(at, at + 1);
+        }
+    }
+    chars.into_iter().collect()
+}
