@@ -121,7 +121,12 @@ fn search(
         if results.relaxed {
             eprintln!("quire: no section has every word; showing sections with any of them");
         } else if results.hits.is_empty() {
-            eprintln!("quire: no section matches {query:?}");
+            match &results.suggestion {
+                Some(suggestion) => {
+                    eprintln!("quire: no section matches {query:?}; did you mean {suggestion:?}?")
+                }
+                None => eprintln!("quire: no section matches {query:?}"),
+            }
         }
     }
     let mut out = io::BufWriter::new(io::stdout().lock());

@@ -105,6 +105,9 @@ pub struct SearchResults {
     pub offset: usize,
     /// The best hits, best first.
     pub hits: Vec<Hit>,
+    /// When nothing matched, the query with its unknown words replaced by
+    /// the nearest words of the corpus ("did you mean"), if any are near.
+    pub suggestion: Option<String>,
 }
 
 /// One matching section.
@@ -233,6 +236,11 @@ impl Index {
             }
             hits.push(hit);
         }
+        let suggestion = if total == 0 {
+            self.suggest(&searcher, query)?
+        } else {
+            None
+        };
         Ok(SearchResults {
             schema_version: SCHEMA_VERSION,
             query: query.to_string(),
@@ -240,7 +248,52 @@ impl Index {
             relaxed,
             offset: options.offset,
             hits,
+            suggestion,
         })
+    }
+
+    /// The query with each plain word the corpus does not have replaced by
+    /// the nearest word it has (two edits at most, the most frequent of the
+    /// nearest), or `None` when no word could be replaced.
+    fn suggest(&self, searcher: &Searcher, query: &str) -> Result<Option<String>> {
+        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .build();
+        let words = [self.fields.words];
+        let mut changed = false;
+        let mut out = Vec::new();
+        for clause in query::parse(query) {
+            let raw = crate::text::terms(&mut plain, &clause.text);
+            let replacement = match &raw[..] {
+                [word]
+                    if !clause.exclude
+                        && !clause.phrase
+                        && !clause.prefix
+                        && word.chars().count() >= 3 =>
+                {
+                    let known = expand::prefixed(searcher, &words, word)?
+                        .iter()
+                        .any(|w| w == word);
+                    if known {
+                        None
+                    } else {
+                        expand::fuzzy(searcher, &words, word, 2)?
+                            .into_iter()
+                            .next()
+                            .map(|(w, _)| w)
+                    }
+                }
+                _ => None,
+            };
+            match replacement {
+                Some(word) => {
+                    changed = true;
+                    out.push(word);
+                }
+                None => out.push(display_clause(&clause)),
+            }
+        }
+        Ok(changed.then(|| out.join(" ")))
     }
 
     fn analyzer(&self) -> Result<TextAnalyzer> {
@@ -651,6 +704,23 @@ impl SegmentCollector for SegmentArticleCounts {
 
     fn harvest(self) -> HashMap<u64, u64> {
         self.counts
+    }
+}
+
+/// A clause as the user could type it again.
+fn display_clause(clause: &Clause) -> String {
+    let scope = match clause.scope {
+        Some(Scope::Title) => "title:",
+        Some(Scope::Section) => "section:",
+        Some(Scope::Body) => "body:",
+        None => "",
+    };
+    let sign = if clause.exclude { "-" } else { "" };
+    let star = if clause.prefix { "*" } else { "" };
+    if clause.phrase {
+        format!("{sign}{scope}\"{}\"", clause.text)
+    } else {
+        format!("{sign}{scope}{}{star}", clause.text)
     }
 }
 

@@ -234,3 +234,22 @@ fn all_words_or_else_any_word_with_a_note() {
         "quire: no section has every word; showing sections with any of them\n"
     );
 }
+
+#[test]
+fn nothing_found_suggests_the_nearest_words() {
+    let env = indexed();
+    // "goat" is too short for a typo, so it finds nothing.
+    let (code, r) = json(&env, &["goat", "attack"]);
+    assert_eq!(code, 0, "attack alone matches (relaxed)");
+    assert_eq!(r["suggestion"], Value::Null);
+    let (code, r) = json(&env, &["goat"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["suggestion"], "gout");
+    let run = env.run(&["search", "goat", "-tinnitus"]);
+    assert_eq!(
+        run.stderr,
+        "quire: no section matches \"goat -tinnitus\"; did you mean \"gout -tinnitus\"?\n"
+    );
+    let (_, r) = json(&env, &["qqqqqqq"]);
+    assert_eq!(r["suggestion"], Value::Null);
+}
