@@ -16,7 +16,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 use crate::article::Article;
-use crate::outline::{self, Block};
+use crate::outline::{self, Collector};
 
 /// Elements whose content is never indexed.
 const SKIPPED: &[&str] = &[
@@ -65,6 +65,9 @@ const BLOCKS: &[&str] = &[
     "body",
 ];
 
+/// Permalink glyphs trimmed from the end of a heading.
+const PERMALINK_MARKS: &[char] = &['¶', '#', '§', '🔗', ' '];
+
 /// Classes of permalink anchors that generators put inside headings.
 const PERMALINK_CLASSES: &[&str] = &[
     "headerlink",
@@ -93,10 +96,7 @@ pub(crate) fn parse(
         .unwrap_or_default();
     let mut reader = Reader::default();
     reader.read(main.unwrap_or(root));
-    let first_h1 = reader.blocks.iter().find_map(|b| match b {
-        Block::Heading { level: 1, text, .. } => Some(outline::fold_space(text)),
-        _ => None,
-    });
+    let first_h1 = reader.out.first_h1();
     let title = match first_h1 {
         Some(h1)
             if !h1.is_empty() && (page_title.is_empty() || page_title.starts_with(h1.as_str())) =>
@@ -106,15 +106,12 @@ pub(crate) fn parse(
         _ if !page_title.is_empty() => page_title,
         _ => fallback_title.to_string(),
     };
-    outline::build(title, reader.blocks, is_boilerplate)
+    outline::build(title, reader.out.blocks, is_boilerplate)
 }
 
 #[derive(Default)]
 struct Reader {
-    blocks: Vec<Block>,
-    buf: String,
-    /// The heading being read: its level, id and text.
-    heading: Option<(u8, Option<String>, String)>,
+    out: Collector,
     /// The id of the `<section>` just opened, for its heading.
     section_id: Option<String>,
     /// How many `pre` elements enclose the current node.
@@ -132,9 +129,9 @@ impl Reader {
                         continue;
                     }
                     match node.value() {
-                        Node::Text(text) => self.text(text),
+                        Node::Text(text) => self.out.text(text),
                         Node::Element(el) => {
-                            if skip(el, self.heading.is_some()) {
+                            if skip(el, self.out.in_heading()) {
                                 skipping = Some(node.id());
                             } else {
                                 self.open(el);
@@ -157,6 +154,10 @@ impl Reader {
         self.flush();
     }
 
+    fn flush(&mut self) {
+        self.out.flush(self.pre == 0);
+    }
+
     fn open(&mut self, el: &scraper::node::Element) {
         let name = el.name();
         if let Some(level) = heading_level(name) {
@@ -165,7 +166,7 @@ impl Reader {
                 .id()
                 .map(str::to_string)
                 .or_else(|| self.section_id.take());
-            self.heading = Some((level, id, String::new()));
+            self.out.start_heading(level, id);
             return;
         }
         if BLOCKS.contains(&name) {
@@ -184,41 +185,17 @@ impl Reader {
     fn close(&mut self, el: &scraper::node::Element) {
         let name = el.name();
         if heading_level(name).is_some() {
-            if let Some((level, id, text)) = self.heading.take() {
-                let text = text
-                    .trim_end_matches(['¶', '#', '§', '🔗', ' '])
-                    .to_string();
-                self.blocks.push(Block::Heading { level, text, id });
-            }
+            self.out.end_heading(PERMALINK_MARKS);
             return;
         }
         match name {
-            "td" | "th" => self.buf.push(' '),
+            "td" | "th" => self.out.text(" "),
             "pre" => {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
             }
             _ if BLOCKS.contains(&name) => self.flush(),
             _ => {}
-        }
-    }
-
-    fn text(&mut self, text: &str) {
-        match &mut self.heading {
-            Some((_, _, heading)) => heading.push_str(text),
-            None => self.buf.push_str(text),
-        }
-    }
-
-    fn flush(&mut self) {
-        let text = if self.pre > 0 {
-            self.buf.trim_matches('\n').to_string()
-        } else {
-            outline::fold_space(&self.buf)
-        };
-        self.buf.clear();
-        if !text.trim().is_empty() {
-            self.blocks.push(Block::Text(text));
         }
     }
 }

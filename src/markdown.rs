@@ -11,7 +11,7 @@
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use crate::article::Article;
-use crate::outline::{self, Block};
+use crate::outline::{self, Collector};
 
 /// Splits a Markdown document into sections. `fallback_title` is used when
 /// there is neither front matter title nor `#` heading.
@@ -30,27 +30,19 @@ pub(crate) fn parse(
     for event in Parser::new_ext(text, options) {
         reader.event(event);
     }
-    reader.flush();
-    let first_h1 = reader.blocks.iter().find_map(|b| match b {
-        Block::Heading { level: 1, text, .. } => Some(outline::fold_space(text)),
-        _ => None,
-    });
+    reader.out.flush(false);
     let title = reader
         .front_matter_title
-        .or(first_h1)
+        .or_else(|| reader.out.first_h1())
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| fallback_title.to_string());
-    outline::build(title, reader.blocks, is_boilerplate)
+    outline::build(title, reader.out.blocks, is_boilerplate)
 }
 
 /// Turns the parser's events into blocks.
 #[derive(Default)]
 struct Reader {
-    blocks: Vec<Block>,
-    /// The text of the block being read.
-    buf: String,
-    /// The heading being read: its level, id and text.
-    heading: Option<(u8, Option<String>, String)>,
+    out: Collector,
     /// Inside YAML front matter.
     in_metadata: bool,
     front_matter_title: Option<String>,
@@ -61,15 +53,10 @@ struct Reader {
 impl Reader {
     fn event(&mut self, event: Event) {
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                self.flush();
-                self.heading = Some((level as u8, id.map(|i| i.to_string()), String::new()));
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, text)) = self.heading.take() {
-                    self.blocks.push(Block::Heading { level, text, id });
-                }
-            }
+            Event::Start(Tag::Heading { level, id, .. }) => self
+                .out
+                .start_heading(level as u8, id.map(|i| i.to_string())),
+            Event::End(TagEnd::Heading(_)) => self.out.end_heading(&[]),
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
                 self.in_metadata = true
             }
@@ -110,17 +97,11 @@ impl Reader {
     }
 
     fn push(&mut self, text: &str) {
-        match &mut self.heading {
-            Some((_, _, heading)) => heading.push_str(text),
-            None => self.buf.push_str(text),
-        }
+        self.out.text(text);
     }
 
     fn flush(&mut self) {
-        if !self.buf.trim().is_empty() {
-            self.blocks.push(Block::Text(std::mem::take(&mut self.buf)));
-        }
-        self.buf.clear();
+        self.out.flush(false);
     }
 }
 

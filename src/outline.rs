@@ -24,6 +24,68 @@ pub(crate) enum Block {
     Text(String),
 }
 
+/// Collects a document's blocks while a reader walks it: text goes to the
+/// open heading if there is one, else to the current block.
+#[derive(Default)]
+pub(crate) struct Collector {
+    pub(crate) blocks: Vec<Block>,
+    buf: String,
+    /// The heading being read: its level, id and text.
+    heading: Option<(u8, Option<String>, String)>,
+}
+
+impl Collector {
+    /// Adds text to the open heading or the current block.
+    pub(crate) fn text(&mut self, text: &str) {
+        match &mut self.heading {
+            Some((_, _, heading)) => heading.push_str(text),
+            None => self.buf.push_str(text),
+        }
+    }
+
+    /// Whether a heading is open.
+    pub(crate) fn in_heading(&self) -> bool {
+        self.heading.is_some()
+    }
+
+    /// Ends the current block and opens a heading.
+    pub(crate) fn start_heading(&mut self, level: u8, id: Option<String>) {
+        self.flush(false);
+        self.heading = Some((level, id, String::new()));
+    }
+
+    /// Closes the open heading, trimming `marks` (permalink glyphs) from
+    /// its end.
+    pub(crate) fn end_heading(&mut self, marks: &[char]) {
+        if let Some((level, id, text)) = self.heading.take() {
+            let text = text.trim_end_matches(marks).to_string();
+            self.blocks.push(Block::Heading { level, text, id });
+        }
+    }
+
+    /// Ends the current block: with `fold`, white space runs become one
+    /// space; without, the text is kept as written (code, `pre`).
+    pub(crate) fn flush(&mut self, fold: bool) {
+        let text = if fold {
+            fold_space(&self.buf)
+        } else {
+            self.buf.trim_matches('\n').to_string()
+        };
+        self.buf.clear();
+        if !text.trim().is_empty() {
+            self.blocks.push(Block::Text(text));
+        }
+    }
+
+    /// The text of the first level-1 heading, if any.
+    pub(crate) fn first_h1(&self) -> Option<String> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Heading { level: 1, text, .. } => Some(fold_space(text)),
+            _ => None,
+        })
+    }
+}
+
 /// Builds the article titled `title` from `blocks`. When the first block
 /// that is a heading has level 1 and reads the same as the title (ignoring
 /// case and white space), it is taken as the title's own heading.
