@@ -38,17 +38,18 @@ struct Section {
     body: String,
 }
 
-struct Rng(u64);
+/// A seeded generator with the one call the sampling needs.
+struct Rng(rand::rngs::StdRng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    fn new(seed: u64) -> Rng {
+        use rand::SeedableRng;
+        Rng(rand::rngs::StdRng::seed_from_u64(seed))
     }
+
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        use rand::Rng as _;
+        self.0.random_range(0..n)
     }
 }
 
@@ -102,7 +103,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *df.entry(w).or_default() += 1;
         }
     }
-    let mut rng = Rng(SEED);
+    let mut rng = Rng::new(SEED);
     let mut clean = Vec::new();
     let mut typod = Vec::new();
     let mut tries = 0;
