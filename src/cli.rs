@@ -51,6 +51,10 @@ pub enum Command {
         /// Skip files larger than this (bytes, or with K, M or G).
         #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = size)]
         max_file_size: u64,
+        /// Memory for the index writer (bytes, or with K, M or G; at least
+        /// 15M); it bounds the writer's share of peak memory.
+        #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = heap)]
+        heap: u64,
         /// Threads that read and split files (default: one per core).
         #[arg(long, default_value = "0", value_name = "N", hide_default_value = true)]
         threads: usize,
@@ -153,6 +157,16 @@ fn size(value: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(factor))
         .filter(|&n| n > 0)
         .ok_or_else(|| format!("'{value}' is not a size such as 500K, 64M or 2G"))
+}
+
+fn heap(value: &str) -> Result<u64, String> {
+    let bytes = size(value)?;
+    if bytes < quire::MIN_WRITER_MEMORY_PER_THREAD {
+        return Err(format!(
+            "'{value}' is too little: the writer needs at least 15M"
+        ));
+    }
+    Ok(bytes)
 }
 
 fn not_negative(value: &str) -> Result<usize, String> {

@@ -58,6 +58,9 @@ pub struct IndexOptions {
     pub max_file_size: u64,
     /// Threads that read and split files; 0 means one per core.
     pub threads: usize,
+    /// Memory for the index writer's in-memory segments, in bytes (see
+    /// [`Index::writer_with`]).
+    pub writer_memory: u64,
 }
 
 impl Default for IndexOptions {
@@ -70,6 +73,7 @@ impl Default for IndexOptions {
             excludes: vec![],
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
+            writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
         }
     }
 }
@@ -198,7 +202,7 @@ pub fn build_index_with_progress(
         n => n,
     };
     let total: u64 = metas.iter().map(|m| m.size).sum();
-    let writer = index.writer_with_threads(indexing_threads(total, threads))?;
+    let writer = index.writer_with(indexing_threads(total, threads), options.writer_memory)?;
     let stamps = if options.rebuild {
         writer.delete_all()?;
         HashMap::new()

@@ -21,8 +21,11 @@ use crate::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
 
 const PID_FILE: &str = "writer.pid";
 const FORMAT_PREFIX: &str = "quire index format ";
-/// Memory for the writer's in-memory segments, shared by its threads.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// The default memory for a writer's in-memory segments, shared by its
+/// threads.
+pub const DEFAULT_WRITER_MEMORY: u64 = 64 * 1024 * 1024;
+/// The least memory a writer thread can work with (tantivy's minimum).
+pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 
 /// An open quire index: a folder of section documents to search.
 ///
@@ -141,19 +144,29 @@ impl Index {
     /// [`Error::IndexLocked`] when another writer, in this process or
     /// another, holds the lock.
     pub fn writer(&self) -> Result<Writer> {
-        self.writer_with_threads(1)
+        self.writer_with(1, DEFAULT_WRITER_MEMORY)
     }
 
-    /// Like [`Index::writer`], with `threads` indexing threads (at most 8).
+    /// Like [`Index::writer`], with `threads` indexing threads (at most 8)
+    /// sharing `memory` bytes for their in-memory segments (at least
+    /// [`MIN_WRITER_MEMORY_PER_THREAD`] each: fewer threads are used when
+    /// the memory is short).
     ///
     /// Each thread writes its own segment, so more threads pay off only
     /// for large batches: a few articles are written fastest by one thread
-    /// (fewer files to create and sync).
-    pub fn writer_with_threads(&self, threads: usize) -> Result<Writer> {
-        let threads = threads.clamp(1, 8);
+    /// (fewer files to create and sync). More memory means fewer, larger
+    /// segments and fewer merges; it bounds the writer's share of the
+    /// process's peak memory.
+    pub fn writer_with(&self, threads: usize, memory: u64) -> Result<Writer> {
+        let memory = memory.max(MIN_WRITER_MEMORY_PER_THREAD);
+        let affordable = usize::try_from(memory / MIN_WRITER_MEMORY_PER_THREAD).unwrap_or(8);
+        let threads = threads.clamp(1, 8).min(affordable.max(1));
+        let memory = usize::try_from(memory)
+            .unwrap_or(usize::MAX)
+            .min(u32::MAX as usize - 1_000_000);
         let inner = self
             .inner
-            .writer_with_num_threads(threads, WRITER_MEMORY)
+            .writer_with_num_threads(threads, memory)
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
         let pid_path = self.dir.join(PID_FILE);
         // Only a hint for the "being written by" message: failing to write

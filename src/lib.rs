@@ -63,7 +63,7 @@ pub use corpus::{
 };
 pub use error::{Error, Result};
 pub use format::Format;
-pub use index::{Index, Writer};
+pub use index::{DEFAULT_WRITER_MEMORY, Index, MIN_WRITER_MEMORY_PER_THREAD, Writer};
 pub use rules::Rules;
 pub use search::{
     ArticleRef, DEFAULT_LIMIT, HEADINGS_BOOST, Hit, SCHEMA_VERSION, SearchOptions, SearchResults,

@@ -46,6 +46,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             glob,
             exclude,
             max_file_size,
+            heap,
             threads,
             verbose,
             quiet,
@@ -58,6 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 excludes: exclude,
                 max_file_size,
                 threads,
+                writer_memory: heap,
             };
             let bar = progress::Bar::new(quiet);
             let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;

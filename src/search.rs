@@ -164,7 +164,11 @@ struct Word {
     scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
     prefixed: Option<Vec<String>>,
-    /// Index terms within the word's typo budget, with their distance.
+    /// The word as typed, lower-cased, and how many typos it may have.
+    raw: String,
+    budget: u8,
+    /// Index terms within the word's typo budget, with their distance;
+    /// looked up only when exact matches do not fill the page.
     typos: Vec<(String, u8)>,
 }
 
@@ -186,7 +190,7 @@ impl Index {
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer()?;
-        let words = self.analyse(&searcher, &mut analyzer, query::parse(query), options)?;
+        let mut words = self.analyse(&searcher, &mut analyzer, query::parse(query), options)?;
         if words.iter().all(|w| w.exclude) {
             let reason = if words.is_empty() {
                 "has no words to search for"
@@ -201,16 +205,28 @@ impl Index {
         let filters = self.filters(options);
         let wanted = words.iter().filter(|w| !w.exclude).count();
 
+        let want = options.offset + options.limit.max(1);
         let mut relaxed = false;
-        let mut tiers = self.tiers(&words, Occur::Must, &filters);
-        let mut total = self.count(&searcher, tiers.last().expect("a tier"))?;
+        let (mut tiers, mut total) = self.plan_tiers(
+            &searcher,
+            &mut analyzer,
+            &mut words,
+            Occur::Must,
+            &filters,
+            want,
+        )?;
         if total == 0 && wanted > 1 {
-            tiers = self.tiers(&words, Occur::Should, &filters);
-            total = self.count(&searcher, tiers.last().expect("a tier"))?;
+            (tiers, total) = self.plan_tiers(
+                &searcher,
+                &mut analyzer,
+                &mut words,
+                Occur::Should,
+                &filters,
+                want,
+            )?;
             relaxed = total > 0;
         }
 
-        let want = options.offset + options.limit.max(1);
         let (page, more) = match options.per_article {
             None => (self.collect(&searcher, &tiers, want)?, HashMap::new()),
             Some(n) => self.collect_per_article(&searcher, &tiers, want, n.max(1))?,
@@ -329,10 +345,12 @@ impl Index {
                     }
                 }
                 words.push(Word {
+                    raw: raw[0].clone(),
                     terms: raw,
                     exclude: clause.exclude,
                     scope: clause.scope,
                     prefixed: Some(stems),
+                    budget: 0,
                     typos: vec![],
                 });
                 continue;
@@ -347,29 +365,69 @@ impl Index {
                 }
                 _ => 0,
             };
-            let mut typos: Vec<(String, u8)> = Vec::new();
-            if budget > 0 {
-                for (word, distance) in expand::fuzzy(searcher, &words_field, &raw[0], budget)? {
-                    for stem in crate::text::terms(analyzer, &word) {
-                        if stem == terms[0] {
-                            continue;
-                        }
-                        match typos.iter_mut().find(|(t, _)| *t == stem) {
-                            Some((_, d)) => *d = (*d).min(distance),
-                            None => typos.push((stem, distance)),
-                        }
-                    }
-                }
-            }
             words.push(Word {
                 terms,
                 exclude: clause.exclude,
                 scope: clause.scope,
                 prefixed: None,
-                typos,
+                raw: raw.into_iter().next().unwrap_or_default(),
+                budget,
+                typos: vec![],
             });
         }
         Ok(words)
+    }
+
+    /// Looks up every word's typo'd variants: the real words of the corpus
+    /// within its budget, stemmed. Returns whether any word has some.
+    fn expand_typos(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        words: &mut [Word],
+    ) -> Result<bool> {
+        let words_field = [self.fields.words];
+        let mut any = false;
+        for word in words
+            .iter_mut()
+            .filter(|w| w.budget > 0 && w.typos.is_empty())
+        {
+            for (real, distance) in expand::fuzzy(searcher, &words_field, &word.raw, word.budget)? {
+                for stem in crate::text::terms(analyzer, &real) {
+                    if stem == word.terms[0] {
+                        continue;
+                    }
+                    match word.typos.iter_mut().find(|(t, _)| *t == stem) {
+                        Some((_, d)) => *d = (*d).min(distance),
+                        None => word.typos.push((stem, distance)),
+                    }
+                }
+            }
+            any |= !word.typos.is_empty();
+        }
+        Ok(any)
+    }
+
+    /// The tiers to collect from and how many sections they match: the
+    /// exact tier alone when it fills the page (`want`), else the exact
+    /// tier and the typo tier.
+    fn plan_tiers(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        words: &mut [Word],
+        occur: Occur,
+        filters: &[Box<dyn Query>],
+        want: usize,
+    ) -> Result<(Vec<BooleanQuery>, usize)> {
+        let exact = self.tier(words, occur, filters, false);
+        let count = self.count(searcher, &exact)?;
+        if count >= want || !self.expand_typos(searcher, analyzer, words)? {
+            return Ok((vec![exact], count));
+        }
+        let typos = self.tier(words, occur, filters, true);
+        let count = self.count(searcher, &typos)?;
+        Ok((vec![exact, typos], count))
     }
 
     /// The fields a word is looked for in, with their boosts. Unscoped
@@ -413,18 +471,6 @@ impl Index {
             filters.push(Box::new(RangeQuery::new(lower, upper)));
         }
         filters
-    }
-
-    /// The tiers of a search, best first: every wanted word exact, then
-    /// (when any word has typo'd variants in the index) with typos. `occur`
-    /// is `Must` for every word, `Should` for any.
-    fn tiers(&self, words: &[Word], occur: Occur, filters: &[Box<dyn Query>]) -> Vec<BooleanQuery> {
-        let with_typos = words.iter().any(|w| !w.exclude && !w.typos.is_empty());
-        let mut tiers = vec![self.tier(words, occur, filters, false)];
-        if with_typos {
-            tiers.push(self.tier(words, occur, filters, true));
-        }
-        tiers
     }
 
     fn tier(

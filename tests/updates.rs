@@ -190,6 +190,18 @@ fn files_over_the_size_limit_are_skipped_with_the_limit_named() {
 }
 
 #[test]
+fn the_writer_memory_can_be_set() {
+    let env = TestEnv::new();
+    env.run(&["index", "--heap", "10M"])
+        .assert_error("the writer needs at least 15M");
+    let run = env.run(&["index", "--heap", "20M"]);
+    assert_eq!(
+        counts(&run),
+        "3 added, 0 changed, 0 removed, 0 unchanged, 0 skipped"
+    );
+}
+
+#[test]
 fn bad_globs_are_one_line_errors() {
     let env = TestEnv::new();
     env.run(&["index", "--glob", "a["])

@@ -1,0 +1,139 @@
+//! In-process search latency: top-10 hits with snippets, through
+//! `Index::search`, for 200 queries (plain words, phrases, words with typos)
+//! made from the corpus's own sections.
+//!
+//! The corpus is linux-doc-6.1's HTML when `bench/corpora.sh` has fetched it
+//! (set `QUIRE_BENCH_CORPUS` to use another folder), else the shipped
+//! `corpus/`. The index is built once into `bench/cache/latency-index`.
+//! Criterion times each kind of query; then every query is timed alone (the
+//! median of 15 runs) and the p50 and p99 over the 200 are printed.
+//!
+//! ```text
+//! cargo bench --bench latency
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group};
+use rand::{Rng, SeedableRng};
+
+const LINUX_DOC: &str = "bench/cache/corpora/linux-doc-6.1/usr/share/doc/linux-doc-6.1/html";
+
+fn corpus() -> PathBuf {
+    if let Ok(dir) = std::env::var("QUIRE_BENCH_CORPUS") {
+        return PathBuf::from(dir);
+    }
+    if Path::new(LINUX_DOC).is_dir() {
+        PathBuf::from(LINUX_DOC)
+    } else {
+        PathBuf::from("corpus")
+    }
+}
+
+/// The index, built if missing, and the text of its sections.
+fn setup() -> (quire::Index, Vec<String>) {
+    let corpus = corpus();
+    let dir = Path::new("bench/cache/latency-index");
+    let options = quire::IndexOptions {
+        excludes: vec!["_sources".into()],
+        ..quire::IndexOptions::default()
+    };
+    quire::build_index(dir, std::slice::from_ref(&corpus), &options).expect("index builds");
+    let splitter = quire::Splitter::default();
+    let mut texts = Vec::new();
+    for file in quire::find_articles(&[corpus], &mut vec![]).expect("corpus is there") {
+        if let Ok((article, _)) = quire::split_file(&splitter, &file.path) {
+            texts.extend(article.sections.into_iter().map(|s| s.text));
+        }
+    }
+    (quire::Index::open(dir).expect("index opens"), texts)
+}
+
+/// Plain, phrase and typo'd queries: 70, 65 and 65 of them.
+fn queries(texts: &[String]) -> Vec<(&'static str, String)> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut out = Vec::new();
+    while out.len() < 200 {
+        let text = &texts[rng.random_range(0..texts.len())];
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.chars().count() >= 5)
+            .collect();
+        if words.len() < 4 {
+            continue;
+        }
+        let at = rng.random_range(0..words.len() - 2);
+        let (a, b) = (words[at], words[at + 2]);
+        out.push(match out.len() {
+            0..70 => ("plain", format!("{a} {b}")),
+            70..135 => ("phrase", format!("\"{} {}\"", words[at], words[at + 1])),
+            _ => {
+                let mut typo: Vec<char> = a.chars().collect();
+                typo.swap(1, 2);
+                (
+                    "typo",
+                    format!("{} {b}", typo.into_iter().collect::<String>()),
+                )
+            }
+        });
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let (index, texts) = setup();
+    let queries = queries(&texts);
+    let options = quire::SearchOptions::default();
+    for kind in ["plain", "phrase", "typo"] {
+        let mine: Vec<&String> = queries
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, q)| q)
+            .collect();
+        let mut next = 0;
+        c.bench_function(&format!("search top-10 with snippets, {kind}"), |b| {
+            b.iter(|| {
+                next = (next + 1) % mine.len();
+                index.search(mine[next], &options).expect("search works")
+            })
+        });
+    }
+    let mut latencies: Vec<Duration> = queries
+        .iter()
+        .map(|(_, q)| {
+            let mut runs: Vec<Duration> = (0..15)
+                .map(|_| {
+                    let start = Instant::now();
+                    let results = index.search(q, &options).expect("search works");
+                    std::hint::black_box(results);
+                    start.elapsed()
+                })
+                .collect();
+            runs.sort();
+            runs[runs.len() / 2]
+        })
+        .collect();
+    latencies.sort();
+    let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    println!(
+        "\n{} queries over {} sections: p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
+        latencies.len(),
+        index.num_sections(),
+        at(0.50),
+        at(0.90),
+        at(0.99),
+        latencies.last().unwrap()
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(3));
+    targets = bench
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
