@@ -35,8 +35,8 @@ pub(crate) fn allowed_typos(word: &str) -> u8 {
 }
 
 /// The terms of `fields` within `distance` edits (a transposition counts as
-/// one) of `term`, with their distance: the closest first, then the most
-/// frequent. `term` itself is not included.
+/// one) of `term` and with its first letter, with their distance: the
+/// closest first, then the most frequent. `term` itself is not included.
 pub(crate) fn fuzzy(
     searcher: &Searcher,
     fields: &[Field],
@@ -44,6 +44,8 @@ pub(crate) fn fuzzy(
     distance: u8,
 ) -> Result<Vec<(String, u8)>> {
     let mut found: HashMap<String, u64> = HashMap::new();
+    let first: String = term.chars().take(1).collect();
+    let first_upper = prefix_upper_bound(first.as_bytes());
     for &field in fields {
         let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
         let automaton = query
@@ -53,9 +55,14 @@ pub(crate) fn fuzzy(
             let index = segment
                 .inverted_index(field)
                 .map_err(|e| Error::Tantivy(e.to_string()))?;
-            let mut stream = index
-                .terms()
-                .search(&automaton)
+            // The first letter must be right, as with Elasticsearch's
+            // prefix_length of 1: people seldom miss it, and walking only
+            // its part of the dictionary makes the lookup many times faster.
+            let mut walk = index.terms().search(&automaton).ge(first.as_bytes());
+            if let Some(upper) = &first_upper {
+                walk = walk.lt(upper);
+            }
+            let mut stream = walk
                 .into_stream()
                 .map_err(|e| Error::Tantivy(e.to_string()))?;
             while stream.advance() {

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 
 /// The default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 160;
@@ -152,18 +152,48 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
 }
 
+/// The tokens of `flat` whose stem is one of `terms`.
+///
+/// Stemming every word of a long section is most of a search's time, so
+/// words are only stemmed when they could match: English stemming keeps a
+/// word's first letter, so a word whose first letter starts no query term
+/// is passed over, and each distinct word is stemmed once.
 fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
+    let firsts: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    let mut words = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build();
+    let mut stems: HashMap<String, Option<usize>> = HashMap::new();
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
-    let mut stream = analyzer.token_stream(flat);
+    let mut stream = words.token_stream(flat);
     while stream.advance() {
         let token = stream.token();
-        let Some(term) = terms.get(&token.text) else {
+        if !token
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| firsts.contains(&c))
+        {
+            continue;
+        }
+        let term = match stems.get(&token.text) {
+            Some(known) => *known,
+            None => {
+                let stem = crate::text::terms(analyzer, &token.text).pop();
+                let term = stem.and_then(|stem| terms.get(&stem)).map(|term| {
+                    let next_id = ids.len();
+                    *ids.entry(term.as_str()).or_insert(next_id)
+                });
+                stems.insert(token.text.clone(), term);
+                term
+            }
+        };
+        let Some(term) = term else {
             continue;
         };
-        let next_id = ids.len();
-        let term = *ids.entry(term.as_str()).or_insert(next_id);
         // Tokens come in text order, so one running count gives every
         // character offset.
         chars += flat[byte..token.offset_from].chars().count();
