@@ -207,7 +207,7 @@ impl Index {
 
         let want = options.offset + options.limit.max(1);
         let mut relaxed = false;
-        let (mut tiers, mut total) = self.plan_tiers(
+        let (mut tiers, mut total, mut best) = self.run_tiers(
             &searcher,
             &mut analyzer,
             &mut words,
@@ -216,7 +216,7 @@ impl Index {
             want,
         )?;
         if total == 0 && wanted > 1 {
-            (tiers, total) = self.plan_tiers(
+            (tiers, total, best) = self.run_tiers(
                 &searcher,
                 &mut analyzer,
                 &mut words,
@@ -228,7 +228,7 @@ impl Index {
         }
 
         let (page, more) = match options.per_article {
-            None => (self.collect(&searcher, &tiers, want)?, HashMap::new()),
+            None => (best, HashMap::new()),
             Some(n) => self.collect_per_article(&searcher, &tiers, want, n.max(1))?,
         };
 
@@ -408,10 +408,11 @@ impl Index {
         Ok(any)
     }
 
-    /// The tiers to collect from and how many sections they match: the
-    /// exact tier alone when it fills the page (`want`), else the exact
-    /// tier and the typo tier.
-    fn plan_tiers(
+    /// Searches the tiers: the exact tier alone when it fills the page
+    /// (`want`), else the exact tier and then the typo tier. Returns the
+    /// tiers, how many sections they match, and the best `want` sections
+    /// (each tier's top and its count come from one pass).
+    fn run_tiers(
         &self,
         searcher: &Searcher,
         analyzer: &mut TextAnalyzer,
@@ -419,15 +420,49 @@ impl Index {
         occur: Occur,
         filters: &[Box<dyn Query>],
         want: usize,
-    ) -> Result<(Vec<BooleanQuery>, usize)> {
+    ) -> Result<(Vec<BooleanQuery>, usize, Vec<Candidate>)> {
         let exact = self.tier(words, occur, filters, false);
-        let count = self.count(searcher, &exact)?;
+        let (top, count) = self.top_and_count(searcher, &exact, want)?;
+        let mut best: Vec<Candidate> = top
+            .into_iter()
+            .map(|(score, address)| Candidate {
+                address,
+                score,
+                exact: true,
+            })
+            .collect();
         if count >= want || !self.expand_typos(searcher, analyzer, words)? {
-            return Ok((vec![exact], count));
+            return Ok((vec![exact], count, best));
         }
         let typos = self.tier(words, occur, filters, true);
-        let count = self.count(searcher, &typos)?;
-        Ok((vec![exact, typos], count))
+        // The typo tier finds the exact sections again: ask for enough to
+        // fill the page without them.
+        let (top, count) = self.top_and_count(searcher, &typos, want + best.len())?;
+        let seen: HashSet<DocAddress> = best.iter().map(|c| c.address).collect();
+        for (score, address) in top {
+            if best.len() < want && !seen.contains(&address) {
+                best.push(Candidate {
+                    address,
+                    score,
+                    exact: false,
+                });
+            }
+        }
+        Ok((vec![exact, typos], count, best))
+    }
+
+    fn top_and_count(
+        &self,
+        searcher: &Searcher,
+        query: &BooleanQuery,
+        n: usize,
+    ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+        searcher
+            .search(
+                query,
+                &(TopDocs::with_limit(n.max(1)).order_by_score(), Count),
+            )
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
 
     /// The fields a word is looked for in, with their boosts. Unscoped
@@ -542,12 +577,6 @@ impl Index {
             return Box::new(EmptyQuery);
         }
         Box::new(BooleanQuery::new(alternatives))
-    }
-
-    fn count(&self, searcher: &Searcher, query: &BooleanQuery) -> Result<usize> {
-        searcher
-            .search(query, &Count)
-            .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
 
     fn top(
