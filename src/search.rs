@@ -192,7 +192,11 @@ impl Index {
         let mut analyzer = self.analyzer()?;
         let mut words = self.analyse(&searcher, &mut analyzer, query::parse(query), options)?;
         if words.iter().all(|w| w.exclude) {
-            let reason = if words.is_empty() {
+            let reason = if words.is_empty() && query.chars().any(char::is_alphanumeric) {
+                // The analyzer drops tokens over 40 bytes: a long word, or
+                // unbroken Chinese or Japanese text, which it cannot split.
+                "has no words quire can search: words over 40 bytes (such as unbroken Chinese or Japanese text) are not indexed"
+            } else if words.is_empty() {
                 "has no words to search for"
             } else {
                 "only excludes words: add a word to search for"

@@ -266,6 +266,10 @@ fn empty_and_wordless_queries_are_clear_errors() {
         .assert_error("has no words");
     env.run(&["search", "--", "-spasm"])
         .assert_error("only excludes words");
+    env.run(&["search", "面肌痉挛是一种常见的神经系统疾病患者"])
+        .assert_error(
+            "words over 40 bytes (such as unbroken Chinese or Japanese text) are not indexed",
+        );
 }
 
 #[test]
