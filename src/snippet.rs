@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// The default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 160;
@@ -160,55 +160,80 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// is passed over, and each distinct word is stemmed once.
 fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
     let firsts: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
-    let mut words = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build();
     let mut stems: HashMap<String, Option<usize>> = HashMap::new();
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
-    let mut stream = words.token_stream(flat);
-    while stream.advance() {
-        let token = stream.token();
-        if !token
-            .text
+    let mut word = String::new();
+    for (start, end) in alphanumeric_runs(flat) {
+        // The same words as tantivy's simple tokenizer makes (runs of
+        // letters and digits), the long ones dropped as the index drops
+        // them; nothing is allocated for a word that cannot match.
+        let first = flat[start..]
             .chars()
             .next()
-            .is_some_and(|c| firsts.contains(&c))
-        {
+            .and_then(|c| c.to_lowercase().next());
+        if end - start > MAX_TOKEN_BYTES || !first.is_some_and(|c| firsts.contains(&c)) {
             continue;
         }
-        let term = match stems.get(&token.text) {
+        word.clear();
+        word.extend(flat[start..end].chars().flat_map(char::to_lowercase));
+        let term = match stems.get(&word) {
             Some(known) => *known,
             None => {
-                let stem = crate::text::terms(analyzer, &token.text).pop();
+                let stem = crate::text::terms(analyzer, &word).pop();
                 let term = stem.and_then(|stem| terms.get(&stem)).map(|term| {
                     let next_id = ids.len();
                     *ids.entry(term.as_str()).or_insert(next_id)
                 });
-                stems.insert(token.text.clone(), term);
+                stems.insert(word.clone(), term);
                 term
             }
         };
         let Some(term) = term else {
             continue;
         };
-        // Tokens come in text order, so one running count gives every
+        // Words come in text order, so one running count gives every
         // character offset.
-        chars += flat[byte..token.offset_from].chars().count();
+        chars += flat[byte..start].chars().count();
         let char_start = chars;
-        chars += flat[token.offset_from..token.offset_to].chars().count();
-        byte = token.offset_to;
+        chars += flat[start..end].chars().count();
+        byte = end;
         matches.push(Match {
-            start: token.offset_from,
-            end: token.offset_to,
+            start,
+            end,
             char_start,
             char_end: chars,
             term,
         });
     }
     matches
+}
+
+/// The longest token the index keeps (tantivy's `RemoveLongFilter` in
+/// `en_stem`).
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// The byte ranges of the runs of letters and digits in `text`.
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = chars.next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                end = i;
+                break;
+            }
+            chars.next();
+        }
+        Some((start, end))
+    })
 }
 
 /// The first and last match of the run that fits in `max_chars` with the
@@ -480,6 +505,20 @@ mod tests {
         }
         let total: usize = snippets.iter().map(|s| s.highlights.len()).sum();
         assert_eq!(total, 4, "every gout and uric once: {snippets:?}");
+    }
+
+    #[test]
+    fn words_are_split_as_the_index_splits_them() {
+        use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
+        let text = "Ménière's disease: anti-AchR, 2/3 of cases; naïve—x_y 面肌 🙂end";
+        let mut tokenizer = SimpleTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut theirs = vec![];
+        while stream.advance() {
+            theirs.push((stream.token().offset_from, stream.token().offset_to));
+        }
+        let ours: Vec<(usize, usize)> = alphanumeric_runs(text).collect();
+        assert_eq!(ours, theirs);
     }
 
     #[test]
