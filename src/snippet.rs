@@ -159,7 +159,10 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// word's first letter, so a word whose first letter starts no query term
 /// is passed over, and each distinct word is stemmed once.
 fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
-    let firsts: HashSet<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    // A handful of letters: a linear scan beats hashing every word.
+    let mut firsts: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
     let mut stems: HashMap<String, Option<usize>> = HashMap::new();
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut matches = Vec::new();
@@ -214,25 +217,41 @@ fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer
 /// `en_stem`).
 const MAX_TOKEN_BYTES: usize = 40;
 
-/// The byte ranges of the runs of letters and digits in `text`.
+/// The byte ranges of the runs of letters and digits in `text`, with a
+/// fast path for ASCII (most of the text quire sees).
 fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Whether the character at byte `i` is a letter or digit, and its length.
+    let class = move |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
     std::iter::from_fn(move || {
-        let start = loop {
-            let (i, c) = chars.next()?;
-            if c.is_alphanumeric() {
-                break i;
-            }
-        };
-        let mut end = text.len();
-        while let Some(&(i, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
-                end = i;
+        while at < bytes.len() {
+            let (alnum, len) = class(at);
+            if alnum {
                 break;
             }
-            chars.next();
+            at += len;
         }
-        Some((start, end))
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (alnum, len) = class(at);
+            if !alnum {
+                break;
+            }
+            at += len;
+        }
+        Some((start, at))
     })
 }
 
