@@ -78,11 +78,74 @@ pub(crate) fn make_many(
     count: usize,
 ) -> Vec<Snippet> {
     let max_chars = max_chars.max(1);
+    if text.len() <= LARGE_TEXT {
+        return cut(text, (false, false), terms, analyzer, max_chars, count);
+    }
+    // A long section: find the matches in the raw text, then cut each
+    // snippet from a stretch around its cluster, so that folding white
+    // space and finding sentences costs the stretch, not the section.
+    let matches = find_matches(text, terms, analyzer);
+    let pad = max_chars * 4;
+    let mut snippets = Vec::new();
+    let mut left = matches;
+    while snippets.len() < count.max(1) {
+        let (from, to) = match best_cluster(&left, max_chars) {
+            Some((first, last)) => (left[first].start, left[last].end),
+            None if snippets.is_empty() => (0, 0),
+            None => break,
+        };
+        let start = word_boundary_before(text, from.saturating_sub(pad));
+        let end = word_boundary_after(text, to + pad);
+        let region = &text[start..end];
+        let cut_sides = (start > 0, end < text.len());
+        snippets.extend(cut(region, cut_sides, terms, analyzer, max_chars, 1));
+        if left.is_empty() {
+            break;
+        }
+        left.retain(|m| m.end <= start || m.start >= end);
+    }
+    snippets
+}
+
+/// Sections longer than this, in bytes, are cut from stretches around
+/// their matches.
+const LARGE_TEXT: usize = 16 * 1024;
+
+/// The start of the word at or before byte `at` (0 if none).
+fn word_boundary_before(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1)
+}
+
+/// The end of the word at or after byte `at` (the text's end if none).
+fn word_boundary_after(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    text[at..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| at + i)
+}
+
+/// Up to `count` snippets of `text`, which is a stretch of a longer text
+/// when `cut_sides` says so (its start, its end), so those sides get `…`.
+fn cut(
+    text: &str,
+    cut_sides: (bool, bool),
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+    max_chars: usize,
+    count: usize,
+) -> Vec<Snippet> {
     let flat = fold_space(text);
     let matches = find_matches(&flat.text, terms, analyzer);
     if matches.is_empty() {
         let end = cut_after(&flat, 0, 0, max_chars);
-        return vec![assemble(&flat.text, 0, end, &matches)];
+        return vec![assemble(&flat.text, 0, end, &matches, cut_sides)];
     }
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let mut left: Vec<Match> = matches.clone();
@@ -100,7 +163,7 @@ pub(crate) fn make_many(
     }
     windows
         .into_iter()
-        .map(|(start, end)| assemble(&flat.text, start, end, &matches))
+        .map(|(start, end)| assemble(&flat.text, start, end, &matches, cut_sides))
         .collect()
 }
 
@@ -375,16 +438,22 @@ fn cut_after(flat: &Flat, start: usize, must_reach: usize, max_chars: usize) -> 
     }
 }
 
-fn assemble(flat: &str, start: usize, end: usize, matches: &[Match]) -> Snippet {
+fn assemble(
+    flat: &str,
+    start: usize,
+    end: usize,
+    matches: &[Match],
+    (cut_before, cut_after): (bool, bool),
+) -> Snippet {
     let mut text = String::with_capacity(end - start + 8);
     let (mut byte_shift, mut char_shift) = (0, 0);
-    if start > 0 {
+    if start > 0 || cut_before {
         text.push_str(ELLIPSIS);
         byte_shift = ELLIPSIS.len();
         char_shift = 1;
     }
     text.push_str(flat[start..end].trim_end());
-    if end < flat.len() {
+    if end < flat.len() || cut_after {
         if text.ends_with(['.', '!', '?']) {
             text.push(' ');
         }
@@ -421,6 +490,15 @@ mod tests {
             .flat_map(|w| crate::text::terms(&mut a, w))
             .collect();
         make(text, &terms, &mut a, max)
+    }
+
+    fn snippet_many(text: &str, words: &[&str], max: usize, count: usize) -> Vec<Snippet> {
+        let mut a = analyzer();
+        let terms: HashSet<String> = words
+            .iter()
+            .flat_map(|w| crate::text::terms(&mut a, w))
+            .collect();
+        make_many(text, &terms, &mut a, max, count)
     }
 
     fn marked(s: &Snippet) -> Vec<&str> {
@@ -538,6 +616,37 @@ mod tests {
         }
         let ours: Vec<(usize, usize)> = alphanumeric_runs(text).collect();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn long_sections_are_cut_from_stretches_around_matches() {
+        let filler = "Nothing to see in this sentence at all. ".repeat(1000);
+        let text =
+            format!("{filler}Gout is treated with colchicine. {filler}Uric acid again. {filler}");
+        assert!(text.len() > LARGE_TEXT);
+        let snippets = snippet_many(&text, &["colchicine", "uric"], 80, 3);
+        assert_eq!(snippets.len(), 2, "{snippets:?}");
+        assert!(snippets[0].text.starts_with('…') && snippets[0].text.ends_with('…'));
+        for s in &snippets {
+            assert_eq!(s.highlights.len(), 1, "{s:?}");
+            for h in &s.highlights {
+                let by_chars: String = s
+                    .text
+                    .chars()
+                    .skip(h.char_start)
+                    .take(h.char_end - h.char_start)
+                    .collect();
+                assert_eq!(by_chars, s.text[h.start..h.end]);
+            }
+            assert!(s.text.chars().count() <= 84, "{s:?}");
+        }
+        // No match at all: the opening, cut on the right only.
+        let s = &snippet_many(&text, &["zebra"], 40, 3)[0];
+        assert!(
+            s.text.starts_with("Nothing to see") && s.text.ends_with('…'),
+            "{s:?}"
+        );
+        assert!(s.highlights.is_empty());
     }
 
     #[test]
