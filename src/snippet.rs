@@ -55,18 +55,6 @@ struct Match {
     term: usize,
 }
 
-/// Makes the snippet of `text` for the stemmed query `terms`, at most
-/// `max_chars` characters long (plus the `…` marks).
-#[cfg(test)]
-pub(crate) fn make(
-    text: &str,
-    terms: &HashSet<String>,
-    analyzer: &mut TextAnalyzer,
-    max_chars: usize,
-) -> Snippet {
-    make_many(text, terms, analyzer, max_chars, 1).remove(0)
-}
-
 /// Makes up to `count` snippets of `text` that do not overlap, the best
 /// first: each is the best window among the matches the earlier ones left
 /// out. Without any match, one snippet: the opening text.
@@ -484,12 +472,7 @@ mod tests {
     }
 
     fn snippet(text: &str, words: &[&str], max: usize) -> Snippet {
-        let mut a = analyzer();
-        let terms: HashSet<String> = words
-            .iter()
-            .flat_map(|w| crate::text::terms(&mut a, w))
-            .collect();
-        make(text, &terms, &mut a, max)
+        snippet_many(text, words, max, 1).remove(0)
     }
 
     fn snippet_many(text: &str, words: &[&str], max: usize, count: usize) -> Vec<Snippet> {

@@ -20,6 +20,20 @@ fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
     (run.code, value)
 }
 
+/// Asserts that the best hit is the medical examination and marks
+/// "electromyography".
+fn lands_on_electromyography(r: &Value) {
+    assert_eq!(
+        r["hits"][0]["section"]["label"],
+        "Examine › Medical examination"
+    );
+    assert!(
+        marked(&r["hits"][0])
+            .iter()
+            .any(|w| w == "electromyography")
+    );
+}
+
 /// The highlighted words of a hit's snippets.
 fn marked(hit: &Value) -> Vec<String> {
     let mut words = vec![];
@@ -47,15 +61,7 @@ fn typos_are_found_ranked_after_exact_matches_and_highlighted() {
     assert!(marked(hit).iter().any(|w| w == "Jannetta"), "{hit}");
 
     let (_, r) = json(&env, &["electromyografy"]);
-    assert_eq!(
-        r["hits"][0]["section"]["label"],
-        "Examine › Medical examination"
-    );
-    assert!(
-        marked(&r["hits"][0])
-            .iter()
-            .any(|w| w == "electromyography")
-    );
+    lands_on_electromyography(&r);
 
     // One word exact, one with a typo.
     let (_, r) = json(&env, &["vertigo", "tinitus"]);
@@ -86,15 +92,7 @@ fn prefixes_expand_and_are_highlighted() {
     let env = indexed();
     let (code, r) = json(&env, &["electromyo*"]);
     assert_eq!(code, 0);
-    assert_eq!(
-        r["hits"][0]["section"]["label"],
-        "Examine › Medical examination"
-    );
-    assert!(
-        marked(&r["hits"][0])
-            .iter()
-            .any(|w| w == "electromyography")
-    );
+    lands_on_electromyography(&r);
     let (_, r) = json(&env, &["repositio*"]);
     assert_eq!(r["hits"][0]["article"]["id"], "vertigo.txt");
 }
