@@ -391,7 +391,6 @@ impl Index {
         words: &mut [Word],
     ) -> Result<bool> {
         let words_field = [self.fields.words];
-        let mut any = false;
         for word in words
             .iter_mut()
             .filter(|w| w.budget > 0 && w.typos.is_empty())
@@ -407,8 +406,10 @@ impl Index {
                     }
                 }
             }
-            any |= !word.typos.is_empty();
         }
+        // Whether any word has variants, found now or by an earlier call
+        // (the all-words pass, before a relaxed one).
+        let any = words.iter().any(|w| !w.exclude && !w.typos.is_empty());
         Ok(any)
     }
 

@@ -223,6 +223,26 @@ fn article_and_section_filters() {
 }
 
 #[test]
+fn a_relaxed_search_still_tolerates_typos() {
+    let env = indexed();
+    // No section has both, even with typos: any word, exact ones first,
+    // then the typo'd one.
+    let (code, r) = json(&env, &["colchisine", "electromyography"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["relaxed"], true);
+    let labels = hit_labels(&r);
+    assert_eq!(
+        labels[0],
+        "facial-twitching.txt › Examine › Medical examination"
+    );
+    assert!(
+        labels.contains(&"gout.txt › Treatment › Drug treatment".to_string()),
+        "{labels:?}"
+    );
+    assert_eq!(r["hits"][0]["exact"], true);
+}
+
+#[test]
 fn all_words_or_else_any_word_with_a_note() {
     let env = indexed();
     let run = env.run(&["search", "--exact", "electromyography", "colchicine"]);
