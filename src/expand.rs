@@ -87,6 +87,24 @@ pub(crate) fn fuzzy(
     Ok(terms.into_iter().map(|(t, d, _)| (t, d)).collect())
 }
 
+/// Whether any segment's dictionary of `field` holds `term`.
+pub(crate) fn contains(searcher: &Searcher, field: Field, term: &str) -> Result<bool> {
+    let term = Term::from_field_text(field, term);
+    for segment in searcher.segment_readers() {
+        let index = segment
+            .inverted_index(field)
+            .map_err(|e| Error::Tantivy(e.to_string()))?;
+        if index
+            .get_term_info(&term)
+            .map_err(|e| Error::Tantivy(e.to_string()))?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The terms of `fields` that start with `prefix`, the most frequent first.
 pub(crate) fn prefixed(searcher: &Searcher, fields: &[Field], prefix: &str) -> Result<Vec<String>> {
     let mut found: HashMap<String, u64> = HashMap::new();

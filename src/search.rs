@@ -23,7 +23,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument, Term, Value};
-use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use crate::error::{Error, Result};
@@ -276,9 +276,7 @@ impl Index {
     /// the nearest word it has (two edits at most, the most frequent of the
     /// nearest), or `None` when no word could be replaced.
     fn suggest(&self, searcher: &Searcher, query: &str) -> Result<Option<String>> {
-        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .build();
+        let mut plain = crate::text::lowercase_words();
         let words = [self.fields.words];
         let mut changed = false;
         let mut out = Vec::new();
@@ -291,10 +289,7 @@ impl Index {
                         && !clause.prefix
                         && word.chars().count() >= 3 =>
                 {
-                    let known = expand::prefixed(searcher, &words, word)?
-                        .iter()
-                        .any(|w| w == word);
-                    if known {
+                    if expand::contains(searcher, self.fields.words, word)? {
                         None
                     } else {
                         expand::fuzzy(searcher, &words, word, 2)?
@@ -331,9 +326,7 @@ impl Index {
         clauses: Vec<Clause>,
         options: &SearchOptions,
     ) -> Result<Vec<Word>> {
-        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .build();
+        let mut plain = crate::text::lowercase_words();
         let mut words = Vec::new();
         for clause in clauses {
             let raw = crate::text::terms(&mut plain, &clause.text);

@@ -484,6 +484,14 @@ mod tests {
         make_many(text, &terms, &mut a, max, count)
     }
 
+    /// The highlighted text, found by its character offsets.
+    fn by_chars(text: &str, h: &Highlight) -> String {
+        text.chars()
+            .skip(h.char_start)
+            .take(h.char_end - h.char_start)
+            .collect()
+    }
+
     fn marked(s: &Snippet) -> Vec<&str> {
         s.highlights
             .iter()
@@ -542,13 +550,7 @@ mod tests {
         );
         for h in &s.highlights {
             assert_eq!(&s.text[h.start..h.end], "vertigo");
-            let by_chars: String = s
-                .text
-                .chars()
-                .skip(h.char_start)
-                .take(h.char_end - h.char_start)
-                .collect();
-            assert_eq!(by_chars, "vertigo");
+            assert_eq!(by_chars(&s.text, h), "vertigo");
         }
         assert!(!s.highlights.is_empty());
     }
@@ -613,13 +615,7 @@ mod tests {
         for s in &snippets {
             assert_eq!(s.highlights.len(), 1, "{s:?}");
             for h in &s.highlights {
-                let by_chars: String = s
-                    .text
-                    .chars()
-                    .skip(h.char_start)
-                    .take(h.char_end - h.char_start)
-                    .collect();
-                assert_eq!(by_chars, s.text[h.start..h.end]);
+                assert_eq!(by_chars(&s.text, h), s.text[h.start..h.end]);
             }
             assert!(s.text.chars().count() <= 84, "{s:?}");
         }

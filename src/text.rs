@@ -28,6 +28,14 @@ pub(crate) fn stemmer_without(stop_words: &[String]) -> TextAnalyzer {
         .build()
 }
 
+/// Splits words as the index does and lower-cases them, without stemming:
+/// words as typed, for typos and prefixes.
+pub(crate) fn lowercase_words() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .build()
+}
+
 /// The stemmed words of `text` through `analyzer`, in order.
 pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -72,19 +80,11 @@ pub(crate) struct Anchors {
 }
 
 impl Anchors {
+    /// The slug of `text` (`section` when it has none), numbered if the
+    /// article used it before.
     pub(crate) fn unique(&mut self, text: &str) -> String {
-        let mut base = slugify(text);
-        if base.is_empty() {
-            base = "section".to_string();
-        }
-        let mut candidate = base.clone();
-        let mut n = 0;
-        while self.used.contains(&candidate) {
-            n += 1;
-            candidate = format!("{base}-{n}");
-        }
-        self.used.insert(candidate.clone());
-        candidate
+        let slug = slugify(text);
+        self.unique_id(if slug.is_empty() { "section" } else { &slug })
     }
 
     /// Keeps an id the document gave (it is a link target already), unless
