@@ -1,5 +1,4 @@
-//! HTML in, [`Article`] out, with an HTML5 parser (html5ever, through
-//! scraper).
+//! HTML in, [`Article`] out, read with html5ever's HTML5 tokenizer.
 //!
 //! `h1`–`h6` build the section path. When the page marks its main content
 //! (`<main>` or `role="main"`, as Sphinx and most site generators do), only
@@ -11,9 +10,23 @@
 //! its heading's `id`, else the `id` of the `<section>` it heads (Sphinx),
 //! else a slug. Permalink marks inside headings (`¶`, Sphinx's
 //! `a.headerlink`) are left out of labels.
+//!
+//! No tree is built: the tokenizer's tags and text stream through a stack of
+//! open elements, which is all an outline needs. The tokenizer is the
+//! standard's (character references, raw text in `script` and `style`,
+//! comments, CDATA); building a DOM cost more than tokenizing, for nothing
+//! the outline uses. Where a tree builder would close elements implicitly,
+//! an end tag closes every element opened inside the one it names, and an
+//! end tag naming no open element is ignored.
 
-use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html, Node};
+use std::cell::RefCell;
+
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{LocalName, tendril::StrTendril};
+use rustc_hash::FxHashMap;
 
 use crate::article::Article;
 use crate::outline::{self, Collector};
@@ -21,7 +34,7 @@ use crate::outline::{self, Collector};
 /// Elements whose content is never indexed.
 const SKIPPED: &[&str] = &[
     "script", "style", "nav", "header", "footer", "aside", "template", "noscript", "head", "svg",
-    "button", "select", "textarea", "iframe", "object",
+    "button", "select", "textarea", "iframe", "object", "math", "title",
 ];
 
 /// ARIA roles of page furniture.
@@ -65,6 +78,12 @@ const BLOCKS: &[&str] = &[
     "body",
 ];
 
+/// Elements that never have content or an end tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen",
+];
+
 /// Permalink glyphs trimmed from the end of a heading.
 const PERMALINK_MARKS: &[char] = &['¶', '#', '§', '🔗', ' '];
 
@@ -84,18 +103,18 @@ pub(crate) fn parse(
     fallback_title: &str,
     is_boilerplate: impl Fn(&str) -> bool,
 ) -> Article {
-    let document = Html::parse_document(text);
-    let root = document.root_element();
-    let main = root
-        .descendent_elements()
-        .find(|e| e.value().name() == "main" || e.value().attr("role") == Some("main"));
-    let page_title = root
-        .descendent_elements()
-        .find(|e| e.value().name() == "title")
-        .map(|e| outline::fold_space(&e.text().collect::<String>()))
+    let tokenizer = Tokenizer::new(Sink::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(text));
+    // The sink never asks to stop for a script, so one feed reads it all.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let page = tokenizer.sink.page.into_inner();
+    let reader = page.main.unwrap_or(page.all);
+    let page_title = page
+        .title
+        .map(|t| outline::fold_space(&t))
         .unwrap_or_default();
-    let mut reader = Reader::default();
-    reader.read(main.unwrap_or(root));
     let first_h1 = reader.out.first_h1();
     let title = match first_h1 {
         Some(h1)
@@ -110,60 +129,197 @@ pub(crate) fn parse(
 }
 
 #[derive(Default)]
+struct Sink {
+    page: RefCell<Page>,
+}
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut page = self.page.borrow_mut();
+        match token {
+            Token::TagToken(tag) => match tag.kind {
+                TagKind::StartTag => return page.start(&tag),
+                TagKind::EndTag => page.end(&tag.name),
+            },
+            Token::CharacterTokens(text) => page.text(&text),
+            Token::EOFToken => page.close_all(),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+/// The page as read so far.
+#[derive(Default)]
+struct Page {
+    /// Names of the open elements, outermost first.
+    open: Vec<LocalName>,
+    /// How many elements of each name are open, so that an end tag naming
+    /// none is dropped without a walk down the stack.
+    open_count: FxHashMap<LocalName, u32>,
+    /// Everything outside skipped elements.
+    all: Reader,
+    /// The first `<main>` (or `role="main"`) and its depth while open.
+    main: Option<Reader>,
+    main_depth: Option<usize>,
+    /// The first `<title>` outside `svg`, and whether it is being read.
+    title: Option<String>,
+    in_title: bool,
+}
+
+impl Page {
+    fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        let depth = self.open.len();
+        let opens = !tag.self_closing && !VOID.contains(&name);
+        if self.main.is_none() && opens && (name == "main" || attr(tag, "role") == Some("main")) {
+            self.main = Some(Reader::default());
+            self.main_depth = Some(depth);
+        }
+        self.all.start(tag, depth, opens);
+        if self.main_depth.is_some()
+            && let Some(main) = &mut self.main
+        {
+            main.start(tag, depth, opens);
+        }
+        if opens {
+            self.open.push(tag.name.clone());
+            *self.open_count.entry(tag.name.clone()).or_default() += 1;
+        }
+        match name {
+            "title" if self.title.is_none() && !self.is_open("svg") => {
+                self.title = Some(String::new());
+                self.in_title = true;
+                TokenSinkResult::RawData(RawKind::Rcdata)
+            }
+            "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+                TokenSinkResult::RawData(RawKind::Rawtext)
+            }
+            "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+            "plaintext" => TokenSinkResult::Plaintext,
+            _ => TokenSinkResult::Continue,
+        }
+    }
+
+    fn is_open(&self, name: &str) -> bool {
+        self.open_count
+            .get(&LocalName::from(name))
+            .is_some_and(|&n| n > 0)
+    }
+
+    /// Closes the element `name` and every element opened inside it.
+    fn end(&mut self, name: &LocalName) {
+        if self.open_count.get(name).is_none_or(|&n| n == 0) {
+            return;
+        }
+        while let Some(open) = self.open.pop() {
+            let done = open == *name;
+            self.close(&open);
+            if done {
+                break;
+            }
+        }
+    }
+
+    fn close(&mut self, name: &LocalName) {
+        if let Some(n) = self.open_count.get_mut(name) {
+            *n -= 1;
+        }
+        let depth = self.open.len();
+        if &**name == "title" {
+            self.in_title = false;
+        }
+        self.all.end(name, depth);
+        if let Some(main_depth) = self.main_depth
+            && let Some(main) = &mut self.main
+        {
+            main.end(name, depth);
+            if depth == main_depth {
+                self.main_depth = None;
+                main.flush();
+            }
+        }
+    }
+
+    fn close_all(&mut self) {
+        while let Some(open) = self.open.pop() {
+            self.close(&open);
+        }
+        self.all.flush();
+        if let Some(main) = &mut self.main {
+            main.flush();
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.in_title
+            && let Some(title) = &mut self.title
+        {
+            title.push_str(text);
+        }
+        self.all.text(text);
+        if self.main_depth.is_some()
+            && let Some(main) = &mut self.main
+        {
+            main.text(text);
+        }
+    }
+}
+
+/// Builds the outline of the elements it is shown.
+#[derive(Default)]
 struct Reader {
     out: Collector,
     /// The id of the `<section>` just opened, for its heading.
     section_id: Option<String>,
     /// How many `pre` elements enclose the current node.
     pre: usize,
+    /// The depth of the skipped element being passed over.
+    skipping: Option<usize>,
 }
 
 impl Reader {
-    fn read(&mut self, root: ElementRef) {
-        // Non-recursive: deeply nested pages cannot overflow the stack.
-        let mut skipping: Option<ego_tree::NodeId> = None;
-        for edge in root.traverse() {
-            match edge {
-                Edge::Open(node) => {
-                    if skipping.is_some() {
-                        continue;
-                    }
-                    match node.value() {
-                        Node::Text(text) => self.out.text(text),
-                        Node::Element(el) => {
-                            if skip(el, self.out.in_heading()) {
-                                skipping = Some(node.id());
-                            } else {
-                                self.open(el);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Edge::Close(node) => {
-                    if skipping == Some(node.id()) {
-                        skipping = None;
-                    } else if skipping.is_none()
-                        && let Node::Element(el) = node.value()
-                    {
-                        self.close(el);
-                    }
-                }
-            }
+    fn start(&mut self, tag: &Tag, depth: usize, opens: bool) {
+        if self.skipping.is_some() {
+            return;
         }
-        self.flush();
+        if skip(tag, self.out.in_heading()) {
+            if opens {
+                self.skipping = Some(depth);
+            }
+            return;
+        }
+        self.open(tag);
+    }
+
+    fn end(&mut self, name: &str, depth: usize) {
+        match self.skipping {
+            Some(skipped) if depth <= skipped => self.skipping = None,
+            Some(_) => {}
+            None => self.close(name),
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.skipping.is_none() {
+            self.out.text(text);
+        }
     }
 
     fn flush(&mut self) {
         self.out.flush(self.pre == 0);
     }
 
-    fn open(&mut self, el: &scraper::node::Element) {
-        let name = el.name();
+    fn open(&mut self, tag: &Tag) {
+        let name: &str = &tag.name;
         if let Some(level) = heading_level(name) {
+            // A heading inside a heading closes it, as a tree builder does.
+            self.out.end_heading(PERMALINK_MARKS);
             self.flush();
-            let id = el
-                .id()
+            let id = attr(tag, "id")
                 .map(str::to_string)
                 .or_else(|| self.section_id.take());
             self.out.start_heading(level, id);
@@ -172,18 +328,18 @@ impl Reader {
         if BLOCKS.contains(&name) {
             self.flush();
         }
-        if name == "pre" {
-            self.pre += 1;
+        match name {
+            "pre" => self.pre += 1,
+            "td" | "th" => self.out.text(" "),
+            _ => {}
         }
-        let is_section =
-            name == "section" || (name == "div" && el.classes().any(|c| c == "section"));
-        if is_section && let Some(id) = el.id() {
+        let is_section = name == "section" || (name == "div" && has_class(tag, &["section"]));
+        if is_section && let Some(id) = attr(tag, "id") {
             self.section_id = Some(id.to_string());
         }
     }
 
-    fn close(&mut self, el: &scraper::node::Element) {
-        let name = el.name();
+    fn close(&mut self, name: &str) {
         if heading_level(name).is_some() {
             self.out.end_heading(PERMALINK_MARKS);
             return;
@@ -212,14 +368,27 @@ fn heading_level(name: &str) -> Option<u8> {
     }
 }
 
+/// The value of the attribute `name`, if the tag has it.
+fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
+    tag.attrs
+        .iter()
+        .find(|a| &*a.name.local == name)
+        .map(|a| &*a.value)
+}
+
+/// Whether the tag's `class` lists one of `classes`.
+fn has_class(tag: &Tag, classes: &[&str]) -> bool {
+    attr(tag, "class").is_some_and(|c| c.split_ascii_whitespace().any(|c| classes.contains(&c)))
+}
+
 /// Whether an element's content is left out: furniture everywhere, and
 /// permalink marks inside headings.
-fn skip(el: &scraper::node::Element, in_heading: bool) -> bool {
-    SKIPPED.contains(&el.name())
-        || el.attr("role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
-        || el.attr("hidden").is_some()
-        || el.attr("aria-hidden") == Some("true")
-        || (in_heading && el.classes().any(|c| PERMALINK_CLASSES.contains(&c)))
+fn skip(tag: &Tag, in_heading: bool) -> bool {
+    SKIPPED.contains(&&*tag.name)
+        || attr(tag, "role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
+        || attr(tag, "hidden").is_some()
+        || attr(tag, "aria-hidden") == Some("true")
+        || (in_heading && has_class(tag, PERMALINK_CLASSES))
 }
 
 #[cfg(test)]
@@ -337,5 +506,31 @@ mod tests {
         assert_eq!(labels(&article), ["Deep"]);
         assert_eq!(split("").sections.len(), 0);
         assert_eq!(split("<<<>>>&&&").sections.len(), 1);
+    }
+
+    #[test]
+    fn implied_ends_raw_text_and_stray_tags_keep_the_outline() {
+        let article = split(
+            "<title>R&amp;D &mdash; Site</title>\
+             <nav><ul><li>Menu one<li>Menu two</ul></nav>\
+             <script>document.write('</div><h2>Fake</h2>');</script>\
+             </span></section>\
+             <h1>R&amp;D<h2 id=a>Notes</h2><p>One<p>Two<li>Three\
+             <div role=navigation><div>in<div>deeper</div></div>still skipped</div>\
+             <p>After &lt;tags&gt;<br>line<svg><title>icon</title></svg>\
+             <h3>Last</h3><p>Tail <b>bold",
+        );
+        assert_eq!(article.title, "R&D");
+        assert_eq!(labels(&article), ["Notes", "Notes › Last"]);
+        assert_eq!(
+            article.sections[0].text,
+            "One\n\nTwo\n\nThree\n\nAfter <tags>\n\nline"
+        );
+        assert_eq!(article.sections[1].text, "Tail bold");
+        for s in &article.sections {
+            for leak in ["Menu", "Fake", "skipped", "deeper", "icon"] {
+                assert!(!s.text.contains(leak), "{leak} in {s:?}");
+            }
+        }
     }
 }

@@ -200,6 +200,10 @@ impl Index {
     }
 
     fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Index> {
+        // The same terms as tantivy's own `en_stem`, with stems cached.
+        inner
+            .tokenizers()
+            .register(crate::text::ANALYZER, crate::text::cached_en_stem());
         let fields = Fields::resolve(&inner.schema()).ok_or_else(|| Error::CorruptIndex {
             path: dir.to_path_buf(),
             reason: "its fields are not the ones quire writes".into(),
