@@ -10,6 +10,7 @@
 //!
 //! ```text
 //! cargo bench --bench latency
+//! QUIRE_BENCH_LOOP=50 cargo bench --bench latency   # a steady load to profile
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -133,7 +134,35 @@ criterion_group! {
     targets = bench
 }
 
+/// With `QUIRE_BENCH_LOOP=N`, runs the 200 queries N times and nothing
+/// else: a steady load to profile (`perf record` the bench binary).
+fn profile_loop(rounds: usize) {
+    let (index, texts) = setup();
+    let queries = queries(&texts);
+    let mut options = quire::SearchOptions::default();
+    if let Ok(n) = std::env::var("QUIRE_BENCH_SNIPPETS") {
+        options.snippets = n.parse().expect("QUIRE_BENCH_SNIPPETS is a number");
+    }
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for (_, q) in &queries {
+            std::hint::black_box(index.search(q, &options).expect("search works"));
+        }
+    }
+    let per_query = start.elapsed() / (rounds * queries.len()) as u32;
+    println!(
+        "{rounds} rounds of {} queries: mean {per_query:?}",
+        queries.len()
+    );
+}
+
 fn main() {
+    if let Some(rounds) = std::env::var("QUIRE_BENCH_LOOP")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return profile_loop(rounds);
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

@@ -15,6 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -210,28 +211,27 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// word's first letter, so a word whose first letter starts no query term
 /// is passed over, and each distinct word is stemmed once.
 fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
-    // A handful of letters: a linear scan beats hashing every word.
-    let mut firsts: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
-    firsts.sort_unstable();
-    firsts.dedup();
-    let mut stems: HashMap<String, Option<usize>> = HashMap::new();
-    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let firsts = FirstLetters::of(terms);
+    let mut stems: FxHashMap<String, Option<usize>> = FxHashMap::default();
+    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
     let mut word = String::new();
-    for (start, end) in alphanumeric_runs(flat) {
+    for (start, end, first) in alphanumeric_runs(flat) {
         // The same words as tantivy's simple tokenizer makes (runs of
         // letters and digits), the long ones dropped as the index drops
         // them; nothing is allocated for a word that cannot match.
-        let first = flat[start..]
-            .chars()
-            .next()
-            .and_then(|c| c.to_lowercase().next());
-        if end - start > MAX_TOKEN_BYTES || !first.is_some_and(|c| firsts.contains(&c)) {
+        if end - start > MAX_TOKEN_BYTES || !firsts.contains(first) {
             continue;
         }
         word.clear();
-        word.extend(flat[start..end].chars().flat_map(char::to_lowercase));
+        let run = &flat[start..end];
+        if run.is_ascii() {
+            word.push_str(run);
+            word.make_ascii_lowercase();
+        } else {
+            word.extend(run.chars().flat_map(char::to_lowercase));
+        }
         let term = match stems.get(&word) {
             Some(known) => *known,
             None => {
@@ -251,7 +251,7 @@ fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer
         // character offset.
         chars += flat[byte..start].chars().count();
         let char_start = chars;
-        chars += flat[start..end].chars().count();
+        chars += run.chars().count();
         byte = end;
         matches.push(Match {
             start,
@@ -264,45 +264,84 @@ fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer
     matches
 }
 
+/// The first letters of the query terms: English stemming keeps a word's
+/// first letter, so a word starting with none of them cannot match.
+struct FirstLetters {
+    ascii: [bool; 128],
+    other: Vec<char>,
+}
+
+impl FirstLetters {
+    fn of(terms: &HashSet<String>) -> FirstLetters {
+        let mut firsts = FirstLetters {
+            ascii: [false; 128],
+            other: Vec::new(),
+        };
+        for c in terms.iter().filter_map(|t| t.chars().next()) {
+            match u8::try_from(c) {
+                Ok(b) if b.is_ascii() => firsts.ascii[usize::from(b)] = true,
+                _ => firsts.other.push(c),
+            }
+        }
+        firsts
+    }
+
+    /// Whether a word starting with `c` could match, once lower-cased.
+    fn contains(&self, c: char) -> bool {
+        match u8::try_from(c) {
+            Ok(b) if b.is_ascii() => self.ascii[usize::from(b.to_ascii_lowercase())],
+            _ => c.to_lowercase().any(|c| match u8::try_from(c) {
+                Ok(b) if b.is_ascii() => self.ascii[usize::from(b)],
+                _ => self.other.contains(&c),
+            }),
+        }
+    }
+}
+
 /// The longest token the index keeps (tantivy's `RemoveLongFilter` in
 /// `en_stem`).
 const MAX_TOKEN_BYTES: usize = 40;
 
-/// The byte ranges of the runs of letters and digits in `text`, with a
-/// fast path for ASCII (most of the text quire sees).
-fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// The runs of letters and digits in `text`: their byte ranges and first
+/// characters, with a fast path for ASCII (most of the text quire sees).
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
-    // Whether the character at byte `i` is a letter or digit, and its length.
-    let class = move |i: usize| -> (bool, usize) {
+    // The character at byte `i`, whether it is a letter or digit, and its
+    // length in bytes.
+    let class = move |i: usize| -> (char, bool, usize) {
         let b = bytes[i];
         if b.is_ascii() {
-            (b.is_ascii_alphanumeric(), 1)
+            (char::from(b), b.is_ascii_alphanumeric(), 1)
         } else {
             let c = text[i..].chars().next().expect("i is a char boundary");
-            (c.is_alphanumeric(), c.len_utf8())
+            (c, c.is_alphanumeric(), c.len_utf8())
         }
     };
     std::iter::from_fn(move || {
-        while at < bytes.len() {
-            let (alnum, len) = class(at);
+        let first = loop {
+            if at >= bytes.len() {
+                return None;
+            }
+            let (c, alnum, len) = class(at);
             if alnum {
-                break;
+                break c;
             }
             at += len;
-        }
-        if at >= bytes.len() {
-            return None;
-        }
+        };
         let start = at;
         while at < bytes.len() {
-            let (alnum, len) = class(at);
+            if bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let (_, alnum, len) = class(at);
             if !alnum {
                 break;
             }
             at += len;
         }
-        Some((start, at))
+        Some((start, at, first))
     })
 }
 
@@ -590,6 +629,18 @@ mod tests {
     }
 
     #[test]
+    fn first_letters_match_in_any_case() {
+        let terms: HashSet<String> = ["gout", "émotion", "ωμέγα"].map(String::from).into();
+        let firsts = FirstLetters::of(&terms);
+        for c in ['g', 'G', 'é', 'É', 'ω', 'Ω'] {
+            assert!(firsts.contains(c), "{c}");
+        }
+        for c in ['x', 'e', 'E', '1', 'ö'] {
+            assert!(!firsts.contains(c), "{c}");
+        }
+    }
+
+    #[test]
     fn words_are_split_as_the_index_splits_them() {
         use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
         let text = "Ménière's disease: anti-AchR, 2/3 of cases; naïve—x_y 面肌 🙂end";
@@ -599,8 +650,10 @@ mod tests {
         while stream.advance() {
             theirs.push((stream.token().offset_from, stream.token().offset_to));
         }
-        let ours: Vec<(usize, usize)> = alphanumeric_runs(text).collect();
+        let ours: Vec<(usize, usize)> = alphanumeric_runs(text).map(|(s, e, _)| (s, e)).collect();
         assert_eq!(ours, theirs);
+        let firsts: String = alphanumeric_runs(text).map(|(_, _, c)| c).collect();
+        assert_eq!(firsts, "MsdaA23ocnxy面e");
     }
 
     #[test]
