@@ -125,6 +125,30 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
     },
+    /// Write every section of the index as JSON lines, for Quickwit,
+    /// Elasticsearch or OpenSearch (see docs/scale-out.md).
+    Export {
+        /// The index folder.
+        #[arg(long, short, default_value = "index", value_name = "DIR")]
+        index: PathBuf,
+        /// ndjson: one section per line; es-bulk: an Elasticsearch/OpenSearch
+        /// _bulk body.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Ndjson)]
+        format: ExportFormat,
+        /// The Elasticsearch index named in es-bulk actions.
+        #[arg(long, default_value = "quire", value_name = "NAME")]
+        es_index: String,
+        /// Write to this file (replaced only once the export is complete)
+        /// instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Ndjson,
+    EsBulk,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

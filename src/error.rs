@@ -80,6 +80,9 @@ pub enum Error {
         /// Why it could not be indexed.
         reason: String,
     },
+    /// Writing results or an export failed (a full disk, a closed pipe).
+    #[error("writing the output failed: {0}")]
+    Write(#[source] io::Error),
     /// Any other failure inside tantivy.
     #[error("index error: {0}")]
     Tantivy(String),

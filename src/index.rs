@@ -122,6 +122,11 @@ impl Index {
         &self.dir
     }
 
+    /// A searcher on the last commit this handle has seen.
+    pub(crate) fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
     /// How many sections the index holds, as of the last commit this
     /// handle has seen.
     pub fn num_sections(&self) -> u64 {

@@ -43,6 +43,7 @@ mod article;
 mod corpus;
 mod error;
 mod expand;
+pub mod export;
 mod format;
 mod html;
 mod index;
@@ -62,6 +63,7 @@ pub use corpus::{
     build_index, build_index_with_progress, find_articles, read_article, split_file,
 };
 pub use error::{Error, Result};
+pub use export::{ExportFormat, ExportedSection, export};
 pub use format::Format;
 pub use index::{DEFAULT_WRITER_MEMORY, Index, MIN_WRITER_MEMORY_PER_THREAD, Writer};
 pub use rules::Rules;

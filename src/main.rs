@@ -95,6 +95,57 @@ fn run(cli: Cli) -> Result<ExitCode> {
             search(&index, &query.join(" "), &options, json, color)
         }
         Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
+        Command::Export {
+            index,
+            format,
+            es_index,
+            output,
+        } => {
+            let format = match format {
+                cli::ExportFormat::Ndjson => quire::ExportFormat::Ndjson,
+                cli::ExportFormat::EsBulk => quire::ExportFormat::EsBulk { index: es_index },
+            };
+            export(&index, &format, output.as_deref())
+        }
+    }
+}
+
+/// Writes the export to standard output, or to a temporary file beside
+/// `output` that replaces it once complete: a failed export leaves any
+/// earlier one whole.
+fn export(dir: &Path, format: &quire::ExportFormat, output: Option<&Path>) -> Result<ExitCode> {
+    let index = Index::open(dir)?;
+    let Some(output) = output else {
+        let mut out = io::BufWriter::new(io::stdout().lock());
+        quire::export(&index, format, &mut out)?;
+        out.flush().map_err(quire::Error::Write)?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut partial = output.as_os_str().to_owned();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = PathBuf::from(partial);
+    let written = (|| -> Result<u64> {
+        let file = std::fs::File::create(&partial)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", partial.display()))?;
+        let mut out = io::BufWriter::new(file);
+        let written = quire::export(&index, format, &mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| quire::Error::Write(e.into_error()))?;
+        file.sync_all().map_err(quire::Error::Write)?;
+        std::fs::rename(&partial, output)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", output.display()))?;
+        Ok(written)
+    })();
+    match written {
+        Ok(written) => {
+            eprintln!("quire: wrote {written} sections to {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(err)
+        }
     }
 }
 
@@ -271,6 +322,11 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
             || cause
                 .downcast_ref::<quire::Error>()
-                .is_some_and(|e| matches!(e, quire::Error::Io { err, .. } if err.kind() == io::ErrorKind::BrokenPipe))
+                .is_some_and(|e| match e {
+                    quire::Error::Io { err, .. } | quire::Error::Write(err) => {
+                        err.kind() == io::ErrorKind::BrokenPipe
+                    }
+                    _ => false,
+                })
     })
 }
