@@ -143,6 +143,19 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Serve the index over HTTP: a JSON search API and a search page.
+    ///
+    /// GET /search?q=... returns what `quire search --json` prints; GET
+    /// /articles lists articles and sections; GET /health; GET / is the
+    /// page. New commits by `quire index` are picked up while it runs.
+    Serve {
+        /// The index folder.
+        #[arg(long, short, default_value = "index", value_name = "DIR")]
+        index: PathBuf,
+        /// The address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:7700", value_name = "HOST:PORT")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

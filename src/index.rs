@@ -134,7 +134,11 @@ impl Index {
     }
 
     /// Makes the sections committed since this index was opened (or last
-    /// reloaded) visible to [`Index::search`].
+    /// reloaded) visible to [`Index::search`] now.
+    ///
+    /// Without it they become visible on their own: an open index watches
+    /// its folder and picks up each commit, by this process or another,
+    /// within about half a second (tantivy's `OnCommitWithDelay`).
     pub fn reload(&self) -> Result<()> {
         self.reader
             .reload()
@@ -213,9 +217,11 @@ impl Index {
             path: dir.to_path_buf(),
             reason: "its fields are not the ones quire writes".into(),
         })?;
+        // Commits by other processes (`quire index` while `quire serve`
+        // runs) are picked up without reopening.
         let reader = inner
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e| Error::from_tantivy(e, dir))?;
         Ok(Index {

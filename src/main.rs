@@ -3,6 +3,7 @@
 
 mod cli;
 mod progress;
+mod serve;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -106,6 +107,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cli::ExportFormat::EsBulk => quire::ExportFormat::EsBulk { index: es_index },
             };
             export(&index, &format, output.as_deref())
+        }
+        Command::Serve { index, addr } => {
+            serve::run(&index, addr)?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
