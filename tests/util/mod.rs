@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+pub mod server;
+
 /// The seed article, as shipped in `corpus/`.
 pub const SEED: &str = include_str!("../../corpus/facial-twitching.txt");
 /// The test fixtures written for quire.

@@ -1,0 +1,250 @@
+//! `quire serve`: the JSON API answers as `quire search --json` does and as
+//! docs/openapi.yaml says, user mistakes get JSON 4xx errors (never a 500),
+//! new commits are picked up without a restart, and SIGTERM stops it
+//! cleanly.
+
+mod util;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use util::TestEnv;
+use util::server::{Server, request};
+
+fn openapi() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.yaml");
+    serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).expect("openapi.yaml parses")
+}
+
+/// Checks `value` against a JSON schema of the subset docs/openapi.yaml
+/// uses: `$ref`, `type` (one or several), `required`, `properties`,
+/// `items`, `const`. Returns the first mismatch.
+fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return check(spec, &spec["components"]["schemas"][name], value, at);
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let type_ok = |t: &str| match t {
+        "string" => value.is_string(),
+        "integer" => value.is_u64() || value.is_i64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        other => panic!("unknown type {other} in the spec"),
+    };
+    if !types.is_empty() && !types.iter().any(|t| type_ok(t)) {
+        return Err(format!("{at}: {value} is not {types:?}"));
+    }
+    if let Some(expected) = schema.get("const")
+        && expected != value
+    {
+        return Err(format!("{at}: {value} is not {expected}"));
+    }
+    if let Some(required) = schema["required"].as_array() {
+        for name in required.iter().filter_map(Value::as_str) {
+            if value.get(name).is_none() {
+                return Err(format!("{at}: {name} is missing"));
+            }
+        }
+    }
+    if let (Some(properties), Some(object)) = (schema["properties"].as_object(), value.as_object())
+    {
+        for (name, field) in object {
+            let Some(property) = properties.get(name) else {
+                return Err(format!("{at}: {name} is not in the spec"));
+            };
+            check(spec, property, field, &format!("{at}.{name}"))?;
+        }
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            check(spec, items, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks a response against the spec's entry for `GET path`.
+fn conforms(spec: &Value, path: &str, response: &util::server::Response) {
+    let endpoint = path.split('?').next().unwrap();
+    let responses = &spec["paths"][endpoint]["get"]["responses"];
+    let status = response.status.to_string();
+    let documented = &responses[&status];
+    let schema = if documented.is_null() {
+        // Errors the spec lists for every endpoint (404, 405, 500) share
+        // the Error schema.
+        assert!(response.status >= 400, "{path}: {status} is not documented");
+        serde_json::json!({"$ref": "#/components/schemas/Error"})
+    } else {
+        documented["content"]["application/json"]["schema"].clone()
+    };
+    assert!(
+        response.content_type.starts_with("application/json"),
+        "{response:?}"
+    );
+    if let Err(e) = check(spec, &schema, &response.json(), path) {
+        panic!("{path}: {e}\n{}", response.body);
+    }
+}
+
+#[test]
+fn search_answers_as_the_cli_does_and_as_the_spec_says() {
+    let env = TestEnv::new();
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    let spec = openapi();
+
+    let response = server.get("/search?q=hemifacial%20spasm");
+    assert_eq!(response.status, 200);
+    conforms(&spec, "/search", &response);
+    let (code, cli) = env.search_json("hemifacial spasm");
+    assert_eq!(code, 0);
+    assert_eq!(response.json(), cli);
+
+    let paged =
+        server.get("/search?q=uric+acid&limit=2&offset=1&snippets=1&snippet_chars=60&exact=true");
+    conforms(&spec, "/search", &paged);
+    let paged = paged.json();
+    assert_eq!(paged["offset"], 1);
+    assert_eq!(paged["hits"].as_array().unwrap().len(), 2);
+    assert_eq!(paged["hits"][0]["rank"], 2);
+
+    let filtered = server
+        .get("/search?q=treatment&article=gout.txt&per_article=1")
+        .json();
+    let hits = filtered["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["article"]["id"], "gout.txt");
+
+    let none = server.get("/search?q=zzzzqqq");
+    assert_eq!(none.status, 200);
+    conforms(&spec, "/search", &none);
+    assert_eq!(none.json()["hits"], Value::Array(vec![]));
+
+    for path in ["/articles", "/health"] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{response:?}");
+        conforms(&spec, path, &response);
+    }
+    let articles = server.get("/articles").json();
+    let ids: Vec<&str> = articles["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["facial-twitching.txt", "gout.txt", "vertigo.txt"]);
+    assert_eq!(
+        articles["articles"][0]["sections"][4]["label"],
+        "Diagnosis › Differential diagnosis"
+    );
+    assert_eq!(server.get("/health").json()["sections"], 20);
+
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.content_type.starts_with("text/html"));
+    assert!(
+        page.body.contains("fetch(\"/search?"),
+        "the page uses the API"
+    );
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "no CDN"
+    );
+}
+
+#[test]
+fn user_mistakes_are_json_errors_never_500() {
+    let env = TestEnv::new();
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    let spec = openapi();
+    let long = "a".repeat(1001);
+    let cases = [
+        ("/search", 400, "q parameter"),
+        ("/search?q=", 400, "q parameter"),
+        ("/search?q=%20%20", 400, "q parameter"),
+        (&format!("/search?q={long}"), 400, "longer than 1000"),
+        (
+            "/search?q=spasm&limit=0",
+            400,
+            "limit must be between 1 and 100",
+        ),
+        ("/search?q=spasm&limit=101", 400, "limit must be between"),
+        ("/search?q=spasm&limit=ten", 400, "limit"),
+        ("/search?q=spasm&offset=-1", 400, "offset"),
+        ("/search?q=spasm&exact=maybe", 400, "exact"),
+        ("/search?q=spasm&snippets=11", 400, "snippets must be"),
+        ("/search?q=%22%22%20-spasm", 400, "words"),
+        ("/search?q=%ff%fe", 400, ""),
+        ("/nowhere", 404, "no such endpoint"),
+    ];
+    for (path, status, needle) in cases {
+        let response = server.get(path);
+        assert_eq!(response.status, status, "{path}: {response:?}");
+        conforms(&spec, "/search", &response);
+        let message = response.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(needle), "{path}: {message}");
+        assert_eq!(response.json()["error"]["status"], status);
+    }
+    let post = request(&server.addr, "POST", "/search?q=spasm");
+    assert_eq!(post.status, 405);
+    assert_eq!(post.json()["error"]["status"], 405);
+}
+
+#[test]
+fn new_commits_are_served_without_a_restart() {
+    let env = TestEnv::new();
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    assert_eq!(
+        server.get("/search?q=bronchodilator").json()["hits"],
+        Value::Array(vec![])
+    );
+    env.write(
+        "corpus/asthma.txt",
+        "Asthma\n\nTreatment\n\nA bronchodilator opens the airways within minutes.\n",
+    );
+    env.index();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let results = server.get("/search?q=bronchodilator").json();
+        if let Some(hit) = results["hits"].get(0) {
+            assert_eq!(hit["article"]["title"], "Asthma");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new article never showed up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(server.get("/health").json()["sections"], 21);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
+    let env = TestEnv::new();
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    assert_eq!(server.get("/health").status, 200);
+    assert_eq!(server.terminate(), 0);
+
+    env.run(&["serve", "--index", "missing"])
+        .assert_code(2)
+        .assert_error("no index at 'missing'");
+    env.run(&["serve", "--addr", "not-an-address"])
+        .assert_code(2);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    env.run(&["serve", "--addr", &addr])
+        .assert_code(2)
+        .assert_error("cannot listen on");
+}
