@@ -1,50 +1,67 @@
-//! A complete small program that embeds quire: it indexes a folder of
-//! articles (the shipped corpus by default) into a temporary index, then
-//! answers the queries given on the command line with the best section of
-//! each.
+//! A small program that embeds quire: it indexes a folder of articles
+//! (incrementally: run it twice and the second run reads nothing), searches
+//! it with a few of the options the CLI has, and prints each hit's article,
+//! section path and snippet with the matched words in brackets.
 //!
 //! ```text
-//! cargo run --example embed -- corpus "facial nerve" electromyography
+//! cargo run --example embed -- corpus "hemifacial spasm"
 //! ```
 
 use std::path::PathBuf;
 
-fn main() -> Result<(), quire::Error> {
+use quire::{Index, IndexOptions, SearchOptions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let corpus = PathBuf::from(args.next().unwrap_or_else(|| "corpus".into()));
-    let queries: Vec<String> = args.collect();
-    let queries = if queries.is_empty() {
-        vec!["hemifacial spasm".to_string()]
+    let query = args.collect::<Vec<_>>().join(" ");
+    let query = if query.is_empty() {
+        "hemifacial spasm".to_string()
     } else {
-        queries
+        query
     };
+    let index_dir = std::env::temp_dir().join("quire-embed-example");
 
-    let dir = std::env::temp_dir().join(format!("quire-embed-{}", std::process::id()));
-    let report = quire::build_index(&dir, &[corpus], &quire::IndexOptions::default())?;
-    println!(
-        "indexed {} articles, {} sections",
-        report.articles, report.sections
+    // Build or update the index: unchanged files are not read again.
+    let report = quire::build_index(&index_dir, &[corpus], &IndexOptions::default())?;
+    eprintln!(
+        "{} articles, {} sections ({} added, {} changed, {} unchanged)",
+        report.articles, report.sections, report.added, report.changed, report.unchanged
     );
 
-    let index = quire::Index::open(&dir)?;
-    let options = quire::SearchOptions {
-        limit: 1,
-        ..quire::SearchOptions::default()
+    let index = Index::open(&index_dir)?;
+    let options = SearchOptions {
+        limit: 5,
+        snippets: 2,
+        per_article: Some(3),
+        ..SearchOptions::default()
     };
-    for query in &queries {
-        let results = index.search(query, &options)?;
-        match results.hits.first() {
-            Some(hit) => println!(
-                "{query:?}: {} › {} ({}#{})\n    {}",
-                hit.article.title,
-                hit.section.label,
-                hit.article.id,
-                hit.section.anchor,
-                hit.snippets[0].text
-            ),
-            None => println!("{query:?}: nothing"),
+    let results = index.search(&query, &options)?;
+    println!("{} sections match {:?}", results.total_hits, results.query);
+    for hit in &results.hits {
+        let path = if hit.section.path.is_empty() {
+            hit.article.title.clone()
+        } else {
+            format!("{} › {}", hit.article.title, hit.section.label)
+        };
+        println!(
+            "\n{}. {path}  ({}#{})",
+            hit.rank, hit.article.id, hit.section.anchor
+        );
+        for snippet in &hit.snippets {
+            // Highlights are byte ranges of the snippet's text.
+            let mut shown = String::new();
+            let mut at = 0;
+            for h in &snippet.highlights {
+                shown.push_str(&snippet.text[at..h.start]);
+                shown.push('[');
+                shown.push_str(&snippet.text[h.start..h.end]);
+                shown.push(']');
+                at = h.end;
+            }
+            shown.push_str(&snippet.text[at..]);
+            println!("   {shown}");
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

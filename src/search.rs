@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
@@ -90,7 +90,7 @@ impl Default for SearchOptions {
 }
 
 /// The result of a search: what `quire search --json` prints.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SearchResults {
     /// The version of this contract: [`SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -111,7 +111,7 @@ pub struct SearchResults {
 }
 
 /// One matching section.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Hit {
     /// 1 for the best hit (counting those passed over by the offset).
     pub rank: usize,
@@ -133,7 +133,7 @@ pub struct Hit {
 }
 
 /// The article of a [`Hit`].
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ArticleRef {
     /// The article id: its path relative to the indexed folder.
     pub id: String,
@@ -144,7 +144,7 @@ pub struct ArticleRef {
 }
 
 /// The section of a [`Hit`].
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SectionRef {
     /// The headings from the top level down.
     pub path: Vec<String>,

@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::TextAnalyzer;
 
 /// The default snippet length, in characters.
@@ -25,7 +25,7 @@ pub const DEFAULT_SNIPPET_CHARS: usize = 160;
 const ELLIPSIS: &str = "…";
 
 /// A fragment of a section's text with the matched words marked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snippet {
     /// The fragment, white space folded, `…` where it was cut.
     pub text: String,
@@ -34,7 +34,7 @@ pub struct Snippet {
 }
 
 /// A matched word inside a [`Snippet`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Highlight {
     /// Byte offset of the first byte, in the snippet's UTF-8 text.
     pub start: usize,

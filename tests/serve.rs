@@ -107,6 +107,9 @@ fn search_answers_as_the_cli_does_and_as_the_spec_says() {
     let (code, cli) = env.search_json("hemifacial spasm");
     assert_eq!(code, 0);
     assert_eq!(response.json(), cli);
+    // The library's serde types read the API's answer back.
+    let typed: quire::SearchResults = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(typed.hits[0].section.label, "Cause");
 
     let paged =
         server.get("/search?q=uric+acid&limit=2&offset=1&snippets=1&snippet_chars=60&exact=true");
