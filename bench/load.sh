@@ -16,8 +16,8 @@ mkdir -p "$work"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10s}
 
-"$quire" index corpus --index "$work/seed" --quiet
-"$quire" index "$html" --glob '*.html' --index "$work/linux" --quiet
+"$quire" index corpus --index "$work/seed" --rebuild --quiet
+"$quire" index "$html" --glob '*.html' --index "$work/linux" --rebuild --quiet
 
 # Queries rotate per request; the same 20 fixed queries as compare.sh.
 cat > "$work/queries.lua" <<'LUA'

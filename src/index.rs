@@ -356,6 +356,9 @@ impl Writer {
                 );
             }
             doc.add_text(f.text, &section.text);
+            if let Some(checkpoints) = crate::snippet::checkpoints(&section.text) {
+                doc.add_bytes(f.checkpoints, &checkpoints);
+            }
             writer
                 .add_document(doc)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;

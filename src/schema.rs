@@ -14,7 +14,7 @@ use crate::text::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -45,6 +45,10 @@ pub mod names {
     /// The section's text as written (stored, not indexed): what snippets
     /// are cut from.
     pub const TEXT: &str = "text";
+    /// For sections longer than 16 KiB: the byte offset in `text` of every
+    /// 128th token (little-endian u32s), so that snippets can go straight
+    /// to the words the index found instead of reading the whole text.
+    pub const CHECKPOINTS: &str = "checkpoints";
     /// The article title, lower-cased with white space folded, as one
     /// term: what `--article TITLE` matches.
     pub const TITLE_KEY: &str = "title_key";
@@ -80,6 +84,7 @@ pub(crate) struct Fields {
     pub ordinal: Field,
     pub body: Field,
     pub text: Field,
+    pub checkpoints: Field,
     pub title_key: Field,
     pub label_key: Field,
     pub words: Field,
@@ -115,6 +120,7 @@ pub(crate) fn build() -> Schema {
     );
     builder.add_text_field(names::BODY, unstored);
     builder.add_text_field(names::TEXT, STORED);
+    builder.add_bytes_field(names::CHECKPOINTS, STORED);
     builder.add_text_field(names::TITLE_KEY, STRING);
     builder.add_text_field(names::LABEL_KEY, STRING);
     builder.add_text_field(
@@ -160,6 +166,7 @@ impl Fields {
             ordinal: get(names::ORDINAL)?,
             body: get(names::BODY)?,
             text: get(names::TEXT)?,
+            checkpoints: get(names::CHECKPOINTS)?,
             title_key: get(names::TITLE_KEY)?,
             label_key: get(names::LABEL_KEY)?,
             words: get(names::WORDS)?,

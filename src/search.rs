@@ -19,12 +19,13 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument, Term, Value};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader};
 
 use crate::error::{Error, Result};
 use crate::expand;
@@ -250,7 +251,15 @@ impl Index {
             let doc: TantivyDocument = searcher
                 .doc(candidate.address)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-            let mut hit = self.hit(i + 1, candidate, &doc, &highlight, &mut analyzer, options);
+            let mut hit = self.hit(
+                &searcher,
+                i + 1,
+                candidate,
+                &doc,
+                &highlight,
+                &mut analyzer,
+                options,
+            );
             if options.per_article.is_some() {
                 hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
             }
@@ -669,6 +678,87 @@ impl Index {
         }
     }
 
+    /// The snippets of a hit's text. A long section's matches are located
+    /// through the index's positions and the section's checkpoints, so
+    /// that only the stretches around them are read.
+    #[allow(clippy::too_many_arguments)]
+    fn snippets(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        doc: &TantivyDocument,
+        text: &str,
+        highlight: &HashSet<String>,
+        analyzer: &mut TextAnalyzer,
+        options: &SearchOptions,
+    ) -> Vec<Snippet> {
+        let count = options.snippets.max(1);
+        if let Some(checkpoints) = doc
+            .get_first(self.fields.checkpoints)
+            .and_then(|v| v.as_bytes())
+            && let Some(positions) = self.text_positions(searcher, address, doc, highlight)
+            && let Some(snippets) = snippet::make_many_located(
+                text,
+                checkpoints,
+                &positions,
+                highlight,
+                analyzer,
+                options.snippet_chars,
+                count,
+            )
+        {
+            return snippets;
+        }
+        snippet::make_many(text, highlight, analyzer, options.snippet_chars, count)
+    }
+
+    /// Where the `terms` occur in a section's text, as token positions
+    /// with a term number each, read from the `body` field's positions
+    /// (which count the headings first).
+    fn text_positions(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        doc: &TantivyDocument,
+        terms: &HashSet<String>,
+    ) -> Option<Vec<(u32, usize)>> {
+        let body = self.fields.body;
+        let inverted = searcher
+            .segment_reader(address.segment_ord)
+            .inverted_index(body)
+            .ok()?;
+        // Heading words come first in `body` (see `Writer::add_article`).
+        let heading_tokens: usize = doc
+            .get_all(self.fields.headings)
+            .filter_map(|v| v.as_str())
+            .map(snippet::count_tokens)
+            .sum();
+        let heading_tokens = u32::try_from(heading_tokens).ok()?;
+        let mut out = Vec::new();
+        let mut buffer = Vec::new();
+        for (id, term) in terms.iter().enumerate() {
+            let term = Term::from_field_text(body, term);
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                .ok()?
+            else {
+                continue;
+            };
+            if postings.seek(address.doc_id) != address.doc_id {
+                continue;
+            }
+            buffer.clear();
+            postings.positions(&mut buffer);
+            out.extend(
+                buffer
+                    .iter()
+                    .filter_map(|&p| p.checked_sub(heading_tokens))
+                    .map(|p| (p, id)),
+            );
+        }
+        Some(out)
+    }
+
     fn article_key_of(&self, searcher: &Searcher, address: DocAddress) -> Result<u64> {
         let segment = searcher.segment_reader(address.segment_ord);
         let column = segment
@@ -680,6 +770,7 @@ impl Index {
 
     fn hit(
         &self,
+        searcher: &Searcher,
         rank: usize,
         candidate: Candidate,
         doc: &TantivyDocument,
@@ -716,12 +807,14 @@ impl Index {
                     .and_then(|v| v.as_u64())
                     .unwrap_or(0),
             },
-            snippets: snippet::make_many(
+            snippets: self.snippets(
+                searcher,
+                candidate.address,
+                doc,
                 &body,
                 highlight,
                 analyzer,
-                options.snippet_chars,
-                options.snippets.max(1),
+                options,
             ),
             more_in_article: 0,
         }

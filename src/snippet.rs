@@ -98,7 +98,119 @@ pub(crate) fn make_many(
 
 /// Sections longer than this, in bytes, are cut from stretches around
 /// their matches.
-const LARGE_TEXT: usize = 16 * 1024;
+pub(crate) const LARGE_TEXT: usize = 16 * 1024;
+
+/// One checkpoint every this many tokens.
+const CHECKPOINT_EVERY: usize = 128;
+
+/// For a text longer than [`LARGE_TEXT`], the byte offset of every
+/// [`CHECKPOINT_EVERY`]th token, as little-endian u32s: with them, a token
+/// position from the index is turned into a byte offset by reading at most
+/// that many tokens. `None` for shorter texts (they are read whole).
+pub(crate) fn checkpoints(text: &str) -> Option<Vec<u8>> {
+    if text.len() <= LARGE_TEXT || u32::try_from(text.len()).is_err() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, (start, _, _)) in alphanumeric_runs(text).enumerate() {
+        if i % CHECKPOINT_EVERY == 0 {
+            out.extend_from_slice(&(start as u32).to_le_bytes());
+        }
+    }
+    Some(out)
+}
+
+/// The byte range of token number `token` of `text`, through its
+/// checkpoints; `None` if they do not fit the text.
+fn token_bytes(text: &str, checkpoints: &[u8], token: usize) -> Option<(usize, usize)> {
+    let at = token / CHECKPOINT_EVERY * 4;
+    let from = u32::from_le_bytes(checkpoints.get(at..at + 4)?.try_into().ok()?) as usize;
+    if !text.is_char_boundary(from) {
+        return None;
+    }
+    let (start, end, _) = alphanumeric_runs(&text[from..]).nth(token % CHECKPOINT_EVERY)?;
+    Some((from + start, from + end))
+}
+
+/// How many tokens the index makes of `text` (dropped long ones included:
+/// they keep their position).
+pub(crate) fn count_tokens(text: &str) -> usize {
+    alphanumeric_runs(text).count()
+}
+
+/// Roughly how many characters a token takes, with the space after it:
+/// turns the snippet budget into a span of token positions.
+const TOKEN_CHARS: usize = 7;
+
+/// [`make_many`] for a long text whose matches the index has already
+/// located: `positions` are the token positions in `text` of the matched
+/// terms (any order), with a term number each. Only the stretches around
+/// the best clusters are read. `None` when the checkpoints do not fit the
+/// text (then read it whole with [`make_many`]).
+pub(crate) fn make_many_located(
+    text: &str,
+    checkpoints: &[u8],
+    positions: &[(u32, usize)],
+    terms: &HashSet<String>,
+    analyzer: &mut TextAnalyzer,
+    max_chars: usize,
+    count: usize,
+) -> Option<Vec<Snippet>> {
+    let max_chars = max_chars.max(1);
+    let mut positions = positions.to_vec();
+    positions.sort_unstable();
+    positions.dedup();
+    let mut left: Vec<Match> = positions
+        .iter()
+        .map(|&(token, term)| {
+            let token = token as usize;
+            Match {
+                start: token,
+                end: token + 1,
+                char_start: token * TOKEN_CHARS,
+                char_end: (token + 1) * TOKEN_CHARS,
+                term,
+            }
+        })
+        .collect();
+    let pad = max_chars * 4;
+    let pad_tokens = pad / TOKEN_CHARS;
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    let mut snippets = Vec::new();
+    while snippets.len() < count.max(1) {
+        let (start, end) = match best_cluster(&left, max_chars) {
+            Some((first, last)) => {
+                let (from, _) = token_bytes(text, checkpoints, left[first].start)?;
+                let (_, to) = token_bytes(text, checkpoints, left[last].start)?;
+                let (first, last) = (left[first].start, left[last].start);
+                left.retain(|m| m.start + pad_tokens < first || m.start > last + pad_tokens);
+                (
+                    word_boundary_before(text, from.saturating_sub(pad)),
+                    word_boundary_after(text, to + pad),
+                )
+            }
+            None if snippets.is_empty() => (0, word_boundary_after(text, pad)),
+            None => break,
+        };
+        if regions.iter().any(|&(s, e)| start < e && s < end) {
+            continue;
+        }
+        regions.push((start, end));
+        let cut_sides = (start > 0, end < text.len());
+        snippets.extend(cut(
+            &text[start..end],
+            cut_sides,
+            terms,
+            analyzer,
+            max_chars,
+            1,
+        ));
+        if left.is_empty() {
+            break;
+        }
+    }
+    Some(snippets)
+}
 
 /// The start of the word at or before byte `at` (0 if none).
 fn word_boundary_before(text: &str, at: usize) -> usize {
@@ -686,5 +798,64 @@ mod tests {
         let s = snippet(TEXT, &["normal"], 80);
         assert!(s.text.ends_with("normal lives."), "{}", s.text);
         assert!(s.text.chars().count() > 50, "{}", s.text);
+    }
+
+    /// What the index records for `text`: the positions of the tokens
+    /// whose stems are `terms`, numbered by term.
+    fn index_positions(text: &str, terms: &HashSet<String>) -> Vec<(u32, usize)> {
+        let ids: Vec<&String> = terms.iter().collect();
+        let mut out = Vec::new();
+        analyzer()
+            .token_stream(text)
+            .process(&mut |t: &tantivy::tokenizer::Token| {
+                if let Some(id) = ids.iter().position(|term| **term == t.text) {
+                    out.push((t.position as u32, id));
+                }
+            });
+        out
+    }
+
+    #[test]
+    fn located_snippets_match_those_read_from_the_whole_text() {
+        let filler = "Nothing to see in this sentence, état naïve 面肌 words. ".repeat(700);
+        let text = format!(
+            "{filler}Gout is treated with colchicine.\n\n{filler}Uric acid and colchicine \
+             again, with a very-long-word-that-the-index-drops-because-it-is-long gout. {filler}\
+             Last uric."
+        );
+        let marks = checkpoints(&text).expect("a long text has checkpoints");
+        assert!(marks.len() >= 4 * (count_tokens(&text) / CHECKPOINT_EVERY));
+        let mut a = analyzer();
+        for (words, count, max) in [
+            (&["colchicine", "uric"][..], 3, 80),
+            (&["gout"][..], 1, 160),
+            (&["last"][..], 2, 40),
+            (&["zebra"][..], 3, 60),
+        ] {
+            let terms: HashSet<String> = words
+                .iter()
+                .flat_map(|w| crate::text::terms(&mut a, w))
+                .collect();
+            let positions = index_positions(&text, &terms);
+            let located = make_many_located(&text, &marks, &positions, &terms, &mut a, max, count)
+                .expect("the checkpoints fit");
+            let whole = make_many(&text, &terms, &mut a, max, count);
+            // The same snippets, the best first; among clusters as good as
+            // each other, the order may differ (token spans stand in for
+            // character spans).
+            assert_eq!(located.first(), whole.first(), "{words:?}");
+            let key = |s: &Vec<Snippet>| {
+                let mut texts: Vec<String> = s.iter().map(|s| format!("{s:?}")).collect();
+                texts.sort();
+                texts
+            };
+            assert_eq!(key(&located), key(&whole), "{words:?}");
+        }
+        assert_eq!(checkpoints(&filler[..1000]), None);
+        // Checkpoints that do not fit the text never make it panic.
+        let shifted = format!("ab{text}");
+        let terms: HashSet<String> = ["colchicin".to_string()].into();
+        let positions = index_positions(&text, &terms);
+        let _ = make_many_located(&shifted[1..], &marks, &positions, &terms, &mut a, 80, 1);
     }
 }

@@ -338,7 +338,10 @@ fn an_index_of_another_format_says_rebuild() {
     env.index();
     env.write("index/quire-format", "quire index format 999\n");
     env.run(&["search", "spasm"])
-        .assert_error("incompatible version of quire (format 999, this quire reads format 5): run `quire index --rebuild");
+        .assert_error(&format!(
+            "incompatible version of quire (format 999, this quire reads format {}): run `quire index --rebuild",
+            quire::schema::FORMAT_VERSION
+        ));
     env.run(&["index", "--rebuild"]).assert_code(0);
     let (code, r) = env.search_json("spasm");
     assert_eq!(code, 0);
