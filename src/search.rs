@@ -768,6 +768,7 @@ impl Index {
         Ok(column.first(address.doc_id).unwrap_or(0))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn hit(
         &self,
         searcher: &Searcher,
