@@ -181,6 +181,14 @@ struct Candidate {
     exact: bool,
 }
 
+/// The most typos looked for in a word the corpus has as typed: such a word
+/// was more likely meant, and a second edit away from a real word mostly
+/// reaches unrelated ones. On the relevance benchmark this keeps MRR@10
+/// (clean 0.717, typo'd 0.653, against 0.715 and 0.652 with two) and cuts
+/// the mean latency by an eighth; dropping typos for such words altogether
+/// loses relevance (0.711, 0.643).
+const KNOWN_WORD_TYPOS: u8 = 1;
+
 impl Index {
     /// Searches the index for `query` (see the query language in README.md).
     ///
@@ -397,6 +405,11 @@ impl Index {
             .iter_mut()
             .filter(|w| w.budget > 0 && w.typos.is_empty())
         {
+            if word.budget > KNOWN_WORD_TYPOS
+                && expand::contains(searcher, words_field[0], &word.raw)?
+            {
+                word.budget = KNOWN_WORD_TYPOS;
+            }
             for (real, distance) in expand::fuzzy(searcher, &words_field, &word.raw, word.budget)? {
                 for stem in crate::text::terms(analyzer, &real) {
                     if stem == word.terms[0] {
