@@ -259,15 +259,12 @@ impl Index {
             let doc: TantivyDocument = searcher
                 .doc(candidate.address)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-            let mut hit = self.hit(
-                &searcher,
-                i + 1,
-                candidate,
-                &doc,
-                &highlight,
-                &mut analyzer,
+            let page = Page {
+                searcher: &searcher,
+                highlight: &highlight,
                 options,
-            );
+            };
+            let mut hit = self.hit(&page, i + 1, candidate, &doc, &mut analyzer);
             if options.per_article.is_some() {
                 hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
             }
@@ -694,17 +691,19 @@ impl Index {
     /// The snippets of a hit's text. A long section's matches are located
     /// through the index's positions and the section's checkpoints, so
     /// that only the stretches around them are read.
-    #[allow(clippy::too_many_arguments)]
     fn snippets(
         &self,
-        searcher: &Searcher,
+        page: &Page,
         address: DocAddress,
         doc: &TantivyDocument,
         text: &str,
-        highlight: &HashSet<String>,
         analyzer: &mut TextAnalyzer,
-        options: &SearchOptions,
     ) -> Vec<Snippet> {
+        let Page {
+            searcher,
+            highlight,
+            options,
+        } = *page;
         let count = options.snippets.max(1);
         if let Some(checkpoints) = doc
             .get_first(self.fields.checkpoints)
@@ -781,16 +780,13 @@ impl Index {
         Ok(column.first(address.doc_id).unwrap_or(0))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn hit(
         &self,
-        searcher: &Searcher,
+        page: &Page,
         rank: usize,
         candidate: Candidate,
         doc: &TantivyDocument,
-        highlight: &HashSet<String>,
         analyzer: &mut TextAnalyzer,
-        options: &SearchOptions,
     ) -> Hit {
         let f = self.fields;
         let text = |field| {
@@ -821,18 +817,19 @@ impl Index {
                     .and_then(|v| v.as_u64())
                     .unwrap_or(0),
             },
-            snippets: self.snippets(
-                searcher,
-                candidate.address,
-                doc,
-                &body,
-                highlight,
-                analyzer,
-                options,
-            ),
+            snippets: self.snippets(page, candidate.address, doc, &body, analyzer),
             more_in_article: 0,
         }
     }
+}
+
+/// What every hit of a page is made with.
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    searcher: &'a Searcher,
+    /// The index terms to mark in snippets.
+    highlight: &'a HashSet<String>,
+    options: &'a SearchOptions,
 }
 
 /// Counts matching sections per article key.
