@@ -338,7 +338,8 @@ fn searching_while_another_process_indexes() {
     // One writer at a time: whichever took the lock second was refused at
     // once (on a loaded machine the later process can win the race), or
     // ran after the other had finished.
-    let refused = "is being written by another quire process (pid ";
+    // (The pid is named when the winner had written it already.)
+    let refused = "is being written by another quire process";
     match (first.status.code(), second.code) {
         (Some(0), 0) => {}
         (Some(0), 2) => {
