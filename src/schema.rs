@@ -45,7 +45,7 @@ pub mod names {
     /// The section's text as written (stored, not indexed): what snippets
     /// are cut from.
     pub const TEXT: &str = "text";
-    /// For sections longer than 16 KiB: the byte offset in `text` of every
+    /// For sections longer than 2 KiB: the byte offset in `text` of every
     /// 128th token (little-endian u32s), so that snippets can go straight
     /// to the words the index found instead of reading the whole text.
     pub const CHECKPOINTS: &str = "checkpoints";

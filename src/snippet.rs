@@ -103,12 +103,17 @@ pub(crate) const LARGE_TEXT: usize = 16 * 1024;
 /// One checkpoint every this many tokens.
 const CHECKPOINT_EVERY: usize = 128;
 
-/// For a text longer than [`LARGE_TEXT`], the byte offset of every
+/// Sections longer than this, in bytes, get checkpoints: their snippets are
+/// cut around the matches the index locates. Shorter ones are read whole,
+/// which costs about as much as locating.
+pub(crate) const LOCATED_TEXT: usize = 2 * 1024;
+
+/// For a text longer than [`LOCATED_TEXT`], the byte offset of every
 /// [`CHECKPOINT_EVERY`]th token, as little-endian u32s: with them, a token
 /// position from the index is turned into a byte offset by reading at most
-/// that many tokens. `None` for shorter texts (they are read whole).
+/// that many tokens. `None` for shorter texts.
 pub(crate) fn checkpoints(text: &str) -> Option<Vec<u8>> {
-    if text.len() <= LARGE_TEXT || u32::try_from(text.len()).is_err() {
+    if text.len() <= LOCATED_TEXT || u32::try_from(text.len()).is_err() {
         return None;
     }
     let mut out = Vec::new();
@@ -815,47 +820,71 @@ mod tests {
         out
     }
 
-    #[test]
-    fn located_snippets_match_those_read_from_the_whole_text() {
-        let filler = "Nothing to see in this sentence, état naïve 面肌 words. ".repeat(700);
+    /// A text of three stretches of filler with the words between them.
+    fn long_text(repeat: usize) -> (String, String) {
+        let filler = "Nothing to see in this sentence, état naïve 面肌 words. ".repeat(repeat);
         let text = format!(
             "{filler}Gout is treated with colchicine.\n\n{filler}Uric acid and colchicine \
              again, with a very-long-word-that-the-index-drops-because-it-is-long gout. {filler}\
              Last uric."
         );
-        let marks = checkpoints(&text).expect("a long text has checkpoints");
-        assert!(marks.len() >= 4 * (count_tokens(&text) / CHECKPOINT_EVERY));
-        let mut a = analyzer();
-        for (words, count, max) in [
-            (&["colchicine", "uric"][..], 3, 80),
-            (&["gout"][..], 1, 160),
-            (&["last"][..], 2, 40),
-            (&["zebra"][..], 3, 60),
-        ] {
-            let terms: HashSet<String> = words
-                .iter()
-                .flat_map(|w| crate::text::terms(&mut a, w))
-                .collect();
-            let positions = index_positions(&text, &terms);
-            let located = make_many_located(&text, &marks, &positions, &terms, &mut a, max, count)
-                .expect("the checkpoints fit");
-            let whole = make_many(&text, &terms, &mut a, max, count);
-            // The same snippets, the best first; among clusters as good as
-            // each other, the order may differ (token spans stand in for
-            // character spans).
-            assert_eq!(located.first(), whole.first(), "{words:?}");
-            let key = |s: &Vec<Snippet>| {
-                let mut texts: Vec<String> = s.iter().map(|s| format!("{s:?}")).collect();
-                texts.sort();
-                texts
-            };
-            assert_eq!(key(&located), key(&whole), "{words:?}");
+        (filler, text)
+    }
+
+    #[test]
+    fn located_snippets_match_those_read_from_the_whole_text() {
+        // A long section (cut from stretches either way) and a medium one
+        // (otherwise read whole).
+        for repeat in [700, 15] {
+            let (_, text) = long_text(repeat);
+            let marks = checkpoints(&text).expect("a long text has checkpoints");
+            assert!(marks.len() >= 4 * (count_tokens(&text) / CHECKPOINT_EVERY));
+            let mut a = analyzer();
+            for (words, count, max) in [
+                (&["colchicine", "uric"][..], 3, 80),
+                (&["gout"][..], 1, 160),
+                (&["last"][..], 2, 40),
+                (&["zebra"][..], 3, 60),
+            ] {
+                let terms: HashSet<String> = words
+                    .iter()
+                    .flat_map(|w| crate::text::terms(&mut a, w))
+                    .collect();
+                let positions = index_positions(&text, &terms);
+                let located =
+                    make_many_located(&text, &marks, &positions, &terms, &mut a, max, count)
+                        .expect("the checkpoints fit");
+                let whole = make_many(&text, &terms, &mut a, max, count);
+                // The same snippets, the best first; among clusters as good
+                // as each other, the order may differ (token spans stand in
+                // for character spans).
+                assert_eq!(located.first(), whole.first(), "{repeat} {words:?}");
+                let key = |s: &Vec<Snippet>| {
+                    let mut texts: Vec<String> = s.iter().map(|s| format!("{s:?}")).collect();
+                    texts.sort();
+                    texts
+                };
+                assert_eq!(key(&located), key(&whole), "{repeat} {words:?}");
+            }
         }
-        assert_eq!(checkpoints(&filler[..1000]), None);
+    }
+
+    #[test]
+    fn checkpoints_are_for_longer_texts_and_never_trusted_blindly() {
+        let (filler, text) = long_text(100);
+        assert_eq!(checkpoints(&filler[..LOCATED_TEXT - 100]), None);
+        let marks = checkpoints(&text).unwrap();
         // Checkpoints that do not fit the text never make it panic.
+        let mut a = analyzer();
         let shifted = format!("ab{text}");
         let terms: HashSet<String> = ["colchicin".to_string()].into();
         let positions = index_positions(&text, &terms);
-        let _ = make_many_located(&shifted[1..], &marks, &positions, &terms, &mut a, 80, 1);
+        for cut in 1..4 {
+            let _ = make_many_located(&shifted[cut..], &marks, &positions, &terms, &mut a, 80, 1);
+        }
+        assert_eq!(
+            make_many_located(&text[..100], &marks, &positions, &terms, &mut a, 80, 1),
+            None
+        );
     }
 }
