@@ -255,6 +255,7 @@ impl Index {
             })
             .collect();
         let mut hits = Vec::with_capacity(options.limit);
+        let mut stems = snippet::Stems::new();
         for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
             let doc: TantivyDocument = searcher
                 .doc(candidate.address)
@@ -264,7 +265,7 @@ impl Index {
                 highlight: &highlight,
                 options,
             };
-            let mut hit = self.hit(&page, i + 1, candidate, &doc, &mut analyzer);
+            let mut hit = self.hit(&page, i + 1, candidate, &doc, &mut stems);
             if options.per_article.is_some() {
                 hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
             }
@@ -697,7 +698,7 @@ impl Index {
         address: DocAddress,
         doc: &TantivyDocument,
         text: &str,
-        analyzer: &mut TextAnalyzer,
+        stems: &mut snippet::Stems,
     ) -> Vec<Snippet> {
         let Page {
             searcher,
@@ -714,14 +715,14 @@ impl Index {
                 checkpoints,
                 &positions,
                 highlight,
-                analyzer,
+                stems,
                 options.snippet_chars,
                 count,
             )
         {
             return snippets;
         }
-        snippet::make_many(text, highlight, analyzer, options.snippet_chars, count)
+        snippet::make_many(text, highlight, stems, options.snippet_chars, count)
     }
 
     /// Where the `terms` occur in a section's text, as token positions
@@ -786,7 +787,7 @@ impl Index {
         rank: usize,
         candidate: Candidate,
         doc: &TantivyDocument,
-        analyzer: &mut TextAnalyzer,
+        stems: &mut snippet::Stems,
     ) -> Hit {
         let f = self.fields;
         let text = |field| {
@@ -817,7 +818,7 @@ impl Index {
                     .and_then(|v| v.as_u64())
                     .unwrap_or(0),
             },
-            snippets: self.snippets(page, candidate.address, doc, &body, analyzer),
+            snippets: self.snippets(page, candidate.address, doc, &body, stems),
             more_in_article: 0,
         }
     }

@@ -17,7 +17,31 @@ use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use tantivy::tokenizer::TextAnalyzer;
+
+/// English stems of lower-cased words as `en_stem` makes them, remembered
+/// across the snippets of one search (its hits share most of their words).
+pub(crate) struct Stems {
+    stemmer: frostem::Stemmer,
+    known: FxHashMap<String, Box<str>>,
+}
+
+impl Stems {
+    pub(crate) fn new() -> Stems {
+        Stems {
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            known: FxHashMap::default(),
+        }
+    }
+
+    /// The stem of `word`, which is one lower-cased token.
+    fn of(&mut self, word: &str) -> &str {
+        if !self.known.contains_key(word) {
+            let stem: Box<str> = self.stemmer.stem(word).into();
+            self.known.insert(word.to_string(), stem);
+        }
+        &self.known[word]
+    }
+}
 
 /// The default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 160;
@@ -62,19 +86,19 @@ struct Match {
 pub(crate) fn make_many(
     text: &str,
     terms: &HashSet<String>,
-    analyzer: &mut TextAnalyzer,
+    stems: &mut Stems,
     max_chars: usize,
     count: usize,
 ) -> Vec<Snippet> {
     let max_chars = max_chars.max(1);
     if text.len() <= LARGE_TEXT {
-        return cut(text, (false, false), terms, analyzer, max_chars, count);
+        return cut(text, (false, false), terms, stems, max_chars, count);
     }
     // A long section: find the matches in the raw text, then cut each
     // snippet from a stretch around its cluster, so that folding white
     // space and finding sentences costs the stretch, not the section.
-    let matches = find_matches(text, terms, analyzer);
-    let pad = max_chars * 4;
+    let matches = find_matches(text, terms, stems);
+    let pad = max_chars * 2;
     let mut snippets = Vec::new();
     let mut left = matches;
     while snippets.len() < count.max(1) {
@@ -87,7 +111,7 @@ pub(crate) fn make_many(
         let end = word_boundary_after(text, to + pad);
         let region = &text[start..end];
         let cut_sides = (start > 0, end < text.len());
-        snippets.extend(cut(region, cut_sides, terms, analyzer, max_chars, 1));
+        snippets.extend(cut(region, cut_sides, terms, stems, max_chars, 1));
         if left.is_empty() {
             break;
         }
@@ -157,7 +181,7 @@ pub(crate) fn make_many_located(
     checkpoints: &[u8],
     positions: &[(u32, usize)],
     terms: &HashSet<String>,
-    analyzer: &mut TextAnalyzer,
+    stems: &mut Stems,
     max_chars: usize,
     count: usize,
 ) -> Option<Vec<Snippet>> {
@@ -178,7 +202,7 @@ pub(crate) fn make_many_located(
             }
         })
         .collect();
-    let pad = max_chars * 4;
+    let pad = max_chars * 2;
     let pad_tokens = pad / TOKEN_CHARS;
     let mut regions: Vec<(usize, usize)> = Vec::new();
     let mut snippets = Vec::new();
@@ -206,7 +230,7 @@ pub(crate) fn make_many_located(
             &text[start..end],
             cut_sides,
             terms,
-            analyzer,
+            stems,
             max_chars,
             1,
         ));
@@ -243,12 +267,12 @@ fn cut(
     text: &str,
     cut_sides: (bool, bool),
     terms: &HashSet<String>,
-    analyzer: &mut TextAnalyzer,
+    stems: &mut Stems,
     max_chars: usize,
     count: usize,
 ) -> Vec<Snippet> {
     let flat = fold_space(text);
-    let matches = find_matches(&flat.text, terms, analyzer);
+    let matches = find_matches(&flat.text, terms, stems);
     if matches.is_empty() {
         let end = cut_after(&flat, 0, 0, max_chars);
         return vec![assemble(&flat.text, 0, end, &matches, cut_sides)];
@@ -327,9 +351,9 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// words are only stemmed when they could match: English stemming keeps a
 /// word's first letter, so a word whose first letter starts no query term
 /// is passed over, and each distinct word is stemmed once.
-fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer) -> Vec<Match> {
+fn find_matches(flat: &str, terms: &HashSet<String>, stems: &mut Stems) -> Vec<Match> {
     let firsts = FirstLetters::of(terms);
-    let mut stems: FxHashMap<String, Option<usize>> = FxHashMap::default();
+    let mut seen: FxHashMap<String, Option<usize>> = FxHashMap::default();
     let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
@@ -349,15 +373,14 @@ fn find_matches(flat: &str, terms: &HashSet<String>, analyzer: &mut TextAnalyzer
         } else {
             word.extend(run.chars().flat_map(char::to_lowercase));
         }
-        let term = match stems.get(&word) {
+        let term = match seen.get(&word) {
             Some(known) => *known,
             None => {
-                let stem = crate::text::terms(analyzer, &word).pop();
-                let term = stem.and_then(|stem| terms.get(&stem)).map(|term| {
+                let term = terms.get(stems.of(&word)).map(|term| {
                     let next_id = ids.len();
                     *ids.entry(term.as_str()).or_insert(next_id)
                 });
-                stems.insert(word.clone(), term);
+                seen.insert(word.clone(), term);
                 term
             }
         };
@@ -621,7 +644,7 @@ fn assemble(
 mod tests {
     use super::*;
 
-    fn analyzer() -> TextAnalyzer {
+    fn analyzer() -> tantivy::tokenizer::TextAnalyzer {
         tantivy::tokenizer::TokenizerManager::default()
             .get(crate::text::ANALYZER)
             .unwrap()
@@ -637,7 +660,7 @@ mod tests {
             .iter()
             .flat_map(|w| crate::text::terms(&mut a, w))
             .collect();
-        make_many(text, &terms, &mut a, max, count)
+        make_many(text, &terms, &mut Stems::new(), max, count)
     }
 
     /// The highlighted text, found by its character offsets.
@@ -732,7 +755,7 @@ mod tests {
             .iter()
             .flat_map(|w| crate::text::terms(&mut a, w))
             .collect();
-        let snippets = make_many(TEXT, &terms, &mut a, 60, 3);
+        let snippets = make_many(TEXT, &terms, &mut Stems::new(), 60, 3);
         assert!(snippets.len() >= 2, "{snippets:?}");
         // The first holds both words, the others only gout.
         assert_eq!(marked(&snippets[0]).len(), 2, "{snippets:?}");
@@ -851,10 +874,17 @@ mod tests {
                     .flat_map(|w| crate::text::terms(&mut a, w))
                     .collect();
                 let positions = index_positions(&text, &terms);
-                let located =
-                    make_many_located(&text, &marks, &positions, &terms, &mut a, max, count)
-                        .expect("the checkpoints fit");
-                let whole = make_many(&text, &terms, &mut a, max, count);
+                let located = make_many_located(
+                    &text,
+                    &marks,
+                    &positions,
+                    &terms,
+                    &mut Stems::new(),
+                    max,
+                    count,
+                )
+                .expect("the checkpoints fit");
+                let whole = make_many(&text, &terms, &mut Stems::new(), max, count);
                 // The same snippets, the best first; among clusters as good
                 // as each other, the order may differ (token spans stand in
                 // for character spans).
@@ -875,15 +905,30 @@ mod tests {
         assert_eq!(checkpoints(&filler[..LOCATED_TEXT - 100]), None);
         let marks = checkpoints(&text).unwrap();
         // Checkpoints that do not fit the text never make it panic.
-        let mut a = analyzer();
         let shifted = format!("ab{text}");
         let terms: HashSet<String> = ["colchicin".to_string()].into();
         let positions = index_positions(&text, &terms);
         for cut in 1..4 {
-            let _ = make_many_located(&shifted[cut..], &marks, &positions, &terms, &mut a, 80, 1);
+            let _ = make_many_located(
+                &shifted[cut..],
+                &marks,
+                &positions,
+                &terms,
+                &mut Stems::new(),
+                80,
+                1,
+            );
         }
         assert_eq!(
-            make_many_located(&text[..100], &marks, &positions, &terms, &mut a, 80, 1),
+            make_many_located(
+                &text[..100],
+                &marks,
+                &positions,
+                &terms,
+                &mut Stems::new(),
+                80,
+                1
+            ),
             None
         );
     }
