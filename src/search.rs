@@ -171,6 +171,8 @@ struct Word {
     /// Index terms within the word's typo budget, with their distance;
     /// looked up only when exact matches do not fill the page.
     typos: Vec<(String, u8)>,
+    /// Whether `typos` has been looked up (it may have found none).
+    looked_up: bool,
 }
 
 /// A section found by one of the tiers.
@@ -272,7 +274,13 @@ impl Index {
             hits.push(hit);
         }
         let suggestion = if total == 0 {
-            self.suggest(&searcher, query)?
+            // Words with nothing within two typos need no second look.
+            let hopeless: HashSet<&str> = words
+                .iter()
+                .filter(|w| w.looked_up && w.budget >= 2 && w.typos.is_empty())
+                .map(|w| w.raw.as_str())
+                .collect();
+            self.suggest(&searcher, query, &hopeless)?
         } else {
             None
         };
@@ -290,7 +298,12 @@ impl Index {
     /// The query with each plain word the corpus does not have replaced by
     /// the nearest word it has (two edits at most, the most frequent of the
     /// nearest), or `None` when no word could be replaced.
-    fn suggest(&self, searcher: &Searcher, query: &str) -> Result<Option<String>> {
+    fn suggest(
+        &self,
+        searcher: &Searcher,
+        query: &str,
+        hopeless: &HashSet<&str>,
+    ) -> Result<Option<String>> {
         let mut plain = crate::text::lowercase_words();
         let words = [self.fields.words];
         let mut changed = false;
@@ -304,7 +317,9 @@ impl Index {
                         && !clause.prefix
                         && word.chars().count() >= 3 =>
                 {
-                    if expand::contains(searcher, self.fields.words, word)? {
+                    if hopeless.contains(word.as_str())
+                        || expand::contains(searcher, self.fields.words, word)?
+                    {
                         None
                     } else {
                         expand::fuzzy(searcher, &words, word, 2)?
@@ -364,6 +379,7 @@ impl Index {
                     prefixed: Some(stems),
                     budget: 0,
                     typos: vec![],
+                    looked_up: false,
                 });
                 continue;
             }
@@ -385,6 +401,7 @@ impl Index {
                 raw: raw.into_iter().next().unwrap_or_default(),
                 budget,
                 typos: vec![],
+                looked_up: false,
             });
         }
         Ok(words)
@@ -399,10 +416,8 @@ impl Index {
         words: &mut [Word],
     ) -> Result<bool> {
         let words_field = [self.fields.words];
-        for word in words
-            .iter_mut()
-            .filter(|w| w.budget > 0 && w.typos.is_empty())
-        {
+        for word in words.iter_mut().filter(|w| w.budget > 0 && !w.looked_up) {
+            word.looked_up = true;
             if word.budget > KNOWN_WORD_TYPOS
                 && expand::contains(searcher, words_field[0], &word.raw)?
             {
