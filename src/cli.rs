@@ -155,6 +155,10 @@ pub enum Command {
         /// The address to listen on (port 0 picks a free port).
         #[arg(long, default_value = "127.0.0.1:7700", value_name = "HOST:PORT")]
         addr: std::net::SocketAddr,
+        /// How many search answers to keep for identical requests until the
+        /// index changes (0 turns the cache off).
+        #[arg(long, default_value = "1024", value_name = "N")]
+        cache: usize,
     },
 }
 

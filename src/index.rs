@@ -133,6 +133,12 @@ impl Index {
         self.reader.searcher().num_docs()
     }
 
+    /// A number that changes whenever this handle starts seeing a new
+    /// commit: results cached under one generation are stale under another.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// Makes the sections committed since this index was opened (or last
     /// reloaded) visible to [`Index::search`] now.
     ///

@@ -108,8 +108,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             export(&index, &format, output.as_deref())
         }
-        Command::Serve { index, addr } => {
-            serve::run(&index, addr)?;
+        Command::Serve { index, addr, cache } => {
+            serve::run(&index, addr, cache)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -10,12 +10,14 @@
 //! CPU work. The index picks up commits by `quire index` on its own, so
 //! the server never needs a restart to see new articles.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -38,9 +40,16 @@ pub const MAX_SNIPPET_CHARS: usize = 1000;
 
 const PAGE: &str = include_str!("page.html");
 
+/// What the handlers share: the index and the cache of its answers.
+pub struct Server {
+    index: Index,
+    cache: Cache,
+}
+
 /// Serves `index` on `addr` until Ctrl-C or SIGTERM, then finishes the
-/// requests under way and returns.
-pub fn run(dir: &Path, addr: SocketAddr) -> Result<()> {
+/// requests under way and returns. Up to `cache_entries` search answers are
+/// kept (0: none).
+pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize) -> Result<()> {
     let index = Index::open(dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -56,7 +65,11 @@ pub fn run(dir: &Path, addr: SocketAddr) -> Result<()> {
             index.num_sections(),
             dir.display()
         );
-        axum::serve(listener, router(Arc::new(index)))
+        let server = Server {
+            index,
+            cache: Cache::new(cache_entries),
+        };
+        axum::serve(listener, router(Arc::new(server)))
             .with_graceful_shutdown(shutdown())
             .await
             .context("the server failed")?;
@@ -66,7 +79,7 @@ pub fn run(dir: &Path, addr: SocketAddr) -> Result<()> {
 }
 
 /// The routes, over a shared index.
-pub fn router(index: Arc<Index>) -> Router {
+pub fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(page))
         .route("/search", get(search))
@@ -74,7 +87,84 @@ pub fn router(index: Arc<Index>) -> Router {
         .route("/health", get(health))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(index)
+        .with_state(server)
+}
+
+/// Search answers by request, as JSON bytes, for the index generation they
+/// were computed on; the least recently used goes first when it is full.
+/// Identical requests are common (a search page asks for every prefix its
+/// users type, popular queries repeat) and each costs a full search.
+pub struct Cache {
+    capacity: usize,
+    entries: Mutex<CacheEntries>,
+}
+
+#[derive(Default)]
+struct CacheEntries {
+    map: HashMap<String, CacheEntry>,
+    clock: u64,
+}
+
+struct CacheEntry {
+    generation: u64,
+    body: Bytes,
+    used: u64,
+}
+
+impl Cache {
+    fn new(capacity: usize) -> Cache {
+        Cache {
+            capacity,
+            entries: Mutex::new(CacheEntries::default()),
+        }
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<Bytes> {
+        if self.capacity == 0 {
+            return None;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.clock += 1;
+        let clock = entries.clock;
+        let entry = entries.map.get_mut(key)?;
+        if entry.generation != generation {
+            entries.map.remove(key);
+            return None;
+        }
+        entry.used = clock;
+        Some(entry.body.clone())
+    }
+
+    fn put(&self, key: String, generation: u64, body: Bytes) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.map.len() >= self.capacity && !entries.map.contains_key(&key) {
+            // Stale generations go first, then the least recently used.
+            entries.map.retain(|_, e| e.generation == generation);
+            if entries.map.len() >= self.capacity {
+                let oldest = entries
+                    .map
+                    .iter()
+                    .min_by_key(|(_, e)| e.used)
+                    .map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    entries.map.remove(&oldest);
+                }
+            }
+        }
+        entries.clock += 1;
+        let used = entries.clock;
+        entries.map.insert(
+            key,
+            CacheEntry {
+                generation,
+                body,
+                used,
+            },
+        );
+    }
 }
 
 async fn shutdown() {
@@ -230,18 +320,32 @@ impl SearchParams {
 }
 
 async fn search(
-    State(index): State<Arc<Index>>,
+    State(server): State<Arc<Server>>,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let (q, options) = params.check()?;
-    let results = tokio::task::spawn_blocking(move || index.search(&q, &options))
-        .await
-        .map_err(|e| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("the search failed: {e}"),
-        })??;
-    Ok(axum::Json(results).into_response())
+    let key = format!("{q}\u{0}{options:?}");
+    let generation = server.index.generation();
+    let body = match server.cache.get(&key, generation) {
+        Some(body) => body,
+        None => {
+            let searcher = Arc::clone(&server);
+            let results = tokio::task::spawn_blocking(move || searcher.index.search(&q, &options))
+                .await
+                .map_err(|e| ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("the search failed: {e}"),
+                })??;
+            let body = Bytes::from(serde_json::to_vec(&results).map_err(|e| ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: format!("the results could not be written: {e}"),
+            })?);
+            server.cache.put(key, generation, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// An article in `GET /articles`.
@@ -267,8 +371,9 @@ struct ArticleList {
     articles: Vec<ArticleEntry>,
 }
 
-async fn articles(State(index): State<Arc<Index>>) -> Result<Response, ApiError> {
+async fn articles(State(server): State<Arc<Server>>) -> Result<Response, ApiError> {
     let list = tokio::task::spawn_blocking(move || -> quire::Result<ArticleList> {
+        let index = &server.index;
         let mut articles: Vec<ArticleEntry> = Vec::new();
         index.for_each_section(|s| {
             if articles.last().is_none_or(|a| a.id != s.article_id) {
@@ -309,10 +414,10 @@ struct Health {
     sections: u64,
 }
 
-async fn health(State(index): State<Arc<Index>>) -> axum::Json<Health> {
+async fn health(State(server): State<Arc<Server>>) -> axum::Json<Health> {
     axum::Json(Health {
         status: "ok",
         schema_version: quire::SCHEMA_VERSION,
-        sections: index.num_sections(),
+        sections: server.index.num_sections(),
     })
 }

@@ -247,7 +247,11 @@ fn word_boundary_before(text: &str, at: usize) -> usize {
     while !text.is_char_boundary(at) {
         at -= 1;
     }
-    text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1)
+    text[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The end of the word at or after byte `at` (the text's end if none).
@@ -931,5 +935,34 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn stretches_start_after_wide_white_space() {
+        // No-break spaces (two bytes) where a stretch would start: a stretch
+        // starts after the space, never inside it.
+        for shift in 0..4 {
+            let filler =
+                format!("{}tree\u{a0}\u{a0}├──\u{a0}enable ", "x".repeat(shift)).repeat(900);
+            let text = format!("{filler} sensor buffer {filler}");
+            for count in [1, 3] {
+                let s = snippet_many(&text, &["sensor"], 80, count);
+                assert!(s[0].text.contains("sensor"), "{s:?}");
+                let terms: HashSet<String> = ["sensor".to_string()].into();
+                let marks = checkpoints(&text).unwrap();
+                let positions = index_positions(&text, &terms);
+                let located = make_many_located(
+                    &text,
+                    &marks,
+                    &positions,
+                    &terms,
+                    &mut Stems::new(),
+                    80,
+                    count,
+                )
+                .unwrap();
+                assert_eq!(located[0], s[0]);
+            }
+        }
     }
 }

@@ -167,9 +167,29 @@ fn generated_queries_never_panic_and_give_well_formed_results() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x5eed_cafe);
     let env = TestEnv::new();
+    let mut rng = Rng::new(seed);
+    // Long and medium sections whose words are parted by every kind of
+    // white space, wide ones included: snippets cut stretches out of them.
+    for (name, words) in [("unicode-long", 8_000), ("unicode-medium", 600)] {
+        let mut text = format!("Unicode {name}\n\nSpaces\n\n");
+        for _ in 0..words {
+            text.push_str(rng.pick(WORDS));
+            text.push_str(rng.pick(&[
+                " ",
+                "\u{a0}",
+                "\u{2003}",
+                "\u{3000}",
+                "\n",
+                "\t",
+                " — ",
+                "│\u{a0}\u{a0}├── ",
+                ". ",
+            ]));
+        }
+        env.write(&format!("corpus/{name}.txt"), text);
+    }
     env.index();
     let index = quire::Index::open(env.path("index")).unwrap();
-    let mut rng = Rng::new(seed);
     let (mut ok, mut refused) = (0, 0);
     for _ in 0..count {
         let q = query(&mut rng);

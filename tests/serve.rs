@@ -207,29 +207,40 @@ fn user_mistakes_are_json_errors_never_500() {
 
 #[test]
 fn new_commits_are_served_without_a_restart() {
-    let env = TestEnv::new();
-    env.index();
-    let server = Server::start(env.dir.path(), &[]);
-    assert_eq!(
-        server.get("/search?q=bronchodilator").json()["hits"],
-        Value::Array(vec![])
-    );
-    env.write(
-        "corpus/asthma.txt",
-        "Asthma\n\nTreatment\n\nA bronchodilator opens the airways within minutes.\n",
-    );
-    env.index();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let results = server.get("/search?q=bronchodilator").json();
-        if let Some(hit) = results["hits"].get(0) {
-            assert_eq!(hit["article"]["title"], "Asthma");
-            break;
+    // With the answer cache (the default) and without it: a cached answer
+    // from before the commit must not be served after it.
+    for args in [&[][..], &["--cache", "0"][..]] {
+        let env = TestEnv::new();
+        env.index();
+        let server = Server::start(env.dir.path(), args);
+        for _ in 0..2 {
+            let before = server.get("/search?q=bronchodilator").json();
+            assert_eq!(before["hits"], Value::Array(vec![]), "{args:?}");
         }
-        assert!(Instant::now() < deadline, "the new article never showed up");
-        std::thread::sleep(Duration::from_millis(100));
+        env.write(
+            "corpus/asthma.txt",
+            "Asthma\n\nTreatment\n\nA bronchodilator opens the airways within minutes.\n",
+        );
+        env.index();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let results = server.get("/search?q=bronchodilator").json();
+            if let Some(hit) = results["hits"].get(0) {
+                assert_eq!(hit["article"]["title"], "Asthma");
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the new article never showed up {args:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(server.get("/health").json()["sections"], 21);
+        // Repeated requests get the same answer, cached or not.
+        let first = server.get("/search?q=treatment&limit=3").body;
+        assert_eq!(server.get("/search?q=treatment&limit=3").body, first);
+        assert_ne!(server.get("/search?q=treatment&limit=2").body, first);
     }
-    assert_eq!(server.get("/health").json()["sections"], 21);
 }
 
 #[test]
