@@ -194,6 +194,40 @@ const KNOWN_WORD_TYPOS: u8 = 1;
 impl Index {
     /// Searches the index for `query` (see the query language in README.md).
     ///
+    /// Every option of `quire search` is a field of [`SearchOptions`]:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use quire::{Index, IndexOptions, SearchOptions};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let gout = dir.path().join("gout.txt");
+    /// std::fs::write(&gout, "Gout\n\nCause\n\nUric acid crystals in a joint.\n\n\
+    ///     Treatment\n\nDrugs lower uric acid; colchicine eases an attack.\n")?;
+    /// quire::build_index(dir.path().join("index"), &[gout], &IndexOptions::default())?;
+    /// let index = Index::open(dir.path().join("index"))?;
+    ///
+    /// let options = SearchOptions {
+    ///     limit: 5,                              // --limit
+    ///     offset: 0,                             // --offset
+    ///     snippet_chars: 80,                     // --snippet-chars
+    ///     snippets: 2,                           // --snippets
+    ///     exact: false,                          // --exact (no typos)
+    ///     article: Some("gout.txt".into()),      // --article (id or title)
+    ///     section: Some("treat".into()),         // --section (label prefix)
+    ///     per_article: Some(3),                  // --per-article
+    /// };
+    /// // A typo ("colchicne"), a stem ("attacks") and a phrase.
+    /// let results = index.search("colchicne attacks \"uric acid\"", &options)?;
+    /// assert_eq!(results.total_hits, 1);
+    /// let hit = &results.hits[0];
+    /// assert_eq!((hit.section.label.as_str(), hit.exact), ("Treatment", false));
+    /// let snippet = &hit.snippets[0];
+    /// let marked: Vec<&str> = snippet.highlights.iter().map(|h| &snippet.text[h.start..h.end]).collect();
+    /// assert_eq!(marked, ["uric", "acid", "colchicine", "attack"]);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Query`] when the query has no word to search for (it is
