@@ -9,7 +9,6 @@
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::Value;
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::error::{Error, Result};
@@ -86,30 +85,17 @@ impl Index {
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .map_err(|e| Error::from_tantivy(e, self.dir()))?;
-            let text = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let article_id = text(f.article_id);
-            let anchor = text(f.anchor);
+            let (article, section, text) = crate::search::stored(f, &doc);
             each(ExportedSection {
-                id: format!("{article_id}#{anchor}"),
-                article_id,
-                source: text(f.source),
-                title: text(f.title),
-                headings: doc
-                    .get_all(f.headings)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                label: text(f.label),
-                anchor,
-                ordinal: doc
-                    .get_first(f.ordinal)
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(0),
-                text: text(f.text),
+                id: format!("{}#{}", article.id, section.anchor),
+                article_id: article.id,
+                source: article.source,
+                title: article.title,
+                headings: section.path,
+                label: section.label,
+                anchor: section.anchor,
+                ordinal: section.ordinal,
+                text,
             })?;
         }
         Ok(())

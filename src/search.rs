@@ -838,39 +838,45 @@ impl Index {
         doc: &TantivyDocument,
         stems: &mut snippet::Stems,
     ) -> Hit {
-        let f = self.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let body = text(f.text);
+        let (article, section, text) = stored(self.fields, doc);
         Hit {
             rank,
             score: candidate.score,
             exact: candidate.exact,
-            article: ArticleRef {
-                id: text(f.article_id),
-                title: text(f.title),
-                source: text(f.source),
-            },
-            section: SectionRef {
-                path: doc
-                    .get_all(f.headings)
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect(),
-                label: text(f.label),
-                anchor: text(f.anchor),
-                ordinal: doc
-                    .get_first(f.ordinal)
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(0),
-            },
-            snippets: self.snippets(page, candidate.address, doc, &body, stems),
+            article,
+            section,
+            snippets: self.snippets(page, candidate.address, doc, &text, stems),
             more_in_article: 0,
         }
     }
+}
+
+/// What a section's document stores: its article, the section, its text.
+pub(crate) fn stored(f: schema::Fields, doc: &TantivyDocument) -> (ArticleRef, SectionRef, String) {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let article = ArticleRef {
+        id: text(f.article_id),
+        title: text(f.title),
+        source: text(f.source),
+    };
+    let section = SectionRef {
+        path: doc
+            .get_all(f.headings)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        label: text(f.label),
+        anchor: text(f.anchor),
+        ordinal: doc
+            .get_first(f.ordinal)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
+    };
+    (article, section, text(f.text))
 }
 
 /// What every hit of a page is made with.

@@ -858,6 +858,27 @@ mod tests {
         (filler, text)
     }
 
+    /// The snippets of `text` located through what the index would record.
+    fn located(
+        text: &str,
+        marks: &[u8],
+        terms: &HashSet<String>,
+        max: usize,
+        count: usize,
+    ) -> Vec<Snippet> {
+        let positions = index_positions(text, terms);
+        make_many_located(
+            text,
+            marks,
+            &positions,
+            terms,
+            &mut Stems::new(),
+            max,
+            count,
+        )
+        .expect("the checkpoints fit")
+    }
+
     #[test]
     fn located_snippets_match_those_read_from_the_whole_text() {
         // A long section (cut from stretches either way) and a medium one
@@ -877,17 +898,7 @@ mod tests {
                     .iter()
                     .flat_map(|w| crate::text::terms(&mut a, w))
                     .collect();
-                let positions = index_positions(&text, &terms);
-                let located = make_many_located(
-                    &text,
-                    &marks,
-                    &positions,
-                    &terms,
-                    &mut Stems::new(),
-                    max,
-                    count,
-                )
-                .expect("the checkpoints fit");
+                let located = located(&text, &marks, &terms, max, count);
                 let whole = make_many(&text, &terms, &mut Stems::new(), max, count);
                 // The same snippets, the best first; among clusters as good
                 // as each other, the order may differ (token spans stand in
@@ -950,18 +961,7 @@ mod tests {
                 assert!(s[0].text.contains("sensor"), "{s:?}");
                 let terms: HashSet<String> = ["sensor".to_string()].into();
                 let marks = checkpoints(&text).unwrap();
-                let positions = index_positions(&text, &terms);
-                let located = make_many_located(
-                    &text,
-                    &marks,
-                    &positions,
-                    &terms,
-                    &mut Stems::new(),
-                    80,
-                    count,
-                )
-                .unwrap();
-                assert_eq!(located[0], s[0]);
+                assert_eq!(located(&text, &marks, &terms, 80, count)[0], s[0]);
             }
         }
     }
