@@ -14,6 +14,9 @@
 //! terms are known to the snippet highlighter.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
 
 use tantivy::Searcher;
 use tantivy::query::FuzzyTermQuery;
@@ -85,6 +88,53 @@ pub(crate) fn fuzzy(
     terms.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     terms.truncate(MAX_EXPANSIONS);
     Ok(terms.into_iter().map(|(t, d, _)| (t, d)).collect())
+}
+
+/// The typo'd variants of words (what [`fuzzy`] finds in the `words`
+/// field), kept for the commit they were looked up on: walking the
+/// dictionary is a search's dearest step, and the words of a corpus's
+/// queries repeat (Zipf). At most [`TYPO_CACHE_ENTRIES`] words; it starts
+/// over when full.
+#[derive(Default)]
+pub(crate) struct TypoCache {
+    /// By word and distance: the commit's generation and the variants.
+    entries: Mutex<FxHashMap<(String, u8), (u64, Variants)>>,
+}
+
+/// Real words of the corpus near a word, with their distance to it.
+pub(crate) type Variants = Arc<Vec<(String, u8)>>;
+
+/// How many words' variants a [`TypoCache`] keeps.
+pub(crate) const TYPO_CACHE_ENTRIES: usize = 4096;
+
+impl TypoCache {
+    /// [`fuzzy`] over `field` for `term`, from the cache when this commit
+    /// has looked it up already.
+    pub(crate) fn fuzzy(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+        term: &str,
+        distance: u8,
+    ) -> Result<Variants> {
+        let generation = searcher.generation().generation_id();
+        let key = (term.to_string(), distance);
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((seen, found)) = entries.get(&key)
+                && *seen == generation
+            {
+                return Ok(Arc::clone(found));
+            }
+        }
+        let found = Arc::new(fuzzy(searcher, &[field], term, distance)?);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= TYPO_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (generation, Arc::clone(&found)));
+        Ok(found)
+    }
 }
 
 /// Whether any segment's dictionary of `field` holds `term`.

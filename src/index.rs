@@ -43,6 +43,8 @@ pub struct Index {
     pub(crate) inner: tantivy::Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
+    /// Words' typo'd variants already looked up, shared by searches.
+    pub(crate) typos: crate::expand::TypoCache,
 }
 
 impl Index {
@@ -235,6 +237,7 @@ impl Index {
             inner,
             fields,
             reader,
+            typos: crate::expand::TypoCache::default(),
         })
     }
 }

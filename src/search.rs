@@ -339,7 +339,6 @@ impl Index {
         hopeless: &HashSet<&str>,
     ) -> Result<Option<String>> {
         let mut plain = crate::text::lowercase_words();
-        let words = [self.fields.words];
         let mut changed = false;
         let mut out = Vec::new();
         for clause in query::parse(query) {
@@ -356,10 +355,10 @@ impl Index {
                     {
                         None
                     } else {
-                        expand::fuzzy(searcher, &words, word, 2)?
-                            .into_iter()
-                            .next()
-                            .map(|(w, _)| w)
+                        self.typos
+                            .fuzzy(searcher, self.fields.words, word, 2)?
+                            .first()
+                            .map(|(w, _)| w.clone())
                     }
                 }
                 _ => None,
@@ -457,8 +456,12 @@ impl Index {
             {
                 word.budget = KNOWN_WORD_TYPOS;
             }
-            for (real, distance) in expand::fuzzy(searcher, &words_field, &word.raw, word.budget)? {
-                for stem in crate::text::terms(analyzer, &real) {
+            let found = self
+                .typos
+                .fuzzy(searcher, self.fields.words, &word.raw, word.budget)?;
+            for (real, distance) in found.iter() {
+                let (real, distance) = (real.as_str(), *distance);
+                for stem in crate::text::terms(analyzer, real) {
                     if stem == word.terms[0] {
                         continue;
                     }

@@ -13,7 +13,7 @@
 //! Words are matched after the same analysis as the index (lower-casing and
 //! English stemming), so `sleeping` marks `sleep` and `sleeps`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -492,31 +492,40 @@ fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize, char)> +
 /// The first and last match of the run that fits in `max_chars` with the
 /// most distinct terms, then the shortest span, then the earliest.
 fn best_cluster(matches: &[Match], max_chars: usize) -> Option<(usize, usize)> {
-    let mut counts: HashMap<usize, usize> = HashMap::new();
+    // Term numbers are small: how often each is in the window, and how
+    // many are there at all.
+    let terms = matches.iter().map(|m| m.term + 1).max().unwrap_or(0);
+    let mut counts = vec![0usize; terms];
+    let mut distinct = 0;
+    let add = |counts: &mut [usize], distinct: &mut usize, term: usize| {
+        counts[term] += 1;
+        if counts[term] == 1 {
+            *distinct += 1;
+        }
+    };
     let mut best: Option<(usize, usize, usize, usize)> = None; // distinct, span, first, last
     let mut end = 0; // the window is matches[first..end]
     for first in 0..matches.len() {
         if end <= first {
-            counts.clear();
+            counts.iter_mut().for_each(|c| *c = 0);
+            distinct = 0;
             // A match always fits, even one longer than the budget.
-            *counts.entry(matches[first].term).or_default() += 1;
+            add(&mut counts, &mut distinct, matches[first].term);
             end = first + 1;
         }
         while end < matches.len() && matches[end].char_end - matches[first].char_start <= max_chars
         {
-            *counts.entry(matches[end].term).or_default() += 1;
+            add(&mut counts, &mut distinct, matches[end].term);
             end += 1;
         }
-        let distinct = counts.len();
         let span = matches[end - 1].char_end - matches[first].char_start;
         if best.is_none_or(|(d, s, _, _)| distinct > d || (distinct == d && span < s)) {
             best = Some((distinct, span, first, end - 1));
         }
         // Slide: `first` leaves the window.
-        let count = counts.get_mut(&matches[first].term).expect("counted");
-        *count -= 1;
-        if *count == 0 {
-            counts.remove(&matches[first].term);
+        counts[matches[first].term] -= 1;
+        if counts[matches[first].term] == 0 {
+            distinct -= 1;
         }
     }
     best.map(|(_, _, first, last)| (first, last))

@@ -354,3 +354,27 @@ fn searching_while_another_process_indexes() {
         "the new sections are seen after the commit"
     );
 }
+
+#[test]
+fn typos_looked_up_before_a_commit_are_looked_up_again_after_it() {
+    let env = TestEnv::new();
+    env.index();
+    let index = quire::Index::open(env.path("index")).unwrap();
+    let options = quire::SearchOptions::default();
+    // "bronchodilater" is two typos from nothing in the corpus yet; the
+    // lookup is remembered for this commit only.
+    for _ in 0..2 {
+        let results = index.search("bronchodilater", &options).unwrap();
+        assert!(results.hits.is_empty(), "{results:?}");
+    }
+    env.write(
+        "corpus/asthma.txt",
+        "Asthma\n\nTreatment\n\nA bronchodilator opens the airways within minutes.\n",
+    );
+    env.index();
+    index.reload().unwrap();
+    let results = index.search("bronchodilater", &options).unwrap();
+    assert_eq!(results.hits.len(), 1, "{results:?}");
+    assert!(!results.hits[0].exact);
+    assert_eq!(results.hits[0].article.title, "Asthma");
+}
