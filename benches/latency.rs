@@ -129,7 +129,11 @@ fn bench(c: &mut Criterion) {
             runs[runs.len() / 2]
         })
         .collect();
-    report("median of 15 runs of each query", repeated, index.num_sections());
+    report(
+        "median of 15 runs of each query",
+        repeated,
+        index.num_sections(),
+    );
 }
 
 fn report(what: &str, mut latencies: Vec<Duration>, sections: u64) {
