@@ -109,6 +109,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             export(&index, &format, output.as_deref())
         }
         Command::Serve { index, addr, cache } => {
+            build_if_missing(&index)?;
             serve::run(&index, addr, cache)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -154,13 +155,9 @@ fn export(dir: &Path, format: &quire::ExportFormat, output: Option<&Path>) -> Re
     }
 }
 
-fn search(
-    dir: &Path,
-    query: &str,
-    options: &SearchOptions,
-    json: bool,
-    color: Color,
-) -> Result<ExitCode> {
+/// Builds the index from `corpus/` when there is none yet (and there is a
+/// `corpus/`), so that searching or serving a fresh checkout just works.
+fn build_if_missing(dir: &Path) -> Result<()> {
     if !Index::exists(dir) && Path::new(DEFAULT_CORPUS).is_dir() {
         eprintln!(
             "quire: no index at {}; building it from {DEFAULT_CORPUS}/ first",
@@ -173,6 +170,17 @@ fn search(
         )?;
         report_indexing(&report, dir, false);
     }
+    Ok(())
+}
+
+fn search(
+    dir: &Path,
+    query: &str,
+    options: &SearchOptions,
+    json: bool,
+    color: Color,
+) -> Result<ExitCode> {
+    build_if_missing(dir)?;
     let index = Index::open(dir)?;
     let results = index.search(query, options)?;
     if !json {

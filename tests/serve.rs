@@ -244,6 +244,15 @@ fn new_commits_are_served_without_a_restart() {
 }
 
 #[test]
+fn a_fresh_checkout_is_indexed_from_corpus_then_served() {
+    let env = TestEnv::new();
+    let server = Server::start(env.dir.path(), &[]);
+    assert_eq!(server.get("/health").json()["sections"], 20);
+    let results = server.get("/search?q=hemifacial+spasm").json();
+    assert_eq!(results["hits"][0]["section"]["label"], "Cause");
+}
+
+#[test]
 fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
     let env = TestEnv::new();
     env.index();
@@ -251,7 +260,9 @@ fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
     assert_eq!(server.get("/health").status, 200);
     assert_eq!(server.terminate(), 0);
 
-    env.run(&["serve", "--index", "missing"])
+    let empty = TestEnv::empty();
+    empty
+        .run(&["serve", "--index", "missing"])
         .assert_code(2)
         .assert_error("no index at 'missing'");
     env.run(&["serve", "--addr", "not-an-address"])

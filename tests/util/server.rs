@@ -29,14 +29,18 @@ impl Server {
             .spawn()
             .expect("quire serve starts");
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_string();
+        // It may say first that it builds the index.
+        let mut said = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                panic!("quire serve ended before listening: {said}");
+            }
+            said.push_str(&line);
+            if let Some(rest) = line.split("http://").nth(1) {
+                break rest.split('/').next().unwrap().to_string();
+            }
+        };
         // Keep draining stderr so the server never blocks on it.
         std::thread::spawn(move || {
             let mut rest = String::new();
