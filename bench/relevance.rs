@@ -22,6 +22,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use quire::{IndexOptions, SearchOptions, Splitter};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
 use tantivy::schema::{STORED, STRING, Schema, TEXT, TantivyDocument, Value};
@@ -36,21 +38,6 @@ struct Section {
     /// The section's own heading, the last of its path.
     leaf: String,
     body: String,
-}
-
-/// A seeded generator with the one call the sampling needs.
-struct Rng(rand::rngs::StdRng);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        use rand::SeedableRng;
-        Rng(rand::rngs::StdRng::seed_from_u64(seed))
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        use rand::Rng as _;
-        self.0.random_range(0..n)
-    }
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -103,13 +90,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *df.entry(w).or_default() += 1;
         }
     }
-    let mut rng = Rng::new(SEED);
+    let mut rng = StdRng::seed_from_u64(SEED);
     let mut clean = Vec::new();
     let mut typod = Vec::new();
     let mut tries = 0;
     while clean.len() < SAMPLE && tries < SAMPLE * 20 {
         tries += 1;
-        let s = &sections[rng.below(sections.len())];
+        let s = &sections[rng.random_range(0..sections.len())];
         let heading: HashSet<String> = words(&s.headings).into_iter().collect();
         let mut candidates: Vec<String> = words(&s.body)
             .into_iter()
@@ -122,10 +109,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         candidates.sort_by_key(|w| (df[w], w.clone()));
         candidates.truncate(12);
-        let n = 2 + rng.below(3);
+        let n = 2 + rng.random_range(0..3);
         let mut picked = Vec::new();
         while picked.len() < n {
-            let w = candidates.remove(rng.below(candidates.len()));
+            let w = candidates.remove(rng.random_range(0..candidates.len()));
             picked.push(w);
         }
         let typo: Vec<String> = picked.iter().map(|w| inject_typo(w, &mut rng)).collect();
@@ -143,7 +130,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tries = 0;
     while headed.len() < SAMPLE && tries < SAMPLE * 50 {
         tries += 1;
-        let s = &sections[rng.below(sections.len())];
+        let s = &sections[rng.random_range(0..sections.len())];
         let leaf: Vec<&str> = s
             .leaf
             .split(|c: char| !c.is_alphanumeric())
@@ -311,11 +298,11 @@ fn mrr(ranks: &[Option<usize>]) -> f64 {
 
 /// One insertion, deletion, substitution or transposition, never at the
 /// first letter (people rarely miss that one).
-fn inject_typo(word: &str, rng: &mut Rng) -> String {
+fn inject_typo(word: &str, rng: &mut StdRng) -> String {
     let mut chars: Vec<char> = word.chars().collect();
-    let at = 1 + rng.below(chars.len() - 1);
-    let letter = (b'a' + rng.below(26) as u8) as char;
-    match rng.below(4) {
+    let at = 1 + rng.random_range(0..chars.len() - 1);
+    let letter = (b'a' + rng.random_range(0..26) as u8) as char;
+    match rng.random_range(0..4) {
         0 => chars.insert(at, letter),
         1 => {
             chars.remove(at);

@@ -10,26 +10,24 @@
 
 mod util;
 
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
 use util::TestEnv;
 
-/// A seeded generator with the calls the generator needs.
-struct Rng(rand::rngs::StdRng);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        use rand::SeedableRng;
-        Rng(rand::rngs::StdRng::seed_from_u64(seed))
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        use rand::Rng as _;
-        self.0.random_range(0..n)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+/// What parts words in the generated sections: every kind of white space,
+/// the two-byte and three-byte ones included.
+const SEPARATORS: &[&str] = &[
+    " ",
+    "\u{a0}",
+    "\u{2003}",
+    "\u{3000}",
+    "\n",
+    "\t",
+    " — ",
+    "│\u{a0}\u{a0}├── ",
+    ". ",
+];
 
 const WORDS: &[&str] = &[
     "spasm",
@@ -118,41 +116,42 @@ const PIECES: &[&str] = &[
     "-*",
 ];
 
-fn query(rng: &mut Rng) -> String {
+fn query(rng: &mut StdRng) -> String {
     let mut q = String::new();
-    for _ in 0..rng.below(7) {
-        match rng.below(4) {
-            0 | 1 => q.push_str(rng.pick(WORDS)),
-            2 => q.push_str(rng.pick(PIECES)),
+    for _ in 0..rng.random_range(0..7) {
+        match rng.random_range(0..4) {
+            0 | 1 => q.push_str(WORDS.choose(rng).expect("not empty")),
+            2 => q.push_str(PIECES.choose(rng).expect("not empty")),
             _ => {
                 // A piece glued to a word, as people type them.
-                q.push_str(rng.pick(PIECES));
-                q.push_str(rng.pick(WORDS));
-                q.push_str(rng.pick(PIECES));
+                q.push_str(PIECES.choose(rng).expect("not empty"));
+                q.push_str(WORDS.choose(rng).expect("not empty"));
+                q.push_str(PIECES.choose(rng).expect("not empty"));
             }
         }
-        if rng.below(3) > 0 {
+        if rng.random_range(0..3) > 0 {
             q.push(' ');
         }
     }
     q
 }
 
-fn options(rng: &mut Rng) -> quire::SearchOptions {
-    let maybe =
-        |rng: &mut Rng, items: &[&str]| (rng.below(4) == 0).then(|| rng.pick(items).to_string());
+fn options(rng: &mut StdRng) -> quire::SearchOptions {
+    let maybe = |rng: &mut StdRng, items: &[&str]| {
+        (rng.random_range(0..4) == 0).then(|| items.choose(rng).expect("not empty").to_string())
+    };
     quire::SearchOptions {
-        limit: 1 + rng.below(30),
-        offset: rng.below(25),
-        snippet_chars: 1 + rng.below(300),
-        snippets: 1 + rng.below(4),
-        exact: rng.below(5) == 0,
+        limit: 1 + rng.random_range(0..30),
+        offset: rng.random_range(0..25),
+        snippet_chars: 1 + rng.random_range(0..300),
+        snippets: 1 + rng.random_range(0..4),
+        exact: rng.random_range(0..5) == 0,
         article: maybe(rng, &["gout.txt", "Facial twitching", "", "nope", "é"]),
         section: maybe(
             rng,
             &["Diagnosis", "examine > medical", "", ">", "›", "\u{10ffff}"],
         ),
-        per_article: (rng.below(4) == 0).then(|| 1 + rng.below(3)),
+        per_article: (rng.random_range(0..4) == 0).then(|| 1 + rng.random_range(0..3)),
     }
 }
 
@@ -167,24 +166,14 @@ fn generated_queries_never_panic_and_give_well_formed_results() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0x5eed_cafe);
     let env = TestEnv::new();
-    let mut rng = Rng::new(seed);
+    let mut rng = StdRng::seed_from_u64(seed);
     // Long and medium sections whose words are parted by every kind of
     // white space, wide ones included: snippets cut stretches out of them.
     for (name, words) in [("unicode-long", 8_000), ("unicode-medium", 600)] {
         let mut text = format!("Unicode {name}\n\nSpaces\n\n");
         for _ in 0..words {
-            text.push_str(rng.pick(WORDS));
-            text.push_str(rng.pick(&[
-                " ",
-                "\u{a0}",
-                "\u{2003}",
-                "\u{3000}",
-                "\n",
-                "\t",
-                " — ",
-                "│\u{a0}\u{a0}├── ",
-                ". ",
-            ]));
+            text.push_str(WORDS.choose(&mut rng).expect("not empty"));
+            text.push_str(SEPARATORS.choose(&mut rng).expect("not empty"));
         }
         env.write(&format!("corpus/{name}.txt"), text);
     }
