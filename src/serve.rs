@@ -78,7 +78,7 @@ pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize) -> Result<()> {
     })
 }
 
-/// The routes, over a shared index.
+/// The routes, over the shared index and answer cache.
 pub fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(page))
