@@ -56,7 +56,7 @@ pub enum ExportFormat {
 
 impl Index {
     /// Calls `each` with every section of the index, in export order (see
-    /// the [module docs](crate::export)), stopping at its first error.
+    /// the [module docs](mod@crate::export)), stopping at its first error.
     pub fn for_each_section(
         &self,
         mut each: impl FnMut(ExportedSection) -> Result<()>,
