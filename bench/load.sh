@@ -52,7 +52,11 @@ words = sorted(w for w, n in df.items() if 20 <= n <= 2000)
 random.seed(7)
 picked = random.sample(words, 400)
 print("local words = {" + ", ".join(json.dumps(w) for w in picked) + "}")
-print("math.randomseed(7)")
+# Each wrk thread draws its own sequence: with one seed for all, the
+# threads would send the same queries and the answer cache would serve half.
+print("local threads = 0")
+print("function setup(thread) threads = threads + 1; thread:set(\"id\", threads) end")
+print("function init(args) math.randomseed(7919 * id) end")
 print("request = function()")
 print("  local q = words[math.random(#words)] .. \"+\" .. words[math.random(#words)]")
 print("  return wrk.format(\"GET\", \"/search?limit=10&q=\" .. q)")
