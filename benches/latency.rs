@@ -12,6 +12,7 @@
 //! ```text
 //! cargo bench --bench latency
 //! QUIRE_BENCH_LOOP=50 cargo bench --bench latency   # a steady load to profile
+//! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -159,7 +160,16 @@ criterion_group! {
 /// else: a steady load to profile (`perf record` the bench binary).
 fn profile_loop(rounds: usize) {
     let (index, texts) = setup();
-    let queries = queries(&texts);
+    // QUIRE_BENCH_QUERIES=FILE: these queries (one a line) instead.
+    let queries: Vec<(&str, String)> = match std::env::var("QUIRE_BENCH_QUERIES") {
+        Ok(file) => std::fs::read_to_string(&file)
+            .expect("QUIRE_BENCH_QUERIES names a readable file")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| ("given", l.to_string()))
+            .collect(),
+        Err(_) => queries(&texts),
+    };
     let mut options = quire::SearchOptions::default();
     if let Ok(n) = std::env::var("QUIRE_BENCH_SNIPPETS") {
         options.snippets = n.parse().expect("QUIRE_BENCH_SNIPPETS is a number");
