@@ -18,30 +18,9 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-/// English stems of lower-cased words as `en_stem` makes them, remembered
-/// across the snippets of one search (its hits share most of their words).
-pub(crate) struct Stems {
-    stemmer: frostem::Stemmer,
-    known: FxHashMap<String, Box<str>>,
-}
-
-impl Stems {
-    pub(crate) fn new() -> Stems {
-        Stems {
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-            known: FxHashMap::default(),
-        }
-    }
-
-    /// The stem of `word`, which is one lower-cased token.
-    fn of(&mut self, word: &str) -> &str {
-        if !self.known.contains_key(word) {
-            let stem: Box<str> = self.stemmer.stem(word).into();
-            self.known.insert(word.to_string(), stem);
-        }
-        &self.known[word]
-    }
-}
+/// The stems snippets look words up with: one cache per search, since its
+/// hits share most of their words.
+pub(crate) type Stems = crate::text::StemCache;
 
 /// The default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 160;
@@ -380,7 +359,7 @@ fn find_matches(flat: &str, terms: &HashSet<String>, stems: &mut Stems) -> Vec<M
         let term = match seen.get(&word) {
             Some(known) => *known,
             None => {
-                let term = terms.get(stems.of(&word)).map(|term| {
+                let term = terms.get(stems.stem(&word)).map(|term| {
                     let next_id = ids.len();
                     *ids.entry(term.as_str()).or_insert(next_id)
                 });

@@ -44,12 +44,46 @@ pub(crate) fn cached_en_stem() -> TextAnalyzer {
         .build()
 }
 
-/// How many stems a [`CachedStemmer`] keeps before it starts over.
+/// How many stems a [`StemCache`] keeps before it starts over.
 const STEM_CACHE_ENTRIES: usize = 1 << 16;
 
-/// tantivy's English [`Stemmer`](tantivy::tokenizer::Stemmer), remembering
-/// the stems of the words it has seen. Each clone (one per indexing
-/// thread and field) has its own cache, so nothing is shared or locked.
+/// English (Snowball) stems of lower-cased words, remembered: the same few
+/// thousand words are stemmed over and over, when indexing and when
+/// finding the words to mark in snippets.
+#[derive(Clone)]
+pub(crate) struct StemCache {
+    stemmer: frostem::Stemmer,
+    known: FxHashMap<Box<str>, Box<str>>,
+}
+
+impl StemCache {
+    pub(crate) fn new() -> StemCache {
+        StemCache {
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            known: FxHashMap::default(),
+        }
+    }
+
+    /// The stem of `word`, one lower-cased token, as tantivy's English
+    /// stemmer makes it.
+    pub(crate) fn stem(&mut self, word: &str) -> &str {
+        if !self.known.contains_key(word) {
+            if self.known.len() >= STEM_CACHE_ENTRIES {
+                self.known.clear();
+            }
+            let stem: Box<str> = match self.stemmer.stem(word) {
+                Cow::Borrowed(stem) => stem.into(),
+                Cow::Owned(stem) => stem.into(),
+            };
+            self.known.insert(word.into(), stem);
+        }
+        &self.known[word]
+    }
+}
+
+/// tantivy's English [`Stemmer`](tantivy::tokenizer::Stemmer) through a
+/// [`StemCache`]. Each clone (one per indexing thread and field) has its
+/// own cache, so nothing is shared or locked.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CachedStemmer;
 
@@ -59,7 +93,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner: tokenizer,
-            cache: FxHashMap::default(),
+            cache: StemCache::new(),
         }
     }
 }
@@ -67,7 +101,7 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub(crate) struct CachedStemmerFilter<T> {
     inner: T,
-    cache: FxHashMap<Box<str>, Box<str>>,
+    cache: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -77,16 +111,13 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
             cache: &mut self.cache,
-            stemmer: None,
         }
     }
 }
 
 pub(crate) struct CachedStemmerStream<'a, T> {
     tail: T,
-    cache: &'a mut FxHashMap<Box<str>, Box<str>>,
-    /// Made on the first word the cache does not know.
-    stemmer: Option<frostem::Stemmer>,
+    cache: &'a mut StemCache,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
@@ -95,25 +126,11 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some(stem) = self.cache.get(token.text.as_str()) {
-            if **stem != *token.text {
-                token.text.clear();
-                token.text.push_str(stem);
-            }
-            return true;
+        let stem = self.cache.stem(&token.text);
+        if *stem != *token.text {
+            token.text.clear();
+            token.text.push_str(stem);
         }
-        let stemmer = self
-            .stemmer
-            .get_or_insert_with(|| frostem::Stemmer::new(frostem::Algorithm::English));
-        let stem: Box<str> = match stemmer.stem(&token.text) {
-            Cow::Borrowed(stem) => stem.into(),
-            Cow::Owned(stem) => stem.into(),
-        };
-        if self.cache.len() >= STEM_CACHE_ENTRIES {
-            self.cache.clear();
-        }
-        let word: Box<str> = std::mem::replace(&mut token.text, String::from(&*stem)).into();
-        self.cache.insert(word, stem);
         true
     }
 
