@@ -292,16 +292,16 @@ impl Index {
             .collect();
         let mut hits = Vec::with_capacity(options.limit);
         let mut stems = snippet::Stems::new();
+        let made_with = Page {
+            searcher: &searcher,
+            highlight: &highlight,
+            options,
+        };
         for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
             let doc: TantivyDocument = searcher
                 .doc(candidate.address)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-            let page = Page {
-                searcher: &searcher,
-                highlight: &highlight,
-                options,
-            };
-            let mut hit = self.hit(&page, i + 1, candidate, &doc, &mut stems);
+            let mut hit = self.hit(&made_with, i + 1, candidate, &doc, &mut stems);
             if options.per_article.is_some() {
                 hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
             }
