@@ -308,13 +308,8 @@ impl Index {
             hits.push(hit);
         }
         let suggestion = if total == 0 {
-            // Words with nothing within two typos need no second look.
-            let hopeless: HashSet<&str> = words
-                .iter()
-                .filter(|w| w.looked_up && w.budget >= 2 && w.typos.is_empty())
-                .map(|w| w.raw.as_str())
-                .collect();
-            self.suggest(&searcher, query, &hopeless)?
+            // Words already looked up within two typos come from the cache.
+            self.suggest(&searcher, query)?
         } else {
             None
         };
@@ -332,12 +327,7 @@ impl Index {
     /// The query with each plain word the corpus does not have replaced by
     /// the nearest word it has (two edits at most, the most frequent of the
     /// nearest), or `None` when no word could be replaced.
-    fn suggest(
-        &self,
-        searcher: &Searcher,
-        query: &str,
-        hopeless: &HashSet<&str>,
-    ) -> Result<Option<String>> {
+    fn suggest(&self, searcher: &Searcher, query: &str) -> Result<Option<String>> {
         let mut plain = crate::text::lowercase_words();
         let mut changed = false;
         let mut out = Vec::new();
@@ -350,9 +340,7 @@ impl Index {
                         && !clause.prefix
                         && word.chars().count() >= 3 =>
                 {
-                    if hopeless.contains(word.as_str())
-                        || expand::contains(searcher, self.fields.words, word)?
-                    {
+                    if expand::contains(searcher, self.fields.words, word)? {
                         None
                     } else {
                         self.typos
