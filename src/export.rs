@@ -9,7 +9,7 @@
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use tantivy::{DocAddress, TantivyDocument};
+use tantivy::DocAddress;
 
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -82,10 +82,13 @@ impl Index {
         order.sort_unstable();
         let f = self.fields;
         for (_, _, address) in order {
-            let doc: TantivyDocument = searcher
-                .doc(address)
+            let crate::search::StoredSection {
+                article,
+                section,
+                text,
+                ..
+            } = crate::search::StoredSection::read(f, &searcher, address)
                 .map_err(|e| Error::from_tantivy(e, self.dir()))?;
-            let (article, section, text) = crate::search::stored(f, &doc);
             each(ExportedSection {
                 id: format!("{}#{}", article.id, section.anchor),
                 article_id: article.id,

@@ -6,13 +6,15 @@
 //! a self-contained search page. Every error is JSON with its HTTP status,
 //! and user input never causes a 500. `docs/openapi.yaml` describes it all.
 //!
-//! Searches run on tokio's blocking pool: tantivy's search is synchronous
-//! CPU work. The index picks up commits by `quire index` on its own, so
-//! the server never needs a restart to see new articles.
+//! Searches are synchronous CPU work: they run on a pool of threads of
+//! their own, one per core, in the order they came (see [`Searchers`]).
+//! The index picks up commits by `quire index` on its own, so the server
+//! never needs a restart to see new articles.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
@@ -42,8 +44,9 @@ const PAGE: &str = include_str!("page.html");
 
 /// What the handlers share: the index and the cache of its answers.
 pub struct Server {
-    index: Index,
+    index: Arc<Index>,
     cache: Cache,
+    searchers: Searchers,
 }
 
 /// Serves `index` on `addr` until Ctrl-C or SIGTERM, then finishes the
@@ -65,7 +68,9 @@ pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize) -> Result<()> {
             index.num_sections(),
             dir.display()
         );
+        let index = Arc::new(index);
         let server = Server {
+            searchers: Searchers::start(Arc::clone(&index))?,
             index,
             cache: Cache::new(cache_entries),
         };
@@ -164,6 +169,91 @@ impl Cache {
                 used,
             },
         );
+    }
+}
+
+/// The threads searches run on, one per core, fed from one queue in the
+/// order requests came.
+///
+/// tokio's blocking pool would run every request under way at once, on as
+/// many threads: the cores then share their time among them all, so every
+/// search takes as long as the slowest few together (p99 twice the
+/// median and more under load). Here a search, once started, has a core
+/// to itself and ends in its own time; the others wait their turn.
+pub struct Searchers {
+    queue: SyncSender<Job>,
+}
+
+/// A search and where its answer goes: the results as JSON.
+type Job = Box<dyn FnOnce(&Index) + Send>;
+
+/// How many searches may wait for a thread; past this the server answers
+/// 503 rather than queue without bound.
+const QUEUE: usize = 4096;
+
+impl Searchers {
+    fn start(index: Arc<Index>) -> Result<Searchers> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<Job>(QUEUE);
+        let jobs = Arc::new(Mutex::new(jobs));
+        for i in 0..threads {
+            let (index, jobs) = (Arc::clone(&index), Arc::clone(&jobs));
+            std::thread::Builder::new()
+                .name(format!("quire-search-{i}"))
+                .spawn(move || Searchers::work(&index, &jobs))
+                .context("cannot start the search threads")?;
+        }
+        Ok(Searchers { queue })
+    }
+
+    /// Runs jobs until the server is dropped.
+    fn work(index: &Index, jobs: &Mutex<Receiver<Job>>) {
+        loop {
+            let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            match job {
+                Ok(job) => job(index),
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Searches on one of the threads; the answer is the results as JSON.
+    async fn search(&self, q: String, options: SearchOptions) -> Result<Bytes, ApiError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |index: &Index| {
+            let body = index.search(&q, &options).map(|results| {
+                serde_json::to_vec(&results)
+                    .map(Bytes::from)
+                    .map_err(|e| ApiError {
+                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        message: format!("the results could not be written: {e}"),
+                    })
+            });
+            // The client may have gone: nobody to answer then.
+            let _ = answer.send(body);
+        });
+        match self.queue.try_send(job) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                return Err(ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    message: format!("too many searches under way ({QUEUE}); try again shortly"),
+                });
+            }
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: "the search threads are gone".to_string(),
+                });
+            }
+        }
+        match answered.await {
+            Ok(body) => body?,
+            Err(_) => Err(ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: "the search failed".to_string(),
+            }),
+        }
     }
 }
 
@@ -330,17 +420,7 @@ async fn search(
     let body = match server.cache.get(&key, generation) {
         Some(body) => body,
         None => {
-            let searcher = Arc::clone(&server);
-            let results = tokio::task::spawn_blocking(move || searcher.index.search(&q, &options))
-                .await
-                .map_err(|e| ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    message: format!("the search failed: {e}"),
-                })??;
-            let body = Bytes::from(serde_json::to_vec(&results).map_err(|e| ApiError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                message: format!("the results could not be written: {e}"),
-            })?);
+            let body = server.searchers.search(q, options).await?;
             server.cache.put(key, generation, body.clone());
             body
         }

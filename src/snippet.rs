@@ -13,14 +13,61 @@
 //! Words are matched after the same analysis as the index (lower-casing and
 //! English stemming), so `sleeping` marks `sleep` and `sleeps`.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-/// The stems snippets look words up with: one cache per search, since its
-/// hits share most of their words.
-pub(crate) type Stems = crate::text::StemCache;
+use crate::text::StemCache;
+
+thread_local! {
+    /// The stems snippets look words up with, kept across searches: the
+    /// texts quire shows share most of their words.
+    static STEMS: RefCell<StemCache> = RefCell::new(StemCache::new());
+}
+
+/// The index terms one search marks in its snippets, each with a number,
+/// and what it has learnt of the words it has read: its hits share most of
+/// their words, and each is looked up once.
+pub(crate) struct Marks {
+    terms: FxHashMap<String, usize>,
+    firsts: FirstLetters,
+    /// Lower-cased words read so far, with the term each stems to.
+    seen: FxHashMap<Box<str>, Option<usize>>,
+}
+
+impl Marks {
+    /// What to mark: these index terms (stemmed, as the index has them).
+    pub(crate) fn new(terms: &HashSet<String>) -> Marks {
+        let mut sorted: Vec<&String> = terms.iter().collect();
+        sorted.sort();
+        Marks {
+            terms: sorted
+                .into_iter()
+                .enumerate()
+                .map(|(id, term)| (term.clone(), id))
+                .collect(),
+            firsts: FirstLetters::of(terms),
+            seen: FxHashMap::default(),
+        }
+    }
+
+    /// The terms with their numbers.
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.terms.iter().map(|(term, &id)| (term.as_str(), id))
+    }
+
+    /// The number of the term `word` (one lower-cased token) stems to.
+    fn term_of(&mut self, word: &str) -> Option<usize> {
+        if let Some(&known) = self.seen.get(word) {
+            return known;
+        }
+        let term = STEMS.with_borrow_mut(|stems| self.terms.get(stems.stem(word)).copied());
+        self.seen.insert(word.into(), term);
+        term
+    }
+}
 
 /// The default snippet length, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 160;
@@ -64,20 +111,18 @@ struct Match {
 /// out. Without any match, one snippet: the opening text.
 pub(crate) fn make_many(
     text: &str,
-    terms: &HashSet<String>,
-    stems: &mut Stems,
+    marks: &mut Marks,
     max_chars: usize,
     count: usize,
 ) -> Vec<Snippet> {
     let max_chars = max_chars.max(1);
     if text.len() <= LARGE_TEXT {
-        return cut(text, (false, false), terms, stems, max_chars, count);
+        return cut(text, (false, false), marks, max_chars, count);
     }
     // A long section: find the matches in the raw text, then cut each
     // snippet from a stretch around its cluster, so that folding white
     // space and finding sentences costs the stretch, not the section.
-    let matches = find_matches(text, terms, stems);
-    let pad = max_chars * 2;
+    let matches = find_matches(text, marks);
     let mut snippets = Vec::new();
     let mut left = matches;
     while snippets.len() < count.max(1) {
@@ -86,11 +131,10 @@ pub(crate) fn make_many(
             None if snippets.is_empty() => (0, 0),
             None => break,
         };
-        let start = word_boundary_before(text, from.saturating_sub(pad));
-        let end = word_boundary_after(text, to + pad);
+        let (start, end) = stretch(text, from, to, max_chars);
         let region = &text[start..end];
         let cut_sides = (start > 0, end < text.len());
-        snippets.extend(cut(region, cut_sides, terms, stems, max_chars, 1));
+        snippets.extend(cut(region, cut_sides, marks, max_chars, 1));
         if left.is_empty() {
             break;
         }
@@ -159,8 +203,7 @@ pub(crate) fn make_many_located(
     text: &str,
     checkpoints: &[u8],
     positions: &[(u32, usize)],
-    terms: &HashSet<String>,
-    stems: &mut Stems,
+    marks: &mut Marks,
     max_chars: usize,
     count: usize,
 ) -> Option<Vec<Snippet>> {
@@ -181,8 +224,7 @@ pub(crate) fn make_many_located(
             }
         })
         .collect();
-    let pad = max_chars * 2;
-    let pad_tokens = pad / TOKEN_CHARS;
+    let pad_tokens = (max_chars + STRETCH_MARGIN) / TOKEN_CHARS;
     let mut regions: Vec<(usize, usize)> = Vec::new();
     let mut snippets = Vec::new();
     while snippets.len() < count.max(1) {
@@ -192,12 +234,9 @@ pub(crate) fn make_many_located(
                 let (_, to) = token_bytes(text, checkpoints, left[last].start)?;
                 let (first, last) = (left[first].start, left[last].start);
                 left.retain(|m| m.start + pad_tokens < first || m.start > last + pad_tokens);
-                (
-                    word_boundary_before(text, from.saturating_sub(pad)),
-                    word_boundary_after(text, to + pad),
-                )
+                stretch(text, from, to, max_chars)
             }
-            None if snippets.is_empty() => (0, word_boundary_after(text, pad)),
+            None if snippets.is_empty() => stretch(text, 0, 0, max_chars),
             None => break,
         };
         if regions.iter().any(|&(s, e)| start < e && s < end) {
@@ -205,19 +244,52 @@ pub(crate) fn make_many_located(
         }
         regions.push((start, end));
         let cut_sides = (start > 0, end < text.len());
-        snippets.extend(cut(
-            &text[start..end],
-            cut_sides,
-            terms,
-            stems,
-            max_chars,
-            1,
-        ));
+        snippets.extend(cut(&text[start..end], cut_sides, marks, max_chars, 1));
         if left.is_empty() {
             break;
         }
     }
     Some(snippets)
+}
+
+/// How many characters past a snippet's reach a stretch reads, so that
+/// the words at its edges are seen whole, with the space before them.
+const STRETCH_MARGIN: usize = 8;
+
+/// The stretch of `text` that any snippet of `max_chars` characters
+/// showing bytes `from..to` lies in, with a margin: cutting the snippet from
+/// it gives what cutting it from the whole text would. Characters are
+/// counted as the snippet shows them, a run of white space as one.
+fn stretch(text: &str, from: usize, to: usize, max_chars: usize) -> (usize, usize) {
+    let reach = max_chars + STRETCH_MARGIN;
+    let start = text[..from]
+        .char_indices()
+        .rev()
+        .filter(folded_char())
+        .nth(reach)
+        .map_or(0, |(i, _)| i);
+    let end = text[to..]
+        .char_indices()
+        .filter(folded_char())
+        .nth(reach)
+        .map_or(text.len(), |(i, _)| to + i);
+    (
+        word_boundary_before(text, start),
+        word_boundary_after(text, end),
+    )
+}
+
+/// For walking a text one character at a time, either way: true for each
+/// character that stays when white space is folded, and for the first of
+/// each run of white space.
+fn folded_char() -> impl FnMut(&(usize, char)) -> bool {
+    let mut previous_space = false;
+    move |&(_, c)| {
+        let space = c.is_whitespace();
+        let counts = !(space && previous_space);
+        previous_space = space;
+        counts
+    }
 }
 
 /// The start of the word at or before byte `at` (0 if none).
@@ -249,13 +321,12 @@ fn word_boundary_after(text: &str, at: usize) -> usize {
 fn cut(
     text: &str,
     cut_sides: (bool, bool),
-    terms: &HashSet<String>,
-    stems: &mut Stems,
+    marks: &mut Marks,
     max_chars: usize,
     count: usize,
 ) -> Vec<Snippet> {
     let flat = fold_space(text);
-    let matches = find_matches(&flat.text, terms, stems);
+    let matches = find_matches(&flat.text, marks);
     if matches.is_empty() {
         let end = cut_after(&flat, 0, 0, max_chars);
         return vec![assemble(&flat.text, 0, end, &matches, cut_sides)];
@@ -333,11 +404,8 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// Stemming every word of a long section is most of a search's time, so
 /// words are only stemmed when they could match: English stemming keeps a
 /// word's first letter, so a word whose first letter starts no query term
-/// is passed over, and each distinct word is stemmed once.
-fn find_matches(flat: &str, terms: &HashSet<String>, stems: &mut Stems) -> Vec<Match> {
-    let firsts = FirstLetters::of(terms);
-    let mut seen: FxHashMap<String, Option<usize>> = FxHashMap::default();
-    let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+/// is passed over, and each distinct word is looked up once per search.
+fn find_matches(flat: &str, marks: &mut Marks) -> Vec<Match> {
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
     let mut word = String::new();
@@ -345,7 +413,7 @@ fn find_matches(flat: &str, terms: &HashSet<String>, stems: &mut Stems) -> Vec<M
         // The same words as tantivy's simple tokenizer makes (runs of
         // letters and digits), the long ones dropped as the index drops
         // them; nothing is allocated for a word that cannot match.
-        if end - start > MAX_TOKEN_BYTES || !firsts.contains(first) {
+        if end - start > MAX_TOKEN_BYTES || !marks.firsts.contains(first) {
             continue;
         }
         word.clear();
@@ -356,17 +424,7 @@ fn find_matches(flat: &str, terms: &HashSet<String>, stems: &mut Stems) -> Vec<M
         } else {
             word.extend(run.chars().flat_map(char::to_lowercase));
         }
-        let term = match seen.get(&word) {
-            Some(known) => *known,
-            None => {
-                let term = terms.get(stems.stem(&word)).map(|term| {
-                    let next_id = ids.len();
-                    *ids.entry(term.as_str()).or_insert(next_id)
-                });
-                seen.insert(word.clone(), term);
-                term
-            }
-        };
+        let term = marks.term_of(&word);
         let Some(term) = term else {
             continue;
         };
@@ -652,7 +710,7 @@ mod tests {
             .iter()
             .flat_map(|w| crate::text::terms(&mut a, w))
             .collect();
-        make_many(text, &terms, &mut Stems::new(), max, count)
+        make_many(text, &mut Marks::new(&terms), max, count)
     }
 
     /// The highlighted text, found by its character offsets.
@@ -747,7 +805,7 @@ mod tests {
             .iter()
             .flat_map(|w| crate::text::terms(&mut a, w))
             .collect();
-        let snippets = make_many(TEXT, &terms, &mut Stems::new(), 60, 3);
+        let snippets = make_many(TEXT, &mut Marks::new(&terms), 60, 3);
         assert!(snippets.len() >= 2, "{snippets:?}");
         // The first holds both words, the others only gout.
         assert_eq!(marked(&snippets[0]).len(), 2, "{snippets:?}");
@@ -855,16 +913,8 @@ mod tests {
         count: usize,
     ) -> Vec<Snippet> {
         let positions = index_positions(text, terms);
-        make_many_located(
-            text,
-            marks,
-            &positions,
-            terms,
-            &mut Stems::new(),
-            max,
-            count,
-        )
-        .expect("the checkpoints fit")
+        make_many_located(text, marks, &positions, &mut Marks::new(terms), max, count)
+            .expect("the checkpoints fit")
     }
 
     #[test]
@@ -887,7 +937,7 @@ mod tests {
                     .flat_map(|w| crate::text::terms(&mut a, w))
                     .collect();
                 let located = located(&text, &marks, &terms, max, count);
-                let whole = make_many(&text, &terms, &mut Stems::new(), max, count);
+                let whole = make_many(&text, &mut Marks::new(&terms), max, count);
                 // The same snippets, the best first; among clusters as good
                 // as each other, the order may differ (token spans stand in
                 // for character spans).
@@ -899,6 +949,90 @@ mod tests {
                 };
                 assert_eq!(key(&located), key(&whole), "{repeat} {words:?}");
             }
+        }
+    }
+
+    /// A long text of generated sentences: short and long words, list
+    /// numbers, wide and multibyte characters, runs of white space and
+    /// blank lines, so that every rule of `window` gets its turn.
+    fn generated_text(rng: &mut impl rand::Rng, words: usize) -> String {
+        const WORDS: &[&str] = &[
+            "gout",
+            "uric",
+            "acid",
+            "colchicine",
+            "the",
+            "a",
+            "of",
+            "nerve",
+            "spasm",
+            "électromyographie",
+            "面肌痉挛",
+            "x",
+            "treatment",
+            "5.",
+            "e.g.",
+            "Dr.",
+            "and",
+            "microvascular",
+            "decompression",
+            "is",
+            "to",
+        ];
+        const GAPS: &[&str] = &[
+            " ", " ", " ", " ", "  ", "\n", "\n\n", "\t", "\u{a0}", "   \n  ",
+        ];
+        let mut text = String::new();
+        for i in 0..words {
+            if i > 0 {
+                text.push_str(GAPS[rng.random_range(0..GAPS.len())]);
+            }
+            text.push_str(WORDS[rng.random_range(0..WORDS.len())]);
+            match rng.random_range(0..12) {
+                0 => text.push('.'),
+                1 => text.push(','),
+                2 => text.push('?'),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn stretches_cut_the_snippet_the_whole_text_gives() {
+        // One marked word, once to three times among generated text: the
+        // best cluster is its first occurrence whichever way spans are
+        // counted, so the snippet cut from a stretch around it, found by
+        // scanning or through the index, must be the one the whole text
+        // gives, whatever the sentences, spaces and characters around it.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let terms: HashSet<String> = ["zebra".to_string()].into();
+        for round in 0..120 {
+            let mut text = generated_text(&mut rng, 3200);
+            for _ in 0..rng.random_range(1..4) {
+                let mut at = rng.random_range(0..text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let at = word_boundary_before(&text, at);
+                text.insert_str(at, "zebra ");
+            }
+            assert!(text.len() > LARGE_TEXT);
+            let max = rng.random_range(10..300);
+            let whole = cut(&text, (false, false), &mut Marks::new(&terms), max, 1);
+            let stretched = make_many(&text, &mut Marks::new(&terms), max, 1);
+            assert_eq!(stretched, whole, "round {round}, {max} chars");
+            let marks = checkpoints(&text).expect("a long text has checkpoints");
+            let located = make_many_located(
+                &text,
+                &marks,
+                &index_positions(&text, &terms),
+                &mut Marks::new(&terms),
+                max,
+                1,
+            );
+            assert_eq!(located, Some(whole), "round {round}, {max} chars");
         }
     }
 
@@ -916,8 +1050,7 @@ mod tests {
                 &shifted[cut..],
                 &marks,
                 &positions,
-                &terms,
-                &mut Stems::new(),
+                &mut Marks::new(&terms),
                 80,
                 1,
             );
@@ -927,8 +1060,7 @@ mod tests {
                 &text[..100],
                 &marks,
                 &positions,
-                &terms,
-                &mut Stems::new(),
+                &mut Marks::new(&terms),
                 80,
                 1
             ),
