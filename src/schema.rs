@@ -14,7 +14,7 @@ use crate::text::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -46,7 +46,7 @@ pub mod names {
     /// are cut from.
     pub const TEXT: &str = "text";
     /// For sections longer than 2 KiB: the byte offset in `text` of every
-    /// 128th token (little-endian u32s), so that snippets can go straight
+    /// 32nd token (little-endian u32s), so that snippets can go straight
     /// to the words the index found instead of reading the whole text.
     pub const CHECKPOINTS: &str = "checkpoints";
     /// The article title, lower-cased with white space folded, as one

@@ -148,7 +148,7 @@ pub(crate) fn make_many(
 pub(crate) const LARGE_TEXT: usize = 16 * 1024;
 
 /// One checkpoint every this many tokens.
-const CHECKPOINT_EVERY: usize = 128;
+const CHECKPOINT_EVERY: usize = 32;
 
 /// Sections longer than this, in bytes, get checkpoints: their snippets are
 /// cut around the matches the index locates. Shorter ones are read whole,
@@ -262,34 +262,66 @@ const STRETCH_MARGIN: usize = 8;
 /// counted as the snippet shows them, a run of white space as one.
 fn stretch(text: &str, from: usize, to: usize, max_chars: usize) -> (usize, usize) {
     let reach = max_chars + STRETCH_MARGIN;
-    let start = text[..from]
-        .char_indices()
-        .rev()
-        .filter(folded_char())
-        .nth(reach)
-        .map_or(0, |(i, _)| i);
-    let end = text[to..]
-        .char_indices()
-        .filter(folded_char())
-        .nth(reach)
-        .map_or(text.len(), |(i, _)| to + i);
     (
-        word_boundary_before(text, start),
-        word_boundary_after(text, end),
+        word_boundary_before(text, folded_back(text, from, reach)),
+        word_boundary_after(text, folded_forward(text, to, reach)),
     )
 }
 
-/// For walking a text one character at a time, either way: true for each
-/// character that stays when white space is folded, and for the first of
-/// each run of white space.
-fn folded_char() -> impl FnMut(&(usize, char)) -> bool {
-    let mut previous_space = false;
-    move |&(_, c)| {
-        let space = c.is_whitespace();
-        let counts = !(space && previous_space);
+/// Whether an ASCII byte is white space, as `char::is_whitespace` says.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ')
+}
+
+/// The start of the character `n` characters before byte `at`, counted as
+/// the snippet shows them (a run of white space as one); 0 if the text
+/// starts sooner.
+fn folded_back(text: &str, at: usize, n: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut at, mut counted, mut previous_space) = (at, 0, false);
+    while at > 0 {
+        let (start, space) = match bytes[at - 1] {
+            b if b.is_ascii() => (at - 1, is_ascii_space(b)),
+            _ => {
+                let c = text[..at].chars().next_back().expect("not at the start");
+                (at - c.len_utf8(), c.is_whitespace())
+            }
+        };
+        if !(space && previous_space) {
+            if counted == n {
+                return start;
+            }
+            counted += 1;
+        }
         previous_space = space;
-        counts
+        at = start;
     }
+    0
+}
+
+/// The byte `n` characters after byte `at`, counted as [`folded_back`]
+/// counts; the text's end if it ends sooner.
+fn folded_forward(text: &str, at: usize, n: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut at, mut counted, mut previous_space) = (at, 0, false);
+    while at < bytes.len() {
+        let (len, space) = match bytes[at] {
+            b if b.is_ascii() => (1, is_ascii_space(b)),
+            _ => {
+                let c = text[at..].chars().next().expect("not at the end");
+                (c.len_utf8(), c.is_whitespace())
+            }
+        };
+        if !(space && previous_space) {
+            if counted == n {
+                return at;
+            }
+            counted += 1;
+        }
+        previous_space = space;
+        at += len;
+    }
+    bytes.len()
 }
 
 /// The start of the word at or before byte `at` (0 if none).
