@@ -45,6 +45,8 @@ pub struct Index {
     pub(crate) reader: IndexReader,
     /// Words' typo'd variants already looked up, shared by searches.
     pub(crate) typos: crate::expand::TypoCache,
+    /// BM25 statistics already looked up, shared by searches.
+    pub(crate) statistics: crate::statistics::Statistics,
 }
 
 impl Index {
@@ -239,6 +241,7 @@ impl Index {
             fields,
             reader,
             typos: crate::expand::TypoCache::default(),
+            statistics: crate::statistics::Statistics::default(),
         })
     }
 }

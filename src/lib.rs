@@ -55,6 +55,7 @@ mod rules;
 pub mod schema;
 mod search;
 mod snippet;
+mod statistics;
 mod text;
 
 pub use article::{Article, LABEL_SEPARATOR, Section, Splitter};

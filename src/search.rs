@@ -515,9 +515,10 @@ impl Index {
         n: usize,
     ) -> Result<(Vec<(Score, DocAddress)>, usize)> {
         searcher
-            .search(
+            .search_with_statistics_provider(
                 query,
                 &(TopDocs::with_limit(n.max(1)).order_by_score(), Count),
+                &self.statistics.provider(searcher),
             )
             .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
@@ -643,7 +644,11 @@ impl Index {
         n: usize,
     ) -> Result<Vec<(Score, DocAddress)>> {
         searcher
-            .search(query, &TopDocs::with_limit(n.max(1)).order_by_score())
+            .search_with_statistics_provider(
+                query,
+                &TopDocs::with_limit(n.max(1)).order_by_score(),
+                &self.statistics.provider(searcher),
+            )
             .map_err(|e| Error::from_tantivy(e, &self.dir))
     }
 
