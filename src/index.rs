@@ -47,6 +47,8 @@ pub struct Index {
     pub(crate) typos: crate::expand::TypoCache,
     /// BM25 statistics already looked up, shared by searches.
     pub(crate) statistics: crate::statistics::Statistics,
+    /// Long sections already read, shared by searches.
+    pub(crate) sections: crate::sections::SectionCache,
 }
 
 impl Index {
@@ -242,6 +244,7 @@ impl Index {
             reader,
             typos: crate::expand::TypoCache::default(),
             statistics: crate::statistics::Statistics::default(),
+            sections: crate::sections::SectionCache::default(),
         })
     }
 }

@@ -54,6 +54,7 @@ mod query;
 mod rules;
 pub mod schema;
 mod search;
+mod sections;
 mod snippet;
 mod statistics;
 mod text;

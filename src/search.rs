@@ -16,6 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
@@ -298,7 +299,9 @@ impl Index {
             options,
         };
         for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
-            let stored = StoredSection::read(self.fields, &searcher, candidate.address)
+            let stored = self
+                .sections
+                .get(self.fields, &searcher, candidate.address)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
             let mut hit = self.hit(&made_with, i + 1, candidate, stored, &mut marks);
             if options.per_article.is_some() {
@@ -824,7 +827,7 @@ impl Index {
         page: &Page,
         rank: usize,
         candidate: Candidate,
-        stored: StoredSection,
+        stored: Arc<StoredSection>,
         marks: &mut snippet::Marks,
     ) -> Hit {
         let snippets = self.snippets(page, candidate.address, &stored, marks);
@@ -832,8 +835,8 @@ impl Index {
             rank,
             score: candidate.score,
             exact: candidate.exact,
-            article: stored.article,
-            section: stored.section,
+            article: stored.article.clone(),
+            section: stored.section.clone(),
             snippets,
             more_in_article: 0,
         }
