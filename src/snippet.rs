@@ -208,9 +208,10 @@ pub(crate) fn make_many_located(
     count: usize,
 ) -> Option<Vec<Snippet>> {
     let max_chars = max_chars.max(1);
+    // A token is one term: sorting and deduplicating by token suffices.
     let mut positions = positions.to_vec();
-    positions.sort_unstable();
-    positions.dedup();
+    positions.sort_unstable_by_key(|&(token, _)| token);
+    positions.dedup_by_key(|&mut (token, _)| token);
     let mut left: Vec<Match> = positions
         .iter()
         .map(|&(token, term)| {
