@@ -29,6 +29,11 @@ pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 
 /// An open quire index: a folder of section documents to search.
 ///
+/// Open it once and share it (`&Index` or an `Arc`) between the threads
+/// that search: it remembers, across searches, what is costly to look up
+/// again: words' typo'd variants and BM25 statistics (for the commit they
+/// were looked up on), and up to 32 MiB of the long sections it has read.
+///
 /// ```no_run
 /// # fn main() -> quire::Result<()> {
 /// let index = quire::Index::open("index")?;
