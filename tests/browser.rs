@@ -1,7 +1,9 @@
 //! The search page of `quire serve` in a real headless browser (Debian's
 //! `chromium`): it fetches `/search` and renders the hits with their
-//! section path as a breadcrumb and the matched words marked. Skipped, with
-//! a message, when no Chromium is installed; `.ci/run` installs it.
+//! section path as a breadcrumb and the matched words marked, for a `?q=`
+//! link and as a user types (keys sent over the DevTools protocol).
+//! Skipped, with a message, when no Chromium is installed; `.ci/run`
+//! installs it.
 
 mod util;
 
@@ -99,4 +101,162 @@ fn the_search_page_renders_hits_in_a_browser() {
         "{dom}"
     );
     assert!(!dom.contains("<img"), "{dom}");
+}
+
+/// A page in headless Chromium driven over the DevTools protocol, on the
+/// browser's own WebSocket (one session, flattened).
+struct DevTools {
+    browser: std::process::Child,
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    session: String,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl DevTools {
+    /// Starts the browser and opens `url` in a new page.
+    fn open(browser: &str, url: &str) -> DevTools {
+        use std::io::BufRead;
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the browser starts");
+        // "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID"
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut lines = stderr.lines();
+        let endpoint = lines
+            .by_ref()
+            .map_while(|line| line.ok())
+            .find_map(|line| {
+                line.split_once("DevTools listening on ")
+                    .map(|(_, ws)| ws.trim().to_string())
+            })
+            .expect("the browser says where DevTools listens");
+        // Keep reading the browser's chatter so that it never blocks.
+        std::thread::spawn(move || lines.for_each(drop));
+        let (socket, _) = tungstenite::connect(endpoint).expect("DevTools accepts");
+        let mut tools = DevTools {
+            browser: child,
+            socket,
+            session: String::new(),
+            next_id: 0,
+            _profile: profile,
+        };
+        let target = tools.call("Target.createTarget", serde_json::json!({ "url": url }));
+        let target = target["targetId"].as_str().unwrap().to_string();
+        let attached = tools.call(
+            "Target.attachToTarget",
+            serde_json::json!({ "targetId": target, "flatten": true }),
+        );
+        tools.session = attached["sessionId"].as_str().unwrap().to_string();
+        tools
+    }
+
+    /// Sends a command (to the page, once attached) and waits for its
+    /// result, passing over events.
+    fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = serde_json::json!({ "id": id, "method": method, "params": params });
+        if !self.session.is_empty() {
+            message["sessionId"] = self.session.clone().into();
+        }
+        self.socket
+            .send(tungstenite::Message::text(message.to_string()))
+            .unwrap();
+        loop {
+            let reply = self.socket.read().expect("DevTools answers");
+            let Ok(text) = reply.to_text() else { continue };
+            let reply: serde_json::Value = serde_json::from_str(text).unwrap();
+            if reply["id"] == id {
+                assert!(reply["error"].is_null(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// The value of a JavaScript expression in the page.
+    fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({ "expression": expression, "returnByValue": true }),
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Waits up to 10 s for `expression` to be true.
+    fn wait_for(&mut self, expression: &str) {
+        let start = std::time::Instant::now();
+        while self.eval(expression) != serde_json::Value::Bool(true) {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "still not true after 10 s: {expression}; page: {}",
+                self.eval("document.body.innerHTML")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for DevTools {
+    fn drop(&mut self) {
+        let _ = self.browser.kill();
+        let _ = self.browser.wait();
+    }
+}
+
+#[test]
+fn the_search_page_answers_as_the_user_types() {
+    let Some(browser) = browser() else {
+        eprintln!("skipped: no chromium installed (Debian: apt-get install chromium)");
+        return;
+    };
+    let env = TestEnv::new();
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    let mut page = DevTools::open(browser, &format!("http://{}/", server.addr));
+    page.wait_for("document.readyState === 'complete' && document.activeElement.id === 'q'");
+
+    // Typed a key at a time, as a user types: each key is an input event,
+    // and the page searches once the typing pauses.
+    for key in "hemifacial spasm".chars() {
+        page.call(
+            "Input.insertText",
+            serde_json::json!({ "text": key.to_string() }),
+        );
+    }
+    page.wait_for("document.querySelectorAll('#hits li.hit').length === 2");
+    let first = page.eval("document.querySelector('#hits li.hit').innerHTML");
+    let first = first.as_str().unwrap();
+    assert!(
+        first.contains("<span class=\"article\">Facial twitching</span><span>Cause</span>"),
+        "{first}"
+    );
+    assert!(
+        first.contains("<mark>hemifacial</mark> <mark>spasm</mark>"),
+        "{first}"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('status').textContent"),
+        "2 sections"
+    );
+    // The address follows the query, so the page can be shared.
+    assert_eq!(page.eval("location.search"), "?q=hemifacial+spasm");
+
+    // Emptying the box empties the results.
+    page.eval("document.getElementById('q').select()");
+    page.call("Input.dispatchKeyEvent", serde_json::json!({ "type": "keyDown", "key": "Backspace", "code": "Backspace", "windowsVirtualKeyCode": 8 }));
+    page.wait_for("document.querySelectorAll('#hits li.hit').length === 0");
+    assert_eq!(page.eval("location.search"), "");
 }
