@@ -136,7 +136,7 @@ pub struct Hit {
 }
 
 /// The article of a [`Hit`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct ArticleRef {
     /// The article id: its path relative to the indexed folder.
     pub id: String,
@@ -147,7 +147,7 @@ pub struct ArticleRef {
 }
 
 /// The section of a [`Hit`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct SectionRef {
     /// The headings from the top level down.
     pub path: Vec<String>,
@@ -845,6 +845,7 @@ impl Index {
 
 /// What a section's document stores: its article, the section, its text,
 /// and the text's checkpoints (long sections only).
+#[derive(Default)]
 pub(crate) struct StoredSection {
     pub article: ArticleRef,
     pub section: SectionRef,
@@ -864,21 +865,7 @@ impl StoredSection {
         address: DocAddress,
     ) -> tantivy::Result<StoredSection> {
         let StoredValues(values) = searcher.doc(address)?;
-        let mut stored = StoredSection {
-            article: ArticleRef {
-                id: String::new(),
-                title: String::new(),
-                source: String::new(),
-            },
-            section: SectionRef {
-                path: Vec::new(),
-                label: String::new(),
-                anchor: String::new(),
-                ordinal: 0,
-            },
-            text: String::new(),
-            checkpoints: None,
-        };
+        let mut stored = StoredSection::default();
         // Single values keep the first one stored, as `get_first` would.
         let set = |slot: &mut String, value: String| {
             if slot.is_empty() {

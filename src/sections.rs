@@ -110,26 +110,14 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::{ArticleRef, SectionRef};
     use crate::{Index, IndexOptions, SearchOptions, build_index};
 
     #[test]
     fn the_least_recently_used_go_first() {
         let section = |bytes: usize| {
             Arc::new(StoredSection {
-                article: ArticleRef {
-                    id: String::new(),
-                    title: String::new(),
-                    source: String::new(),
-                },
-                section: SectionRef {
-                    path: Vec::new(),
-                    label: String::new(),
-                    anchor: String::new(),
-                    ordinal: 0,
-                },
                 text: "x".repeat(bytes),
-                checkpoints: None,
+                ..StoredSection::default()
             })
         };
         let segment = SegmentId::generate_random();

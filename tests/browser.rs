@@ -41,15 +41,24 @@ fn rendered(browser: &str, url: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-#[test]
-fn the_search_page_renders_hits_in_a_browser() {
+/// A browser, and a server on the shipped corpus; `None` (and a message
+/// saying the test is skipped) when no browser is installed.
+fn served() -> Option<(&'static str, TestEnv, Server)> {
     let Some(browser) = browser() else {
         eprintln!("skipped: no chromium installed (Debian: apt-get install chromium)");
-        return;
+        return None;
     };
     let env = TestEnv::new();
     env.index();
     let server = Server::start(env.dir.path(), &[]);
+    Some((browser, env, server))
+}
+
+#[test]
+fn the_search_page_renders_hits_in_a_browser() {
+    let Some((browser, env, server)) = served() else {
+        return;
+    };
     let base = format!("http://{}/", server.addr);
 
     let dom = rendered(browser, &format!("{base}?q=hemifacial%20spasm"));
@@ -218,13 +227,9 @@ impl Drop for DevTools {
 
 #[test]
 fn the_search_page_answers_as_the_user_types() {
-    let Some(browser) = browser() else {
-        eprintln!("skipped: no chromium installed (Debian: apt-get install chromium)");
+    let Some((browser, _env, server)) = served() else {
         return;
     };
-    let env = TestEnv::new();
-    env.index();
-    let server = Server::start(env.dir.path(), &[]);
     let mut page = DevTools::open(browser, &format!("http://{}/", server.addr));
     page.wait_for("document.readyState === 'complete' && document.activeElement.id === 'q'");
 
