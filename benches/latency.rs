@@ -12,7 +12,8 @@
 //! ```text
 //! cargo bench --bench latency
 //! QUIRE_BENCH_LOOP=50 cargo bench --bench latency   # a steady load to profile
-//! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries)
+//! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries,
+//! #  QUIRE_BENCH_FRESH=1 a freshly opened index each round: first runs)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -175,7 +176,12 @@ fn profile_loop(rounds: usize) {
         options.snippets = n.parse().expect("QUIRE_BENCH_SNIPPETS is a number");
     }
     let start = Instant::now();
+    let fresh = std::env::var_os("QUIRE_BENCH_FRESH").is_some();
+    let mut index = index;
     for _ in 0..rounds {
+        if fresh {
+            index = quire::Index::open("bench/cache/latency-index").expect("index opens");
+        }
         for (_, q) in &queries {
             std::hint::black_box(index.search(q, &options).expect("search works"));
         }
