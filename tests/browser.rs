@@ -141,20 +141,28 @@ impl DevTools {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("the browser starts");
-        // "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID"
+        // "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID";
+        // the rest of the browser's chatter is read too, so that it never
+        // blocks on a full pipe.
         let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut lines = stderr.lines();
-        let endpoint = lines
-            .by_ref()
-            .map_while(|line| line.ok())
-            .find_map(|line| {
-                line.split_once("DevTools listening on ")
-                    .map(|(_, ws)| ws.trim().to_string())
-            })
-            .expect("the browser says where DevTools listens");
-        // Keep reading the browser's chatter so that it never blocks.
-        std::thread::spawn(move || lines.for_each(drop));
+        let (found, endpoint) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if let Some((_, ws)) = line.split_once("DevTools listening on ") {
+                    let _ = found.send(ws.trim().to_string());
+                }
+            }
+        });
+        let endpoint = endpoint
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the browser says where DevTools listens within 30 s");
         let (socket, _) = tungstenite::connect(endpoint).expect("DevTools accepts");
+        // A browser that stops answering fails the test instead of hanging it.
+        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+                .unwrap();
+        }
         let mut tools = DevTools {
             browser: child,
             socket,
