@@ -159,6 +159,10 @@ pub enum Command {
         /// index changes (0 turns the cache off).
         #[arg(long, default_value = "1024", value_name = "N")]
         cache: usize,
+        /// How many searches run at once, each on a thread of its own; the
+        /// others wait their turn (default: one per core).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
     },
 }
 

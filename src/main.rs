@@ -117,9 +117,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             export(&index, &format, output.as_deref())
         }
-        Command::Serve { index, addr, cache } => {
+        Command::Serve {
+            index,
+            addr,
+            cache,
+            threads,
+        } => {
             build_if_missing(&index)?;
-            serve::run(&index, addr, cache)?;
+            let threads = threads.map_or_else(
+                || std::thread::available_parallelism().map_or(2, |n| n.get()),
+                usize::from,
+            );
+            serve::run(&index, addr, cache, threads)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -51,8 +51,8 @@ pub struct Server {
 
 /// Serves `index` on `addr` until Ctrl-C or SIGTERM, then finishes the
 /// requests under way and returns. Up to `cache_entries` search answers are
-/// kept (0: none).
-pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize) -> Result<()> {
+/// kept (0: none); `threads` searches run at once.
+pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize, threads: usize) -> Result<()> {
     let index = Index::open(dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,11 +70,7 @@ pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize) -> Result<()> {
         );
         let index = Arc::new(index);
         let server = Server {
-            searchers: Searchers::start(
-                Arc::clone(&index),
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-                WAITING,
-            )?,
+            searchers: Searchers::start(Arc::clone(&index), threads, WAITING)?,
             index,
             cache: Cache::new(cache_entries),
         };

@@ -208,8 +208,13 @@ fn user_mistakes_are_json_errors_never_500() {
 #[test]
 fn new_commits_are_served_without_a_restart() {
     // With the answer cache (the default) and without it: a cached answer
-    // from before the commit must not be served after it.
-    for args in [&[][..], &["--cache", "0"][..]] {
+    // from before the commit must not be served after it. Also with a
+    // single search thread.
+    for args in [
+        &[][..],
+        &["--cache", "0"][..],
+        &["--cache", "0", "--threads", "1"][..],
+    ] {
         let env = TestEnv::new();
         env.index();
         let server = Server::start(env.dir.path(), args);
