@@ -22,8 +22,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let index_dir = std::env::temp_dir().join("quire-embed-example");
 
-    // Build or update the index: unchanged files are not read again.
-    let report = quire::build_index(&index_dir, &[corpus], &IndexOptions::default())?;
+    // Build or update the index: unchanged files are not read again. An
+    // index an older quire built cannot be updated: build it afresh.
+    let corpus = [corpus];
+    let report = match quire::build_index(&index_dir, &corpus, &IndexOptions::default()) {
+        Err(quire::Error::IncompatibleIndex { .. }) => {
+            let afresh = IndexOptions {
+                rebuild: true,
+                ..IndexOptions::default()
+            };
+            quire::build_index(&index_dir, &corpus, &afresh)?
+        }
+        built => built?,
+    };
     eprintln!(
         "{} articles, {} sections ({} added, {} changed, {} unchanged)",
         report.articles, report.sections, report.added, report.changed, report.unchanged
