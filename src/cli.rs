@@ -163,7 +163,27 @@ pub enum Command {
         /// others wait their turn (default: one per core).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
+        /// Let pages from this origin (such as https://docs.example.org, or
+        /// * for any) call the API from a browser (CORS). Off by default: a
+        /// page on any site could otherwise read the index.
+        #[arg(long, value_name = "ORIGIN", value_parser = origin)]
+        allow_origin: Option<String>,
     },
+}
+
+/// An origin as browsers send it (`scheme://host[:port]`, no path), or `*`.
+fn origin(value: &str) -> Result<String, String> {
+    let well_formed = value == "*"
+        || value.split_once("://").is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', ' '])
+        });
+    if well_formed && value.is_ascii() {
+        Ok(value.to_string())
+    } else {
+        Err("expected an origin such as https://docs.example.org (no path), or *".to_string())
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -122,13 +122,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             cache,
             threads,
+            allow_origin,
         } => {
             build_if_missing(&index)?;
-            let threads = threads.map_or_else(
-                || std::thread::available_parallelism().map_or(2, |n| n.get()),
-                usize::from,
-            );
-            serve::run(&index, addr, cache, threads)?;
+            let options = serve::Options {
+                addr,
+                cache_entries: cache,
+                threads: threads.map_or_else(
+                    || std::thread::available_parallelism().map_or(2, |n| n.get()),
+                    usize::from,
+                ),
+                allow_origin,
+            };
+            serve::run(&index, &options)?;
             Ok(ExitCode::SUCCESS)
         }
     }

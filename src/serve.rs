@@ -22,7 +22,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
@@ -49,10 +49,22 @@ pub struct Server {
     searchers: Searchers,
 }
 
-/// Serves `index` on `addr` until Ctrl-C or SIGTERM, then finishes the
-/// requests under way and returns. Up to `cache_entries` search answers are
-/// kept (0: none); `threads` searches run at once.
-pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize, threads: usize) -> Result<()> {
+/// How to serve.
+pub struct Options {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// How many search answers to keep (0: none).
+    pub cache_entries: usize,
+    /// How many searches run at once.
+    pub threads: usize,
+    /// The origin whose pages may call the API from a browser (`*`: any).
+    pub allow_origin: Option<String>,
+}
+
+/// Serves the index in `dir` until Ctrl-C or SIGTERM, then finishes the
+/// requests under way and returns.
+pub fn run(dir: &Path, options: &Options) -> Result<()> {
+    let addr = options.addr;
     let index = Index::open(dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,17 +82,34 @@ pub fn run(dir: &Path, addr: SocketAddr, cache_entries: usize, threads: usize) -
         );
         let index = Arc::new(index);
         let server = Server {
-            searchers: Searchers::start(Arc::clone(&index), threads, WAITING)?,
+            searchers: Searchers::start(Arc::clone(&index), options.threads, WAITING)?,
             index,
-            cache: Cache::new(cache_entries),
+            cache: Cache::new(options.cache_entries),
         };
-        axum::serve(listener, router(Arc::new(server)))
+        let mut routes = router(Arc::new(server));
+        if let Some(origin) = &options.allow_origin {
+            let origin = HeaderValue::from_str(origin).context("not an origin")?;
+            routes = routes.layer(axum::middleware::map_response(move |response| {
+                allow(origin.clone(), response)
+            }));
+        }
+        axum::serve(listener, routes)
             .with_graceful_shutdown(shutdown())
             .await
             .context("the server failed")?;
         eprintln!("quire: stopped");
         Ok(())
     })
+}
+
+/// Lets pages from `origin` read `response` (CORS). Only GET requests
+/// without custom headers reach the API, which browsers send without
+/// asking first, so no preflight needs answering.
+async fn allow(origin: HeaderValue, mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    response
 }
 
 /// The routes, over the shared index and answer cache.

@@ -258,6 +258,40 @@ fn a_fresh_checkout_is_indexed_from_corpus_then_served() {
 }
 
 #[test]
+fn browsers_on_other_sites_may_read_the_api_only_when_allowed() {
+    let env = TestEnv::new();
+    env.index();
+    let closed = Server::start(env.dir.path(), &[]);
+    let answer = closed.get("/search?q=spasm");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("access-control-allow-origin"), None);
+    drop(closed);
+
+    let open = Server::start(
+        env.dir.path(),
+        &["--allow-origin", "https://docs.example.org"],
+    );
+    for path in ["/search?q=spasm", "/search?q=", "/health", "/articles"] {
+        let answer = open.get(path);
+        assert_eq!(
+            answer.header("access-control-allow-origin").as_deref(),
+            Some("https://docs.example.org"),
+            "{path}: {answer:?}"
+        );
+    }
+    for bad in [
+        "docs.example.org",
+        "https://docs.example.org/search",
+        "ftp://x",
+        "",
+    ] {
+        env.run(&["serve", "--allow-origin", bad])
+            .assert_code(2)
+            .assert_error("expected an origin");
+    }
+}
+
+#[test]
 fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
     let env = TestEnv::new();
     env.index();

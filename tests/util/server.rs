@@ -75,10 +75,20 @@ impl Drop for Server {
 pub struct Response {
     pub status: u16,
     pub content_type: String,
+    pub head: String,
     pub body: String,
 }
 
 impl Response {
+    /// The value of the header `name`, if the response has it.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (n, value) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {self:?}"))
     }
@@ -100,23 +110,18 @@ pub fn request(addr: &str, method: &str, path: &str) -> Response {
     let raw = String::from_utf8(raw).expect("response is UTF-8");
     let (head, body) = raw.split_once("\r\n\r\n").expect("headers end");
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-type")
-                .then(|| value.trim().to_string())
-        })
-        .unwrap_or_default();
     assert!(
         !head
             .to_ascii_lowercase()
             .contains("transfer-encoding: chunked"),
         "this client reads whole bodies only: {head}"
     );
-    Response {
+    let mut response = Response {
         status,
-        content_type,
+        content_type: String::new(),
+        head: head.to_string(),
         body: body.to_string(),
-    }
+    };
+    response.content_type = response.header("content-type").unwrap_or_default();
+    response
 }
