@@ -163,8 +163,8 @@ pub enum Command {
         /// others wait their turn (default: one per core).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
-        /// Let pages from this origin (such as https://docs.example.org, or
-        /// * for any) call the API from a browser (CORS). Off by default: a
+        /// Let pages from this origin call the API from a browser (CORS):
+        /// https://docs.example.org, say, or `*` for any. Off by default: a
         /// page on any site could otherwise read the index.
         #[arg(long, value_name = "ORIGIN", value_parser = origin)]
         allow_origin: Option<String>,
