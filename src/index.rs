@@ -56,6 +56,13 @@ pub struct Index {
     pub(crate) sections: crate::sections::SectionCache,
 }
 
+// An open index is shared by the threads that search it (README, Library):
+// this stops compiling if a field ever makes it unshareable.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Index>();
+};
+
 impl Index {
     /// Opens the index in `dir` for searching.
     ///
