@@ -7,7 +7,8 @@
 //! and user input never causes a 500. `docs/openapi.yaml` describes it all.
 //!
 //! Searches are synchronous CPU work: they run on a pool of threads of
-//! their own, one per core, in the order they came (see [`Searchers`]).
+//! their own (one per core unless `--threads` says otherwise), in the
+//! order they came (see [`Searchers`]).
 //! The index picks up commits by `quire index` on its own, so the server
 //! never needs a restart to see new articles.
 
@@ -201,8 +202,8 @@ impl Cache {
     }
 }
 
-/// The threads searches run on, one per core, fed from one queue in the
-/// order requests came.
+/// The threads searches run on (one per core by default), fed from one
+/// queue in the order requests came.
 ///
 /// tokio's blocking pool would run every request under way at once, on as
 /// many threads: the cores then share their time among them all, so every
