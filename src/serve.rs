@@ -77,9 +77,11 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
             .with_context(|| format!("cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;
         eprintln!(
-            "quire: serving {} sections from {} on http://{bound}/ (Ctrl-C stops)",
+            "quire: serving {} sections from {} on http://{bound}/ with {} search {} (Ctrl-C stops)",
             index.num_sections(),
-            dir.display()
+            dir.display(),
+            options.threads,
+            if options.threads == 1 { "thread" } else { "threads" },
         );
         let index = Arc::new(index);
         let server = Server {
