@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The sections, exactly as quire splits and indexes them.
     let splitter = Splitter::default();
     let mut sections = Vec::new();
-    for file in quire::find_articles(&roots, &mut vec![])? {
+    for file in quire::find_articles(&roots)?.files {
         if file.id.starts_with("_sources/") {
             continue;
         }
@@ -75,10 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
         }
     }
-    let options = IndexOptions {
-        excludes: vec!["_sources".into()],
-        ..IndexOptions::default()
-    };
+    let options = IndexOptions::default().exclude("_sources");
     quire::build_index(work.path().join("quire"), &roots, &options)?;
     let index = quire::Index::open(work.path().join("quire"))?;
     eprintln!("{} sections", sections.len());

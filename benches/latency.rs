@@ -39,14 +39,12 @@ fn corpus() -> PathBuf {
 fn setup() -> (quire::Index, Vec<String>) {
     let corpus = corpus();
     let dir = Path::new("bench/cache/latency-index");
-    let options = quire::IndexOptions {
-        excludes: vec!["_sources".into()],
-        ..quire::IndexOptions::default()
-    };
+    let options = quire::IndexOptions::default().exclude("_sources");
     quire::build_index(dir, std::slice::from_ref(&corpus), &options).expect("index builds");
     let splitter = quire::Splitter::default();
     let mut texts = Vec::new();
-    for file in quire::find_articles(&[corpus], &mut vec![]).expect("corpus is there") {
+    let found = quire::find_articles(&[corpus]).expect("corpus is there");
+    for file in found.files {
         if let Ok((article, _)) = quire::split_file(&splitter, &file.path) {
             texts.extend(article.sections.into_iter().map(|s| s.text));
         }

@@ -27,10 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let corpus = [corpus];
     let report = match quire::build_index(&index_dir, &corpus, &IndexOptions::default()) {
         Err(quire::Error::IncompatibleIndex { .. }) => {
-            let afresh = IndexOptions {
-                rebuild: true,
-                ..IndexOptions::default()
-            };
+            let afresh = IndexOptions::default().rebuild(true);
             quire::build_index(&index_dir, &corpus, &afresh)?
         }
         built => built?,
@@ -41,12 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let index = Index::open(&index_dir)?;
-    let options = SearchOptions {
-        limit: 5,
-        snippets: 2,
-        per_article: Some(3),
-        ..SearchOptions::default()
-    };
+    let options = SearchOptions::default().limit(5).snippets(2).per_article(3);
     let results = index.search(&query, &options)?;
     println!("{} sections match {:?}", results.total_hits, results.query);
     for hit in &results.hits {

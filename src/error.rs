@@ -64,13 +64,21 @@ pub enum Error {
     /// A query that has nothing to search for.
     #[error("{0}")]
     Query(String),
-    /// A rules file that cannot be used.
-    #[error("rules file '{}': {reason}", path.display())]
+    /// Splitting rules that cannot be used.
+    #[error("{}{reason}", path.as_ref().map(|p| format!("rules file '{}': ", p.display())).unwrap_or_else(|| "rules: ".into()))]
     Rules {
-        /// The rules file.
-        path: PathBuf,
-        /// What is wrong with it.
+        /// The rules file, when the rules came from one.
+        path: Option<PathBuf>,
+        /// What is wrong with them.
         reason: String,
+    },
+    /// A file that cannot be read as an article.
+    #[error("{}: {problem}", path.display())]
+    Article {
+        /// The file concerned.
+        path: PathBuf,
+        /// Why it cannot be read.
+        problem: ArticleProblem,
     },
     /// A file was refused under `strict` indexing.
     #[error("{}: {reason} (not indexing anything because of --strict)", path.display())]
@@ -88,6 +96,28 @@ pub enum Error {
     Tantivy(String),
 }
 
+/// Why a file cannot be read as an article ([`Error::Article`]); its
+/// message is what `quire index` says of a file it skips.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArticleProblem {
+    /// Its extension names no format quire reads.
+    #[error("not an article (quire reads {reads})")]
+    NotAnArticle {
+        /// The extensions quire reads, as `.txt, .md, ...`.
+        reads: String,
+    },
+    /// It could not be read.
+    #[error("cannot be read: {0}")]
+    Unreadable(#[source] io::Error),
+    /// It holds NUL bytes.
+    #[error("binary file (it contains NUL bytes)")]
+    Binary,
+    /// It holds nothing but white space.
+    #[error("empty file")]
+    Empty,
+}
+
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub(crate) fn io(err: io::Error, path: &Path) -> Error {
@@ -103,9 +133,11 @@ impl Error {
         use tantivy::TantivyError as T;
         use tantivy::directory::error::LockError;
         match err {
+            // The writer's pid, if any, is for the caller to add (see
+            // `store::open`): an error is made without touching the disk.
             T::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
                 path: dir.to_path_buf(),
-                pid: crate::index::read_writer_pid(dir),
+                pid: None,
             },
             T::DataCorruption(_)
             | T::IncompatibleIndex(_)

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use tantivy::DocAddress;
 
 use crate::error::{Error, Result};
-use crate::index::Index;
-use crate::schema;
+use crate::store::document::StoredSection;
+use crate::store::open::Store;
+use crate::store::schema::names;
 
 /// One section as exported: the fields quire stores, under their names in
 /// the index.
@@ -40,8 +41,9 @@ pub struct ExportedSection {
     pub text: String,
 }
 
-/// How [`export`] writes sections.
+/// How [`export`](crate::export()) writes sections.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ExportFormat {
     /// One JSON object per line (Quickwit's `ingest`, `jq`, any NDJSON
     /// reader).
@@ -54,79 +56,59 @@ pub enum ExportFormat {
     },
 }
 
-impl Index {
-    /// Calls `each` with every section of the index, in export order (see
-    /// the [module docs](mod@crate::export)), stopping at its first error.
-    pub fn for_each_section(
-        &self,
-        mut each: impl FnMut(ExportedSection) -> Result<()>,
-    ) -> Result<()> {
-        let searcher = self.searcher();
-        let mut order: Vec<(u64, u64, DocAddress)> = Vec::new();
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let fast = segment.fast_fields();
-            let keys = fast
-                .u64(schema::names::ARTICLE_KEY)
-                .map_err(|e| Error::from_tantivy(e, self.dir()))?;
-            let ordinals = fast
-                .u64(schema::names::ORDINAL)
-                .map_err(|e| Error::from_tantivy(e, self.dir()))?;
-            for doc in segment.doc_ids_alive() {
-                order.push((
-                    keys.first(doc).unwrap_or(0),
-                    ordinals.first(doc).unwrap_or(0),
-                    DocAddress::new(segment_ord as u32, doc),
-                ));
-            }
+/// Calls `each` with every section in `store`, in export order (see the
+/// module docs), stopping at its first error.
+pub(crate) fn for_each_section(
+    store: &Store,
+    mut each: impl FnMut(ExportedSection) -> Result<()>,
+) -> Result<()> {
+    let searcher = store.searcher();
+    let mut order: Vec<(u64, u64, DocAddress)> = Vec::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let fast = segment.fast_fields();
+        let keys = fast.u64(names::ARTICLE_KEY).map_err(|e| store.error(e))?;
+        let ordinals = fast.u64(names::ORDINAL).map_err(|e| store.error(e))?;
+        for doc in segment.doc_ids_alive() {
+            order.push((
+                keys.first(doc).unwrap_or(0),
+                ordinals.first(doc).unwrap_or(0),
+                DocAddress::new(segment_ord as u32, doc),
+            ));
         }
-        order.sort_unstable();
-        let f = self.fields;
-        for (_, _, address) in order {
-            let crate::search::StoredSection {
-                article,
-                section,
-                text,
-                ..
-            } = crate::search::StoredSection::read(f, &searcher, address)
-                .map_err(|e| Error::from_tantivy(e, self.dir()))?;
-            each(ExportedSection {
-                id: format!("{}#{}", article.id, section.anchor),
-                article_id: article.id,
-                source: article.source,
-                title: article.title,
-                headings: section.path,
-                label: section.label,
-                anchor: section.anchor,
-                ordinal: section.ordinal,
-                text,
-            })?;
-        }
-        Ok(())
     }
+    order.sort_unstable();
+    for (_, _, address) in order {
+        let StoredSection {
+            article_id,
+            title,
+            source,
+            path,
+            label,
+            anchor,
+            ordinal,
+            text,
+            ..
+        } = StoredSection::read(store.fields, &searcher, address).map_err(|e| store.error(e))?;
+        each(ExportedSection {
+            id: format!("{article_id}#{anchor}"),
+            article_id,
+            source,
+            title,
+            headings: path,
+            label,
+            anchor,
+            ordinal,
+            text,
+        })?;
+    }
+    Ok(())
 }
 
-/// Writes every section of `index` to `out` in `format`; returns how many
-/// sections were written.
-///
-/// ```
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use quire::{ExportFormat, ExportedSection, Index, IndexOptions};
-///
-/// let dir = tempfile::tempdir()?;
-/// let article = dir.path().join("gout.txt");
-/// std::fs::write(&article, "Gout\n\nTreatment\n\nRest and ice.\n")?;
-/// quire::build_index(dir.path().join("index"), &[article], &IndexOptions::default())?;
-///
-/// let mut out = Vec::new();
-/// let index = Index::open(dir.path().join("index"))?;
-/// assert_eq!(quire::export(&index, &ExportFormat::Ndjson, &mut out)?, 1);
-/// let section: ExportedSection = serde_json::from_slice(&out)?;
-/// assert_eq!((section.label.as_str(), section.text.as_str()), ("Treatment", "Rest and ice."));
-/// # Ok(()) }
-/// ```
-pub fn export(index: &Index, format: &ExportFormat, out: &mut impl Write) -> Result<u64> {
+/// Writes every section in `store` to `out` in `format` (see
+/// `quire::export`); returns how many sections were written.
+pub(crate) fn write(store: &Store, format: &ExportFormat, out: &mut impl Write) -> Result<u64> {
     let mut written = 0;
-    index.for_each_section(|section| {
+    for_each_section(store, |section| {
         if let ExportFormat::EsBulk { index } = format {
             let action = serde_json::json!({"index": {"_index": index, "_id": section.id}});
             write_line(out, &action)?;

@@ -1,31 +1,25 @@
-//! The index folder: creating and opening it, its format-version file, and
-//! the writer that adds, replaces and removes articles.
-//!
-//! A quire index folder is a plain tantivy index plus two files of quire's:
-//! `quire-format` (the layout version, written once when the folder is
-//! created, checked on every open) and `writer.pid` (the id of the process
-//! that holds the write lock, present only while one does). tantivy's own
-//! commit is the only thing that makes changes visible, so a crash at any
-//! point leaves the last commit whole.
+//! [`Index`]: an open index folder, and everything another program does
+//! with one. Each method is a door into one stage: opening and writing are
+//! the store's ([`crate::store`]), searching is the search's
+//! ([`crate::search`]), listing sections is the export's
+//! ([`crate::export`]). The index keeps what the search stage remembers
+//! across searches ([`crate::search::caches`]).
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
-use tantivy::schema::{TantivyDocument, Term};
-use tantivy::{IndexReader, ReloadPolicy};
+use crate::error::Result;
+use crate::export::{self, ExportFormat, ExportedSection};
+use crate::search::caches::Caches;
+use crate::search::options::SearchOptions;
+use crate::search::results::SearchResults;
+use crate::search::run;
+use crate::store::open::{Store, Unusable};
+use crate::store::stamp;
+use crate::store::writer::{DEFAULT_WRITER_MEMORY, Writer};
 
-use crate::article::Article;
-use crate::error::{Error, Result};
-use crate::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
-
-const PID_FILE: &str = "writer.pid";
-const FORMAT_PREFIX: &str = "quire index format ";
-/// The default memory for a writer's in-memory segments, shared by its
-/// threads.
-pub const DEFAULT_WRITER_MEMORY: u64 = 64 * 1024 * 1024;
-/// The least memory a writer thread can work with (tantivy's minimum).
-pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
+#[cfg(doc)]
+use crate::error::Error;
 
 /// An open quire index: a folder of section documents to search.
 ///
@@ -44,16 +38,8 @@ pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 /// # Ok(()) }
 /// ```
 pub struct Index {
-    pub(crate) dir: PathBuf,
-    pub(crate) inner: tantivy::Index,
-    pub(crate) fields: Fields,
-    pub(crate) reader: IndexReader,
-    /// Words' typo'd variants already looked up, shared by searches.
-    pub(crate) typos: crate::expand::TypoCache,
-    /// BM25 statistics already looked up, shared by searches.
-    pub(crate) statistics: crate::statistics::Statistics,
-    /// Long sections already read, shared by searches.
-    pub(crate) sections: crate::sections::SectionCache,
+    pub(crate) store: Store,
+    pub(crate) caches: Caches,
 }
 
 // An open index is shared by the threads that search it (README, Library):
@@ -73,88 +59,72 @@ impl Index {
     /// another version of quire built it, [`Error::CorruptIndex`] when
     /// tantivy cannot read it.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
-        let dir = dir.as_ref();
-        if !Index::exists(dir) {
-            return Err(Error::NoIndex(dir.to_path_buf()));
-        }
-        if !dir.join(FORMAT_FILE).exists() {
-            return Err(Error::NotAnIndex(dir.to_path_buf()));
-        }
-        check_format(dir)?;
-        Index::load(dir)
+        Store::open(dir.as_ref()).map(Index::with_store)
     }
 
     /// Whether `dir` holds something: a folder that does not exist, or
     /// holds nothing but git's placeholder files, has no index yet.
     pub fn exists(dir: impl AsRef<Path>) -> bool {
-        let dir = dir.as_ref();
-        dir.exists() && !(dir.is_dir() && is_empty_dir(dir).unwrap_or(false))
+        Store::exists(dir.as_ref())
     }
 
     /// Opens the index in `dir` for writing, creating it if `dir` does not
     /// exist or is empty.
     ///
-    /// With `rebuild`, an index of another format or a damaged one is
-    /// emptied and created anew (the caller is expected to re-add every
-    /// article; see [`Writer::delete_all`] for a compatible index).
-    ///
     /// # Errors
     ///
     /// [`Error::NotAnIndex`] when `dir` holds other files (quire never
     /// writes into a folder it did not make), and the errors of
-    /// [`Index::open`] (but for [`Error::NoIndex`]) when not rebuilding.
-    pub fn open_or_create(dir: impl AsRef<Path>, rebuild: bool) -> Result<Index> {
-        let dir = dir.as_ref();
-        if !dir.exists() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(e, dir))?;
-        }
-        if !dir.is_dir() {
-            return Err(Error::NotAnIndex(dir.to_path_buf()));
-        }
-        if dir.join(FORMAT_FILE).exists() {
-            let opened = check_format(dir).and_then(|()| {
-                if dir.join("meta.json").exists() {
-                    Index::load(dir)
-                } else {
-                    // Created but killed before tantivy wrote its first file.
-                    Index::create_tantivy(dir)
-                }
-            });
-            match opened {
-                Ok(index) => Ok(index),
-                Err(Error::IncompatibleIndex { .. } | Error::CorruptIndex { .. }) if rebuild => {
-                    clear_folder(dir)?;
-                    Index::create_new(dir)
-                }
-                Err(err) => Err(err),
-            }
-        } else if is_empty_dir(dir)? {
-            Index::create_new(dir)
-        } else {
-            Err(Error::NotAnIndex(dir.to_path_buf()))
+    /// [`Index::open`] but for [`Error::NoIndex`].
+    pub fn open_or_create(dir: impl AsRef<Path>) -> Result<Index> {
+        Store::open_or_create(dir.as_ref(), Unusable::Refuse).map(Index::with_store)
+    }
+
+    /// Like [`Index::open_or_create`], for rebuilding: an index of another
+    /// format or a damaged one is emptied and created anew. A readable
+    /// index of this format is opened as it is, so that a rebuild that
+    /// fails leaves it whole: empty it with [`Writer::delete_all`] in the
+    /// commit that adds every article again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAnIndex`] when `dir` holds other files.
+    pub fn open_for_rebuild(dir: impl AsRef<Path>) -> Result<Index> {
+        Store::open_or_create(dir.as_ref(), Unusable::Replace).map(Index::with_store)
+    }
+
+    fn with_store(store: Store) -> Index {
+        Index {
+            store,
+            caches: Caches::default(),
         }
     }
 
     /// The folder this index lives in.
     pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// A searcher on the last commit this handle has seen.
-    pub(crate) fn searcher(&self) -> tantivy::Searcher {
-        self.reader.searcher()
+        &self.store.dir
     }
 
     /// How many sections the index holds, as of the last commit this
     /// handle has seen.
     pub fn num_sections(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.store.searcher().num_docs()
+    }
+
+    /// How many articles the index holds, as of the last commit this
+    /// handle has seen.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CorruptIndex`] when the index cannot be read.
+    pub fn num_articles(&self) -> Result<usize> {
+        Ok(stamp::stamps(&self.store)?.len())
     }
 
     /// A number that changes whenever this handle starts seeing a new
     /// commit: results cached under one generation are stale under another.
     pub fn generation(&self) -> u64 {
-        self.reader.searcher().generation().generation_id()
+        self.store.searcher().generation().generation_id()
     }
 
     /// Makes the sections committed since this index was opened (or last
@@ -164,9 +134,7 @@ impl Index {
     /// its folder and picks up each commit, by this process or another,
     /// within about half a second (tantivy's `OnCommitWithDelay`).
     pub fn reload(&self) -> Result<()> {
-        self.reader
-            .reload()
-            .map_err(|e| Error::from_tantivy(e, &self.dir))
+        self.store.reload()
     }
 
     /// Takes the index's write lock and returns a writer with one indexing
@@ -182,341 +150,106 @@ impl Index {
 
     /// Like [`Index::writer`], with `threads` indexing threads (at most 8)
     /// sharing `memory` bytes for their in-memory segments (at least
-    /// [`MIN_WRITER_MEMORY_PER_THREAD`] each: fewer threads are used when
-    /// the memory is short).
+    /// [`MIN_WRITER_MEMORY_PER_THREAD`](crate::MIN_WRITER_MEMORY_PER_THREAD)
+    /// each: fewer threads are used when the memory is short).
     ///
     /// Each thread writes its own segment, so more threads pay off only
     /// for large batches: a few articles are written fastest by one thread
     /// (fewer files to create and sync). More memory means fewer, larger
     /// segments and fewer merges; it bounds the writer's share of the
     /// process's peak memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`Index::writer`].
     pub fn writer_with(&self, threads: usize, memory: u64) -> Result<Writer> {
-        let memory = memory.max(MIN_WRITER_MEMORY_PER_THREAD);
-        let affordable = usize::try_from(memory / MIN_WRITER_MEMORY_PER_THREAD).unwrap_or(8);
-        let threads = threads.clamp(1, 8).min(affordable.max(1));
-        let memory = usize::try_from(memory)
-            .unwrap_or(usize::MAX)
-            .min(u32::MAX as usize - 1_000_000);
-        let inner = self
-            .inner
-            .writer_with_num_threads(threads, memory)
-            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-        let pid_path = self.dir.join(PID_FILE);
-        // Only a hint for the "being written by" message: failing to write
-        // it must not stop the indexing.
-        let _ = fs::write(&pid_path, std::process::id().to_string());
-        Ok(Writer {
-            inner: Some(inner),
-            fields: self.fields,
-            dir: self.dir.clone(),
-            pid_path,
-        })
+        Writer::open(&self.store, threads, memory)
     }
 
-    fn create_new(dir: &Path) -> Result<Index> {
-        write_format(dir)?;
-        Index::create_tantivy(dir)
+    /// Searches the index for `query` (see the query language in README.md).
+    ///
+    /// Every option of `quire search` is an option of [`SearchOptions`]:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use quire::{Index, IndexOptions, SearchOptions};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let gout = dir.path().join("gout.txt");
+    /// std::fs::write(&gout, "Gout\n\nCause\n\nUric acid crystals in a joint.\n\n\
+    ///     Treatment\n\nDrugs lower uric acid; colchicine eases an attack.\n")?;
+    /// quire::build_index(dir.path().join("index"), &[gout], &IndexOptions::default())?;
+    /// let index = Index::open(dir.path().join("index"))?;
+    ///
+    /// let options = SearchOptions::default()
+    ///     .limit(5)                  // --limit
+    ///     .offset(0)                 // --offset
+    ///     .snippet_chars(80)         // --snippet-chars
+    ///     .snippets(2)               // --snippets
+    ///     .exact(false)              // --exact (no typos)
+    ///     .article("gout.txt")       // --article (id or title)
+    ///     .section("treat")          // --section (label prefix)
+    ///     .per_article(3);           // --per-article
+    /// // A typo ("colchicne"), a stem ("attacks") and a phrase.
+    /// let results = index.search("colchicne attacks \"uric acid\"", &options)?;
+    /// assert_eq!(results.total_hits, 1);
+    /// let hit = &results.hits[0];
+    /// assert_eq!((hit.section.label.as_str(), hit.exact), ("Treatment", false));
+    /// let snippet = &hit.snippets[0];
+    /// let marked: Vec<&str> = snippet.highlights.iter().map(|h| &snippet.text[h.start..h.end]).collect();
+    /// assert_eq!(marked, ["uric", "acid", "colchicine", "attack"]);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Query`] when the query has no word to search for (it is
+    /// empty, only punctuation, or only excludes words).
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
+        run::search(&self.store, &self.caches, query, options)
     }
 
-    fn create_tantivy(dir: &Path) -> Result<Index> {
-        let inner = tantivy::Index::create_in_dir(dir, schema::build())
-            .map_err(|e| Error::from_tantivy(e, dir))?;
-        Index::wrap(dir, inner)
-    }
-
-    fn load(dir: &Path) -> Result<Index> {
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::CorruptIndex {
-            path: dir.to_path_buf(),
-            reason: crate::error::one_line(&e.to_string()),
-        })?;
-        Index::wrap(dir, inner)
-    }
-
-    fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Index> {
-        // The same terms as tantivy's own `en_stem`, with stems cached.
-        inner
-            .tokenizers()
-            .register(crate::text::ANALYZER, crate::text::cached_en_stem());
-        let fields = Fields::resolve(&inner.schema()).ok_or_else(|| Error::CorruptIndex {
-            path: dir.to_path_buf(),
-            reason: "its fields are not the ones quire writes".into(),
-        })?;
-        // Commits by other processes (`quire index` while `quire serve`
-        // runs) are picked up without reopening.
-        let reader = inner
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
-            .try_into()
-            .map_err(|e| Error::from_tantivy(e, dir))?;
-        Ok(Index {
-            dir: dir.to_path_buf(),
-            inner,
-            fields,
-            reader,
-            typos: crate::expand::TypoCache::default(),
-            statistics: crate::statistics::Statistics::default(),
-            sections: crate::sections::SectionCache::default(),
-        })
+    /// Calls `each` with every section of the index, in export order (see
+    /// [`export`]), stopping at its first error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CorruptIndex`] when the index cannot be read, and whatever
+    /// `each` returns.
+    pub fn for_each_section(&self, each: impl FnMut(ExportedSection) -> Result<()>) -> Result<()> {
+        export::for_each_section(&self.store, each)
     }
 }
 
-/// How many decompressed blocks of stored text (16 KiB each) an open index
-/// keeps per segment. Hits of different queries keep landing in the same
-/// blocks; tantivy's default of 100 made a server on linux-doc decompress
-/// again and again (a quarter of its time on random queries), 1,000 answers
-/// 20% more requests for 25 MB. The cache fills only as blocks are read.
-const DOC_STORE_CACHE_BLOCKS: usize = 1000;
-
-/// What quire keeps of an article's file to tell, next time, whether it
-/// changed; stored in fast fields of every section, so it is committed with
-/// the sections, atomically.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    /// Hash of the folder the article was indexed from.
-    pub root_key: u64,
-    pub size: u64,
-    /// Modification time in nanoseconds since 1970.
-    pub mtime: u64,
-    pub content_hash: u64,
-    /// Hash of the rules the article was split with.
-    pub splitter_key: u64,
-}
-
-/// The key an article's sections are deleted by: a hash of its id.
-pub(crate) fn article_key(id: &str) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
-}
-
-impl Index {
-    /// The stamp of every article in the index, by article key, as of the
-    /// last commit this handle has seen.
-    pub(crate) fn stamps(&self) -> Result<HashMap<u64, Stamp>> {
-        let err = |e| Error::from_tantivy(e, &self.dir);
-        let searcher = self.reader.searcher();
-        let mut stamps = HashMap::new();
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let column = |name| fast.u64(name).map_err(err);
-            let key = column(schema::names::ARTICLE_KEY)?;
-            let root = column(schema::names::ROOT_KEY)?;
-            let size = column(schema::names::FILE_SIZE)?;
-            let mtime = column(schema::names::MTIME)?;
-            let hash = column(schema::names::CONTENT_HASH)?;
-            let splitter = column(schema::names::SPLITTER_KEY)?;
-            for doc in segment.doc_ids_alive() {
-                let Some(k) = key.first(doc) else { continue };
-                stamps.entry(k).or_insert_with(|| Stamp {
-                    root_key: root.first(doc).unwrap_or(0),
-                    size: size.first(doc).unwrap_or(0),
-                    mtime: mtime.first(doc).unwrap_or(0),
-                    content_hash: hash.first(doc).unwrap_or(0),
-                    splitter_key: splitter.first(doc).unwrap_or(0),
-                });
-            }
-        }
-        Ok(stamps)
-    }
-
-    /// How many articles the index holds, as of the last commit this
-    /// handle has seen.
-    pub fn num_articles(&self) -> Result<usize> {
-        Ok(self.stamps()?.len())
-    }
-}
-
-/// Adds, replaces and removes articles; nothing is visible to searches
-/// until [`Writer::commit`].
+/// Writes every section of `index` to `out` in `format`; returns how many
+/// sections were written.
 ///
-/// A writer may be shared between threads: adding articles from several
-/// threads at once is safe. Dropping a writer without committing throws its
-/// changes away.
-pub struct Writer {
-    inner: Option<tantivy::IndexWriter>,
-    fields: Fields,
-    dir: PathBuf,
-    pid_path: PathBuf,
-}
-
-impl Writer {
-    /// Adds the sections of `article` under the id `id`, replacing every
-    /// section already indexed under that id. `source` is the path to show
-    /// users. Returns how many sections were added.
-    pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<usize> {
-        self.add_stamped(id, source, article, &Stamp::default())
-    }
-
-    /// [`Writer::add_article`], remembering the file's stamp.
-    pub(crate) fn add_stamped(
-        &self,
-        id: &str,
-        source: &str,
-        article: &Article,
-        stamp: &Stamp,
-    ) -> Result<usize> {
-        self.delete_article(id);
-        let f = self.fields;
-        let key = article_key(id);
-        let writer = self.inner.as_ref().expect("writer is present until commit");
-        for section in &article.sections {
-            let mut doc = TantivyDocument::default();
-            doc.add_u64(f.article_key, key);
-            doc.add_u64(f.root_key, stamp.root_key);
-            doc.add_u64(f.file_size, stamp.size);
-            doc.add_u64(f.mtime, stamp.mtime);
-            doc.add_u64(f.content_hash, stamp.content_hash);
-            doc.add_u64(f.splitter_key, stamp.splitter_key);
-            doc.add_text(f.article_id, id);
-            doc.add_text(f.source, source);
-            doc.add_text(f.title, &article.title);
-            for heading in &section.path {
-                doc.add_text(f.headings, heading);
-            }
-            doc.add_text(f.label, &section.label);
-            doc.add_text(f.title_key, crate::text::fold(&article.title));
-            doc.add_text(f.label_key, crate::text::fold(&section.label));
-            doc.add_text(f.words, &article.title);
-            for heading in &section.path {
-                doc.add_text(f.words, heading);
-            }
-            doc.add_text(f.words, &section.text);
-            doc.add_text(f.anchor, &section.anchor);
-            doc.add_u64(f.ordinal, section.ordinal as u64);
-            if section.path.is_empty() {
-                doc.add_text(f.body, &section.text);
-            } else {
-                doc.add_text(
-                    f.body,
-                    format!("{}\n\n{}", section.path.join("\n"), section.text),
-                );
-            }
-            doc.add_text(f.text, &section.text);
-            if let Some(checkpoints) = crate::snippet::checkpoints(&section.text) {
-                doc.add_bytes(f.checkpoints, &checkpoints);
-            }
-            writer
-                .add_document(doc)
-                .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-        }
-        Ok(article.sections.len())
-    }
-
-    /// Removes every section indexed under the article id `id`.
-    pub fn delete_article(&self, id: &str) {
-        self.delete_key(article_key(id));
-    }
-
-    /// Removes every section indexed under an article key.
-    pub(crate) fn delete_key(&self, key: u64) {
-        let writer = self.inner.as_ref().expect("writer is present until commit");
-        writer.delete_term(Term::from_field_u64(self.fields.article_key, key));
-    }
-
-    /// Removes every section of every article.
-    pub fn delete_all(&self) -> Result<()> {
-        let writer = self.inner.as_ref().expect("writer is present until commit");
-        writer
-            .delete_all_documents()
-            .map(|_| ())
-            .map_err(|e| Error::from_tantivy(e, &self.dir))
-    }
-
-    /// Makes every change since the writer was taken visible, atomically,
-    /// then waits for background merges and releases the lock.
-    pub fn commit(mut self) -> Result<()> {
-        let mut writer = self.inner.take().expect("writer is present until commit");
-        writer
-            .commit()
-            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-        writer
-            .wait_merging_threads()
-            .map_err(|e| Error::from_tantivy(e, &self.dir))
-    }
-}
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        // Drop tantivy's writer (and so its lock) before the pid hint goes.
-        self.inner.take();
-        let _ = fs::remove_file(&self.pid_path);
-    }
-}
-
-/// The id of the process that holds the index's write lock, when it left
-/// one.
-pub(crate) fn read_writer_pid(dir: &Path) -> Option<u32> {
-    fs::read_to_string(dir.join(PID_FILE))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
-
-fn check_format(dir: &Path) -> Result<()> {
-    let path = dir.join(FORMAT_FILE);
-    let text = fs::read_to_string(&path).map_err(|e| Error::io(e, &path))?;
-    let line = text.lines().next().unwrap_or("").trim();
-    match line.strip_prefix(FORMAT_PREFIX).map(str::parse::<u32>) {
-        Some(Ok(FORMAT_VERSION)) => Ok(()),
-        Some(Ok(n)) => Err(Error::IncompatibleIndex {
-            path: dir.to_path_buf(),
-            found: format!("format {n}"),
-            expected: FORMAT_VERSION,
-        }),
-        _ => Err(Error::IncompatibleIndex {
-            path: dir.to_path_buf(),
-            found: "an unreadable format file".into(),
-            expected: FORMAT_VERSION,
-        }),
-    }
-}
-
-/// Writes the format file through a temporary file and a rename, so that
-/// it is either absent or whole.
-fn write_format(dir: &Path) -> Result<()> {
-    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
-    let text = format!(
-        "{FORMAT_PREFIX}{FORMAT_VERSION}\nwritten by quire {}\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    fs::write(&tmp, text).map_err(|e| Error::io(e, &tmp))?;
-    let path = dir.join(FORMAT_FILE);
-    fs::rename(&tmp, &path).map_err(|e| Error::io(e, &path))
-}
-
-/// Files that may sit in an index folder before there is an index: the
-/// repository's own `index/` holds a `.gitignore`.
-const PLACEHOLDERS: &[&str] = &[".gitignore", ".gitkeep"];
-
-fn is_placeholder(entry: &fs::DirEntry) -> bool {
-    PLACEHOLDERS.iter().any(|p| entry.file_name() == *p)
-}
-
-/// Whether `dir` holds nothing but placeholder files.
-fn is_empty_dir(dir: &Path) -> Result<bool> {
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
-        if !is_placeholder(&entry.map_err(|e| Error::io(e, dir))?) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// Empties a folder that holds a quire index (the caller has checked the
-/// format file is there).
-fn clear_folder(dir: &Path) -> Result<()> {
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
-        let entry = entry.map_err(|e| Error::io(e, dir))?;
-        if is_placeholder(&entry) {
-            continue;
-        }
-        let path = entry.path();
-        let removed = if path.is_dir() {
-            fs::remove_dir_all(&path)
-        } else {
-            fs::remove_file(&path)
-        };
-        removed.map_err(|e| Error::io(e, &path))?;
-    }
-    Ok(())
+/// One line per section, with the index's own field names. Sections come
+/// article by article (articles in the order of their keys, a hash of the
+/// id), each article's sections in order, so two exports of the same index
+/// are byte for byte the same.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use quire::{ExportFormat, ExportedSection, Index, IndexOptions};
+///
+/// let dir = tempfile::tempdir()?;
+/// let article = dir.path().join("gout.txt");
+/// std::fs::write(&article, "Gout\n\nTreatment\n\nRest and ice.\n")?;
+/// quire::build_index(dir.path().join("index"), &[article], &IndexOptions::default())?;
+///
+/// let mut out = Vec::new();
+/// let index = Index::open(dir.path().join("index"))?;
+/// assert_eq!(quire::export(&index, &ExportFormat::Ndjson, &mut out)?, 1);
+/// let section: ExportedSection = serde_json::from_slice(&out)?;
+/// assert_eq!((section.label.as_str(), section.text.as_str()), ("Treatment", "Rest and ice."));
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Write`] when `out` fails, [`Error::CorruptIndex`] when the
+/// index cannot be read.
+pub fn export(index: &Index, format: &ExportFormat, out: &mut impl Write) -> Result<u64> {
+    export::write(&index.store, format, out)
 }

@@ -6,8 +6,17 @@
 //! sections, each labelled with its article and heading path and shown with
 //! a snippet that marks the matched words.
 //!
-//! The `quire` binary is a thin layer over this library: everything it does,
-//! another program can do by calling the same functions.
+//! The `quire` binary is a thin layer over this library: indexing,
+//! searching, splitting and exporting are these functions, and `quire
+//! serve` answers with [`Index::search`]'s results as JSON. The server's
+//! own parts (HTTP, its queue of waiting searches, its answer cache) live
+//! in the binary. Built with `default-features = false`, the library has
+//! none of the binary's dependencies (clap, axum, tokio, ...).
+//!
+//! The modules follow the pipeline, each importing only from those above
+//! it (ARCHITECTURE.md): `analysis` (words and stems), `ingest` (files to
+//! articles), `store` (articles to a committed index), `search` (a query
+//! to hits), `export`, `output`, and [`Index`], the door to all of them.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -39,39 +48,33 @@
 
 #![deny(missing_docs)]
 
-mod article;
-mod corpus;
+mod analysis;
 mod error;
-mod expand;
-pub mod export;
-mod format;
-mod html;
+mod export;
 mod index;
-mod markdown;
-mod outline;
+mod ingest;
 pub mod output;
-mod query;
-mod rules;
-pub mod schema;
 mod search;
-mod sections;
-mod snippet;
-mod statistics;
-mod text;
+mod store;
 
-pub use article::{Article, LABEL_SEPARATOR, Section, Splitter};
-pub use corpus::{
-    ArticleFile, DEFAULT_MAX_FILE_SIZE, IndexOptions, IndexReport, NoProgress, Notice, Progress,
-    build_index, build_index_with_progress, find_articles, read_article, split_file,
+pub use error::{ArticleProblem, Error, Result};
+pub use export::{ExportFormat, ExportedSection};
+pub use index::{Index, export};
+pub use ingest::anchors::slugify;
+pub use ingest::article::{Article, LABEL_SEPARATOR, Section};
+pub use ingest::format::Format;
+pub use ingest::read::{Decoded, read_article, split_file};
+pub use ingest::rules::Rules;
+pub use ingest::splitter::Splitter;
+pub use ingest::walk::{ArticleFile, Found, Notice, find_articles};
+pub use search::options::{DEFAULT_LIMIT, DEFAULT_SNIPPET_CHARS, SearchOptions};
+pub use search::ranking::{HEADINGS_BOOST, TITLE_BOOST};
+pub use search::results::{
+    ArticleRef, Highlight, Hit, RESULTS_VERSION, SearchResults, SectionRef, Snippet,
 };
-pub use error::{Error, Result};
-pub use export::{ExportFormat, ExportedSection, export};
-pub use format::Format;
-pub use index::{DEFAULT_WRITER_MEMORY, Index, MIN_WRITER_MEMORY_PER_THREAD, Writer};
-pub use rules::Rules;
-pub use search::{
-    ArticleRef, DEFAULT_LIMIT, HEADINGS_BOOST, Hit, SCHEMA_VERSION, SearchOptions, SearchResults,
-    SectionRef, TITLE_BOOST,
+pub use store::schema;
+pub use store::update::{
+    DEFAULT_MAX_FILE_SIZE, IndexOptions, IndexReport, NoProgress, Progress, build_index,
+    build_index_with_progress,
 };
-pub use snippet::{DEFAULT_SNIPPET_CHARS, Highlight, Snippet};
-pub use text::slugify;
+pub use store::writer::{DEFAULT_WRITER_MEMORY, MIN_WRITER_MEMORY_PER_THREAD, Writer};

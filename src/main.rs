@@ -2,7 +2,6 @@
 //! the exit code (0 hits or success, 1 no hits, 2 error).
 
 mod cli;
-mod progress;
 mod serve;
 
 use std::io::{self, IsTerminal, Write};
@@ -22,14 +21,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use cli::{Cli, Color, Command};
+use cli::args::{self, Cli, Color, Command};
 use quire::{Index, IndexOptions, IndexReport, Rules, SearchOptions, Splitter};
 
 /// The corpus folder `quire search` builds from when there is no index yet.
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(cli::reorder_search_args(std::env::args_os().collect())) {
+    let cli = match Cli::try_parse_from(args::reorder_search_args(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
@@ -61,17 +60,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verbose,
             quiet,
         } => {
-            let options = IndexOptions {
-                rules: load_rules(rules.as_deref())?,
-                rebuild,
-                strict,
-                globs: glob,
-                excludes: exclude,
-                max_file_size,
-                threads,
-                writer_memory: heap,
-            };
-            let bar = progress::Bar::new(quiet);
+            let mut options = IndexOptions::default()
+                .rules(load_rules(rules.as_deref())?)
+                .rebuild(rebuild)
+                .strict(strict)
+                .max_file_size(max_file_size.0)
+                .threads(threads)
+                .writer_memory(heap.0);
+            options.globs = glob;
+            options.excludes = exclude;
+            let bar = cli::progress::Bar::new(quiet);
             let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;
             if !quiet {
                 report_indexing(&report, &index, verbose);
@@ -92,16 +90,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             color,
             query,
         } => {
-            let options = SearchOptions {
-                limit,
-                offset,
-                snippet_chars,
-                snippets: snippets.unwrap_or(if json { 3 } else { 1 }),
-                exact,
-                article,
-                section,
-                per_article,
-            };
+            let mut options = SearchOptions::default()
+                .limit(limit)
+                .offset(offset)
+                .snippet_chars(snippet_chars)
+                .snippets(snippets.unwrap_or(if json { 3 } else { 1 }))
+                .exact(exact);
+            options.article = article;
+            options.section = section;
+            options.per_article = per_article;
             search(&index, &query.join(" "), &options, json, color)
         }
         Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
@@ -112,8 +109,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
         } => {
             let format = match format {
-                cli::ExportFormat::Ndjson => quire::ExportFormat::Ndjson,
-                cli::ExportFormat::EsBulk => quire::ExportFormat::EsBulk { index: es_index },
+                args::ExportFormat::Ndjson => quire::ExportFormat::Ndjson,
+                args::ExportFormat::EsBulk => quire::ExportFormat::EsBulk { index: es_index },
             };
             export(&index, &format, output.as_deref())
         }
@@ -125,7 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             allow_origin,
         } => {
             build_if_missing(&index)?;
-            let options = serve::Options {
+            let options = serve::server::Options {
                 addr,
                 cache_entries: cache,
                 threads: threads.map_or_else(
@@ -134,7 +131,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 allow_origin,
             };
-            serve::run(&index, &options)?;
+            serve::server::run(&index, &options)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -237,8 +234,7 @@ fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode
     let splitter = Splitter::new(load_rules(rules)?);
     let mut articles = Vec::with_capacity(files.len());
     for file in files {
-        let (article, lossy) = quire::split_file(&splitter, file)
-            .map_err(|reason| anyhow::anyhow!("{}: {reason}", file.display()))?;
+        let (article, lossy) = quire::split_file(&splitter, file)?;
         if lossy {
             eprintln!(
                 "quire: warning: {}: not valid UTF-8; undecodable bytes were replaced",

@@ -2,16 +2,14 @@
 //!
 //! The text form is for a terminal or a pager; the JSON form is the stable
 //! contract documented in README.md and is the serde form of the library's
-//! own types, so the CLI, the library and any later server agree by
-//! construction.
+//! own types, so the CLI, the library and the server agree by construction.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::article::Article;
-use crate::search::SearchResults;
-use crate::snippet::Snippet;
+use crate::ingest::article::{Article, Section};
+use crate::search::results::{SearchResults, Snippet};
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -102,7 +100,7 @@ pub struct SplitArticle<'a> {
     /// The file it was read from.
     pub source: &'a str,
     /// Its sections.
-    pub sections: &'a [crate::article::Section],
+    pub sections: &'a [Section],
 }
 
 /// Writes split articles as a JSON array and a newline.

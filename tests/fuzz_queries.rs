@@ -140,19 +140,19 @@ fn options(rng: &mut StdRng) -> quire::SearchOptions {
     let maybe = |rng: &mut StdRng, items: &[&str]| {
         (rng.random_range(0..4) == 0).then(|| items.choose(rng).expect("not empty").to_string())
     };
-    quire::SearchOptions {
-        limit: 1 + rng.random_range(0..30),
-        offset: rng.random_range(0..25),
-        snippet_chars: 1 + rng.random_range(0..300),
-        snippets: 1 + rng.random_range(0..4),
-        exact: rng.random_range(0..5) == 0,
-        article: maybe(rng, &["gout.txt", "Facial twitching", "", "nope", "é"]),
-        section: maybe(
-            rng,
-            &["Diagnosis", "examine > medical", "", ">", "›", "\u{10ffff}"],
-        ),
-        per_article: (rng.random_range(0..4) == 0).then(|| 1 + rng.random_range(0..3)),
-    }
+    let mut options = quire::SearchOptions::default()
+        .limit(1 + rng.random_range(0..30))
+        .offset(rng.random_range(0..25))
+        .snippet_chars(1 + rng.random_range(0..300))
+        .snippets(1 + rng.random_range(0..4))
+        .exact(rng.random_range(0..5) == 0);
+    options.article = maybe(rng, &["gout.txt", "Facial twitching", "", "nope", "é"]);
+    options.section = maybe(
+        rng,
+        &["Diagnosis", "examine > medical", "", ">", "›", "\u{10ffff}"],
+    );
+    options.per_article = (rng.random_range(0..4) == 0).then(|| 1 + rng.random_range(0..3));
+    options
 }
 
 #[test]

@@ -48,12 +48,9 @@ fn truth_file_queries_rank_the_expected_section_first() {
             "all" => &all,
             other => panic!("unknown corpus {other:?} in {case:?}"),
         };
-        let options = quire::SearchOptions {
-            exact: case.exact,
-            article: case.article_filter.clone(),
-            section: case.section_filter.clone(),
-            ..quire::SearchOptions::default()
-        };
+        let mut options = quire::SearchOptions::default().exact(case.exact);
+        options.article = case.article_filter.clone();
+        options.section = case.section_filter.clone();
         let results = index.search(&case.query, &options).unwrap();
         let got = results
             .hits

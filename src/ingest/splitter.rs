@@ -1,4 +1,5 @@
-//! Plain text in, [`Article`] out: the section splitter.
+//! The [`Splitter`]: splitting rules made ready, the reader each format
+//! needs, and the plain-text splitter itself: plain text in, [`Article`] out.
 //!
 //! The articles quire was built for are pages scraped from sites whose pages
 //! share one template, flattened to text: a title line, headings as short
@@ -25,41 +26,14 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::rules::Rules;
-use crate::text::{self, Anchors};
-
-/// The separator between headings in a section label.
-pub const LABEL_SEPARATOR: &str = " › ";
-
-/// An article split into the sections that get indexed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Article {
-    /// The article's title: its first non-empty line.
-    pub title: String,
-    /// The sections that have text, in the order they appear.
-    pub sections: Vec<Section>,
-}
-
-/// One section of an article: a heading path and the text under it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Section {
-    /// The headings from the top level down to this section's own; empty
-    /// for text that comes before the first heading.
-    pub path: Vec<String>,
-    /// The path joined with `" › "`, or the article title when the path is
-    /// empty.
-    pub label: String,
-    /// A slug unique within the article, as GitHub makes them
-    /// (`medical-examination`, a repeat gets `-1`).
-    pub anchor: String,
-    /// The section's position among the article's sections, from 0.
-    pub ordinal: usize,
-    /// The section's text: paragraphs separated by a blank line.
-    pub text: String,
-}
+use super::anchors::Anchors;
+use super::article::{Article, LABEL_SEPARATOR, Section};
+use super::format::Format;
+use super::rules::Rules;
+use crate::analysis::analyzers;
+use crate::analysis::tokens::fold;
 
 /// Splits plain-text articles into sections by a set of [`Rules`].
 ///
@@ -101,7 +75,7 @@ impl Default for Splitter {
 impl Splitter {
     /// Prepares a splitter that follows `rules`.
     pub fn new(rules: Rules) -> Splitter {
-        let mut analyzer = text::stemmer_without(&rules.heading_stop_words);
+        let mut analyzer = analyzers::stemmer_without(&rules.heading_stop_words);
         let top_level = rules
             .top_level_headings
             .iter()
@@ -110,7 +84,7 @@ impl Splitter {
         let boilerplate = rules
             .boilerplate
             .iter()
-            .map(|b| text::fold(b))
+            .map(|b| fold(b))
             .filter(|b| !b.is_empty())
             .collect();
         Splitter {
@@ -252,10 +226,21 @@ impl Splitter {
         false
     }
 
+    /// Splits `text` read as `format`. `name` (the file name without its
+    /// extension, say) is the title of a Markdown or HTML article that
+    /// names none.
+    pub fn split_as(&self, format: Format, text: &str, name: &str) -> Article {
+        match format {
+            Format::Text => self.split(text),
+            Format::Markdown => super::markdown::parse(text, name, |p| self.is_boilerplate(p)),
+            Format::Html => super::html::parse(text, name, |p| self.is_boilerplate(p)),
+        }
+    }
+
     /// Whether a paragraph begins with one of the rules' boilerplate
     /// phrases.
     pub(crate) fn is_boilerplate(&self, paragraph: &str) -> bool {
-        let folded = text::fold(paragraph);
+        let folded = fold(paragraph);
         self.boilerplate.iter().any(|b| folded.starts_with(b))
     }
 
@@ -312,9 +297,9 @@ fn is_list_item(line: &str) -> bool {
 /// What two headings must share to count as the same heading: their stemmed
 /// words less stop words, as a set. A heading of stop words only keeps them.
 fn heading_key(analyzer: &mut TextAnalyzer, heading: &str) -> Vec<String> {
-    let mut key = text::terms(analyzer, heading);
+    let mut key = analyzers::terms(analyzer, heading);
     if key.is_empty() {
-        key = text::fold(heading).split(' ').map(str::to_string).collect();
+        key = fold(heading).split(' ').map(str::to_string).collect();
     }
     key.sort();
     key.dedup();
@@ -345,7 +330,7 @@ fn finish(title: &str, drafts: Vec<Draft>) -> Vec<Section> {
             None => (title.to_string(), anchors.unique(title)),
         };
         sections.push(Section {
-            ordinal: sections.len(),
+            ordinal: sections.len() as u64,
             path,
             label,
             anchor,
@@ -384,7 +369,7 @@ fn strip_repeated_heading<'a>(paragraph: &'a str, heading: &str) -> Option<&'a s
 mod tests {
     use super::*;
 
-    const SEED: &str = include_str!("../corpus/facial-twitching.txt");
+    const SEED: &str = include_str!("../../corpus/facial-twitching.txt");
 
     fn split(text: &str) -> Article {
         Splitter::default().split(text)
@@ -425,7 +410,7 @@ mod tests {
                 "differential-diagnosis"
             ]
         );
-        let ordinals: Vec<usize> = article.sections.iter().map(|s| s.ordinal).collect();
+        let ordinals: Vec<u64> = article.sections.iter().map(|s| s.ordinal).collect();
         assert_eq!(ordinals, [0, 1, 2, 3, 4]);
     }
 
@@ -475,7 +460,7 @@ mod tests {
 
     #[test]
     fn fixture_gout_sections() {
-        let article = split(include_str!("../tests/fixtures/articles/gout.txt"));
+        let article = split(include_str!("../../tests/fixtures/articles/gout.txt"));
         assert_eq!(article.title, "Gout");
         assert_eq!(
             labels(&article),
@@ -505,7 +490,7 @@ mod tests {
 
     #[test]
     fn fixture_vertigo_sections() {
-        let article = split(include_str!("../tests/fixtures/articles/vertigo.txt"));
+        let article = split(include_str!("../../tests/fixtures/articles/vertigo.txt"));
         assert_eq!(article.title, "Benign paroxysmal positional vertigo");
         assert_eq!(
             labels(&article),

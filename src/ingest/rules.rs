@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, one_line};
 
 const BUILTIN: &str = include_str!("default-rules.toml");
 
@@ -75,19 +75,31 @@ impl Rules {
     /// is not valid TOML, has an unknown key, or sets a limit to zero.
     pub fn extend_from_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|err| Error::io(err, path))?;
-        self.extend_from_str(&text).map_err(|reason| Error::Rules {
-            path: path.to_path_buf(),
-            reason,
+        self.extend_from_str(&text).map_err(|err| match err {
+            Error::Rules { reason, .. } => Error::Rules {
+                path: Some(path.to_path_buf()),
+                reason,
+            },
+            other => other,
         })
     }
 
     /// Adds the rules in `toml_text` to these, as [`Rules::extend_from_file`]
-    /// does; the error is a one-line reason.
-    pub fn extend_from_str(&mut self, toml_text: &str) -> std::result::Result<(), String> {
+    /// does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rules`] (with no path) when the text is not valid TOML, has
+    /// an unknown key, or sets a limit to zero; the rules are then as they
+    /// were.
+    pub fn extend_from_str(&mut self, toml_text: &str) -> Result<()> {
+        let refuse = |reason: String| Error::Rules { path: None, reason };
         let file: RulesFile =
-            toml::from_str(toml_text).map_err(|e| crate::error::one_line(e.message()))?;
+            toml::from_str(toml_text).map_err(|e| refuse(one_line(e.message())))?;
         if file.max_heading_words == Some(0) || file.max_heading_chars == Some(0) {
-            return Err("max_heading_words and max_heading_chars must be at least 1".into());
+            return Err(refuse(
+                "max_heading_words and max_heading_chars must be at least 1".into(),
+            ));
         }
         self.merge(file);
         Ok(())
@@ -134,10 +146,16 @@ mod tests {
     #[test]
     fn bad_rules_are_refused_with_a_reason() {
         let mut rules = Rules::default();
-        let err = rules.extend_from_str("top_level = [\"x\"]").unwrap_err();
+        let err = rules
+            .extend_from_str("top_level = [\"x\"]")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field"), "{err}");
         assert!(!err.contains('\n'));
-        let err = rules.extend_from_str("max_heading_words = 0").unwrap_err();
+        let err = rules
+            .extend_from_str("max_heading_words = 0")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("at least 1"), "{err}");
         assert_eq!(rules, Rules::default());
     }

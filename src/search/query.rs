@@ -15,7 +15,7 @@
 //! quote is dropped and the words after it read as plain words; a lone `-`,
 //! a scope with nothing after it and punctuation that holds no word are
 //! ignored. Parsing never fails: whether anything is left to search for is
-//! decided once the words are analysed (see [`crate::Index::search`]).
+//! decided once the words are analysed (see [`super::words`]).
 
 /// Where a clause looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

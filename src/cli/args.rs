@@ -49,14 +49,16 @@ pub enum Command {
         #[arg(long, short, value_name = "GLOB")]
         exclude: Vec<String>,
         /// Skip files larger than this (bytes, or with K, M or G).
-        #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = size)]
-        max_file_size: u64,
+        #[arg(long, default_value_t = Size(quire::DEFAULT_MAX_FILE_SIZE), value_name = "SIZE",
+              value_parser = size)]
+        max_file_size: Size,
         /// Memory for the index writer (bytes, or with K, M or G; at least
         /// 15M); it bounds the writer's share of peak memory.
-        #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = heap)]
-        heap: u64,
+        #[arg(long, default_value_t = Size(quire::DEFAULT_WRITER_MEMORY), value_name = "SIZE",
+              value_parser = heap)]
+        heap: Size,
         /// Threads that read and split files (default: one per core).
-        #[arg(long, default_value = "0", value_name = "N", hide_default_value = true)]
+        #[arg(long, default_value_t = 0, value_name = "N", hide_default_value = true)]
         threads: usize,
         /// Also list the files passed over for their extension.
         #[arg(long, short)]
@@ -76,7 +78,7 @@ pub enum Command {
         #[arg(long, short, default_value = "index", value_name = "DIR")]
         index: PathBuf,
         /// The most hits to show.
-        #[arg(long, short = 'n', default_value = "10", value_name = "N",
+        #[arg(long, short = 'n', default_value_t = quire::DEFAULT_LIMIT, value_name = "N",
               allow_hyphen_values = true, value_parser = at_least_one)]
         limit: usize,
         /// Pass over this many of the best hits first (for paging).
@@ -100,7 +102,7 @@ pub enum Command {
         #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = at_least_one)]
         snippets: Option<usize>,
         /// The longest snippet, in characters.
-        #[arg(long, default_value = "160", value_name = "N",
+        #[arg(long, default_value_t = quire::DEFAULT_SNIPPET_CHARS, value_name = "N",
               allow_hyphen_values = true, value_parser = at_least_one)]
         snippet_chars: usize,
         /// Print one JSON object (also when nothing matched).
@@ -157,7 +159,7 @@ pub enum Command {
         addr: std::net::SocketAddr,
         /// How many search answers to keep for identical requests until the
         /// index changes (0 turns the cache off).
-        #[arg(long, default_value = "1024", value_name = "N")]
+        #[arg(long, default_value_t = crate::serve::cache::DEFAULT_ENTRIES, value_name = "N")]
         cache: usize,
         /// How many searches run at once, each on a thread of its own; the
         /// others wait their turn (default: one per core).
@@ -200,7 +202,28 @@ pub enum Color {
     Never,
 }
 
-fn size(value: &str) -> Result<u64, String> {
+/// A number of bytes, written and read with a unit (`64M`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Size(pub u64);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Size(n) = *self;
+        match [(30, "G"), (20, "M"), (10, "K")]
+            .into_iter()
+            .find(|&(shift, _)| n >= 1 << shift && n % (1 << shift) == 0)
+        {
+            Some((shift, unit)) => write!(f, "{}{unit}", n >> shift),
+            None => write!(f, "{n}"),
+        }
+    }
+}
+
+fn size(value: &str) -> Result<Size, String> {
+    bytes(value).map(Size)
+}
+
+fn bytes(value: &str) -> Result<u64, String> {
     let v = value.trim();
     let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
     let (digits, unit) = v.split_at(split);
@@ -224,14 +247,14 @@ fn size(value: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("'{value}' is not a size such as 500K, 64M or 2G"))
 }
 
-fn heap(value: &str) -> Result<u64, String> {
-    let bytes = size(value)?;
+fn heap(value: &str) -> Result<Size, String> {
+    let bytes = bytes(value)?;
     if bytes < quire::MIN_WRITER_MEMORY_PER_THREAD {
         return Err(format!(
             "'{value}' is too little: the writer needs at least 15M"
         ));
     }
-    Ok(bytes)
+    Ok(Size(bytes))
 }
 
 fn not_negative(value: &str) -> Result<usize, String> {
@@ -368,13 +391,24 @@ mod tests {
 
     #[test]
     fn sizes_take_units() {
-        assert_eq!(size("1000"), Ok(1000));
-        assert_eq!(size("64M"), Ok(64 << 20));
-        assert_eq!(size("2GiB"), Ok(2 << 30));
-        assert_eq!(size("500kb"), Ok(500 << 10));
+        assert_eq!(size("1000"), Ok(Size(1000)));
+        assert_eq!(size("64M"), Ok(Size(64 << 20)));
+        assert_eq!(size("2GiB"), Ok(Size(2 << 30)));
+        assert_eq!(size("500kb"), Ok(Size(500 << 10)));
         assert!(size("0").is_err());
         assert!(size("12Q").is_err());
         assert!(size("-5").is_err());
+        assert!(heap("14M").is_err());
+    }
+
+    #[test]
+    fn sizes_are_shown_as_they_are_written() {
+        for written in ["64M", "1000", "2G", "500K", "1025K", "15000000"] {
+            assert_eq!(size(written).unwrap().to_string(), written);
+        }
+        // The defaults in `--help` are the library's own.
+        assert_eq!(Size(quire::DEFAULT_MAX_FILE_SIZE).to_string(), "64M");
+        assert_eq!(Size(quire::DEFAULT_WRITER_MEMORY).to_string(), "64M");
     }
 
     #[test]

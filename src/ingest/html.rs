@@ -28,8 +28,8 @@ use html5ever::tokenizer::{
 use html5ever::{LocalName, tendril::StrTendril};
 use rustc_hash::FxHashMap;
 
-use crate::article::Article;
-use crate::outline::{self, Collector};
+use super::article::Article;
+use super::outline::{self, Collector};
 
 /// Elements whose content is never indexed.
 const SKIPPED: &[&str] = &[

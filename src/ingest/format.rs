@@ -1,8 +1,14 @@
-//! Which reader a file needs, by its extension.
+//! Which reader a file needs, by its extension, and the version of what
+//! the readers make.
 
 use std::path::Path;
 
-use crate::article::{Article, Splitter};
+/// The version of the readers' output. Bump it whenever a reader (the
+/// plain-text splitter, `markdown.rs`, `html.rs`, `outline.rs`) changes the
+/// sections it makes from the same input: every article's stamp holds it,
+/// so the next `quire index` splits every article again, even those whose
+/// file did not change.
+pub(crate) const READER_VERSION: u64 = 1;
 
 /// The article formats quire reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,19 +45,6 @@ impl Format {
             .flat_map(|(_, exts)| exts.iter().map(|e| format!(".{e}")))
             .collect::<Vec<_>>()
             .join(", ")
-    }
-}
-
-impl Splitter {
-    /// Splits `text` read as `format`. `name` (the file name without its
-    /// extension, say) is the title of a Markdown or HTML article that
-    /// names none.
-    pub fn split_as(&self, format: Format, text: &str, name: &str) -> Article {
-        match format {
-            Format::Text => self.split(text),
-            Format::Markdown => crate::markdown::parse(text, name, |p| self.is_boilerplate(p)),
-            Format::Html => crate::html::parse(text, name, |p| self.is_boilerplate(p)),
-        }
     }
 }
 

@@ -7,8 +7,9 @@
 //! not part of any path: the text under it, before the first other heading,
 //! is the section labelled with the title.
 
-use crate::article::{Article, LABEL_SEPARATOR, Section};
-use crate::text::Anchors;
+use super::anchors::Anchors;
+use super::article::{Article, LABEL_SEPARATOR, Section};
+use crate::analysis::tokens::fold;
 
 /// A piece of a document in reading order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,7 +156,7 @@ pub(crate) fn build(
             None => anchors.unique(&title),
         };
         sections.push(Section {
-            ordinal: sections.len(),
+            ordinal: sections.len() as u64,
             path: draft.path,
             label,
             anchor,
@@ -178,7 +179,7 @@ pub(crate) fn fold_space(text: &str) -> String {
 }
 
 fn same_text(a: &str, b: &str) -> bool {
-    crate::text::fold(a) == crate::text::fold(b)
+    fold(a) == fold(b)
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use rustc_hash::FxHashMap;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Searcher};
 
-use crate::schema::Fields;
-use crate::search::StoredSection;
+use crate::store::document::StoredSection;
+use crate::store::schema::Fields;
 
 /// How much section text an open index keeps, in bytes.
 pub const SECTION_CACHE_BYTES: usize = 32 * 1024 * 1024;
@@ -160,7 +160,7 @@ mod tests {
 
         let index = Index::open(&index_dir).unwrap();
         assert!(snippet(&index, "zebra").contains("zebra"));
-        let kept = |index: &Index| index.sections.lock().sections.len();
+        let kept = |index: &Index| index.caches.sections.lock().sections.len();
         assert_eq!(kept(&index), 1, "the long section is kept");
         assert!(snippet(&index, "few words").contains("few words"));
         assert_eq!(kept(&index), 1, "the short one is not");

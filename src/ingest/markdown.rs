@@ -10,8 +10,8 @@
 
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
-use crate::article::Article;
-use crate::outline::{self, Collector};
+use super::article::Article;
+use super::outline::{self, Collector};
 
 /// Splits a Markdown document into sections. `fallback_title` is used when
 /// there is neither front matter title nor `#` heading.

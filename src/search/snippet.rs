@@ -17,9 +17,11 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 
-use crate::text::StemCache;
+use super::results::{Highlight, Snippet};
+use crate::analysis::checkpoints::token_bytes;
+use crate::analysis::stem::StemCache;
+use crate::analysis::tokens::{MAX_TOKEN_BYTES, alphanumeric_runs};
 
 thread_local! {
     /// The stems snippets look words up with, kept across searches: the
@@ -69,32 +71,7 @@ impl Marks {
     }
 }
 
-/// The default snippet length, in characters.
-pub const DEFAULT_SNIPPET_CHARS: usize = 160;
-
 const ELLIPSIS: &str = "…";
-
-/// A fragment of a section's text with the matched words marked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snippet {
-    /// The fragment, white space folded, `…` where it was cut.
-    pub text: String,
-    /// The matched words, in order, as ranges of `text`.
-    pub highlights: Vec<Highlight>,
-}
-
-/// A matched word inside a [`Snippet`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Highlight {
-    /// Byte offset of the first byte, in the snippet's UTF-8 text.
-    pub start: usize,
-    /// Byte offset just past the last byte.
-    pub end: usize,
-    /// Offset of the first character, counted in Unicode scalar values.
-    pub char_start: usize,
-    /// Offset just past the last character.
-    pub char_end: usize,
-}
 
 /// A matched token of the folded text: its byte range and character start.
 #[derive(Clone, Copy)]
@@ -146,49 +123,6 @@ pub(crate) fn make_many(
 /// Sections longer than this, in bytes, are cut from stretches around
 /// their matches.
 pub(crate) const LARGE_TEXT: usize = 16 * 1024;
-
-/// One checkpoint every this many tokens.
-const CHECKPOINT_EVERY: usize = 32;
-
-/// Sections longer than this, in bytes, get checkpoints: their snippets are
-/// cut around the matches the index locates. Shorter ones are read whole,
-/// which costs about as much as locating.
-pub(crate) const LOCATED_TEXT: usize = 2 * 1024;
-
-/// For a text longer than [`LOCATED_TEXT`], the byte offset of every
-/// [`CHECKPOINT_EVERY`]th token, as little-endian u32s: with them, a token
-/// position from the index is turned into a byte offset by reading at most
-/// that many tokens. `None` for shorter texts.
-pub(crate) fn checkpoints(text: &str) -> Option<Vec<u8>> {
-    if text.len() <= LOCATED_TEXT || u32::try_from(text.len()).is_err() {
-        return None;
-    }
-    let mut out = Vec::new();
-    for (i, (start, _, _)) in alphanumeric_runs(text).enumerate() {
-        if i % CHECKPOINT_EVERY == 0 {
-            out.extend_from_slice(&(start as u32).to_le_bytes());
-        }
-    }
-    Some(out)
-}
-
-/// The byte range of token number `token` of `text`, through its
-/// checkpoints; `None` if they do not fit the text.
-fn token_bytes(text: &str, checkpoints: &[u8], token: usize) -> Option<(usize, usize)> {
-    let at = token / CHECKPOINT_EVERY * 4;
-    let from = u32::from_le_bytes(checkpoints.get(at..at + 4)?.try_into().ok()?) as usize;
-    if !text.is_char_boundary(from) {
-        return None;
-    }
-    let (start, end, _) = alphanumeric_runs(&text[from..]).nth(token % CHECKPOINT_EVERY)?;
-    Some((from + start, from + end))
-}
-
-/// How many tokens the index makes of `text` (dropped long ones included:
-/// they keep their position).
-pub(crate) fn count_tokens(text: &str) -> usize {
-    alphanumeric_runs(text).count()
-}
 
 /// Roughly how many characters a token takes, with the space after it:
 /// turns the snippet budget into a span of token positions.
@@ -512,53 +446,6 @@ impl FirstLetters {
     }
 }
 
-/// The longest token the index keeps (tantivy's `RemoveLongFilter` in
-/// `en_stem`).
-const MAX_TOKEN_BYTES: usize = 40;
-
-/// The runs of letters and digits in `text`: their byte ranges and first
-/// characters, with a fast path for ASCII (most of the text quire sees).
-fn alphanumeric_runs(text: &str) -> impl Iterator<Item = (usize, usize, char)> + '_ {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    // The character at byte `i`, whether it is a letter or digit, and its
-    // length in bytes.
-    let class = move |i: usize| -> (char, bool, usize) {
-        let b = bytes[i];
-        if b.is_ascii() {
-            (char::from(b), b.is_ascii_alphanumeric(), 1)
-        } else {
-            let c = text[i..].chars().next().expect("i is a char boundary");
-            (c, c.is_alphanumeric(), c.len_utf8())
-        }
-    };
-    std::iter::from_fn(move || {
-        let first = loop {
-            if at >= bytes.len() {
-                return None;
-            }
-            let (c, alnum, len) = class(at);
-            if alnum {
-                break c;
-            }
-            at += len;
-        };
-        let start = at;
-        while at < bytes.len() {
-            if bytes[at].is_ascii_alphanumeric() {
-                at += 1;
-                continue;
-            }
-            let (_, alnum, len) = class(at);
-            if !alnum {
-                break;
-            }
-            at += len;
-        }
-        Some((start, at, first))
-    })
-}
-
 /// The first and last match of the run that fits in `max_chars` with the
 /// most distinct terms, then the shortest span, then the earliest.
 fn best_cluster(matches: &[Match], max_chars: usize) -> Option<(usize, usize)> {
@@ -726,10 +613,13 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::analyzers::{ANALYZER, terms};
+    use crate::analysis::checkpoints::{CHECKPOINT_EVERY, LOCATED_TEXT, encode as checkpoints};
+    use crate::analysis::tokens::count_tokens;
 
     fn analyzer() -> tantivy::tokenizer::TextAnalyzer {
         tantivy::tokenizer::TokenizerManager::default()
-            .get(crate::text::ANALYZER)
+            .get(ANALYZER)
             .unwrap()
     }
 
@@ -739,10 +629,7 @@ mod tests {
 
     fn snippet_many(text: &str, words: &[&str], max: usize, count: usize) -> Vec<Snippet> {
         let mut a = analyzer();
-        let terms: HashSet<String> = words
-            .iter()
-            .flat_map(|w| crate::text::terms(&mut a, w))
-            .collect();
+        let terms: HashSet<String> = words.iter().flat_map(|w| terms(&mut a, w)).collect();
         make_many(text, &mut Marks::new(&terms), max, count)
     }
 
@@ -836,7 +723,7 @@ mod tests {
         let mut a = analyzer();
         let terms: HashSet<String> = ["gout", "uric"]
             .iter()
-            .flat_map(|w| crate::text::terms(&mut a, w))
+            .flat_map(|w| terms(&mut a, w))
             .collect();
         let snippets = make_many(TEXT, &mut Marks::new(&terms), 60, 3);
         assert!(snippets.len() >= 2, "{snippets:?}");
@@ -861,22 +748,6 @@ mod tests {
         for c in ['x', 'e', 'E', '1', 'ö'] {
             assert!(!firsts.contains(c), "{c}");
         }
-    }
-
-    #[test]
-    fn words_are_split_as_the_index_splits_them() {
-        use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-        let text = "Ménière's disease: anti-AchR, 2/3 of cases; naïve—x_y 面肌 🙂end";
-        let mut tokenizer = SimpleTokenizer::default();
-        let mut stream = tokenizer.token_stream(text);
-        let mut theirs = vec![];
-        while stream.advance() {
-            theirs.push((stream.token().offset_from, stream.token().offset_to));
-        }
-        let ours: Vec<(usize, usize)> = alphanumeric_runs(text).map(|(s, e, _)| (s, e)).collect();
-        assert_eq!(ours, theirs);
-        let firsts: String = alphanumeric_runs(text).map(|(_, _, c)| c).collect();
-        assert_eq!(firsts, "MsdaA23ocnxy面e");
     }
 
     #[test]
@@ -965,10 +836,7 @@ mod tests {
                 (&["last"][..], 2, 40),
                 (&["zebra"][..], 3, 60),
             ] {
-                let terms: HashSet<String> = words
-                    .iter()
-                    .flat_map(|w| crate::text::terms(&mut a, w))
-                    .collect();
+                let terms: HashSet<String> = words.iter().flat_map(|w| terms(&mut a, w)).collect();
                 let located = located(&text, &marks, &terms, max, count);
                 let whole = make_many(&text, &mut Marks::new(&terms), max, count);
                 // The same snippets, the best first; among clusters as good

@@ -162,7 +162,29 @@ mod tests {
             )
         };
         assert_eq!(ask(&old), (1, 1, 4));
-        assert_eq!(ask(&old), (1, 1, 4), "remembered");
+        {
+            let mut remembered = statistics.lock_for_test();
+            let generation = old.generation().generation_id();
+            assert_eq!(remembered.generation, Some(generation));
+            assert_eq!(
+                (
+                    remembered.doc_freqs.get(&gout),
+                    remembered.docs,
+                    remembered.tokens.get(&body)
+                ),
+                (Some(&1), Some(1), Some(&4)),
+                "remembered"
+            );
+            // The next answers come from memory, not from the searcher.
+            remembered.doc_freqs.insert(gout.clone(), 99);
+            remembered.docs = Some(98);
+        }
+        assert_eq!(ask(&old), (99, 98, 4), "answered from memory");
+        {
+            let mut remembered = statistics.lock_for_test();
+            remembered.doc_freqs.insert(gout.clone(), 1);
+            remembered.docs = Some(1);
+        }
 
         add(&mut writer, "gout again");
         writer.commit().unwrap();

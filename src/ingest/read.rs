@@ -1,0 +1,123 @@
+//! Reading an article file safely: binary and empty files refused, text
+//! that is not UTF-8 decoded lossily (and said so), then split as its
+//! extension says.
+
+use std::fs;
+use std::path::Path;
+
+use super::article::Article;
+use super::format::Format;
+use super::splitter::Splitter;
+use crate::error::{ArticleProblem, Error, Result};
+
+/// An article file's text, and whether undecodable bytes were replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, with U+FFFD for every byte sequence that was not UTF-8.
+    pub text: String,
+    /// Whether the file was not valid UTF-8, so that bytes were replaced.
+    pub lossy: bool,
+}
+
+/// Reads an article file and splits it as its extension says; also
+/// returns whether its text had to be decoded lossily.
+///
+/// # Errors
+///
+/// [`Error::Article`] when the extension names no format quire reads, or
+/// the file cannot be read, is binary or empty.
+pub fn split_file(splitter: &Splitter, path: &Path) -> Result<(Article, bool)> {
+    let format = Format::from_path(path).ok_or_else(|| Error::Article {
+        path: path.to_path_buf(),
+        problem: not_an_article(),
+    })?;
+    let Decoded { text, lossy } = read_article(path)?;
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    Ok((splitter.split_as(format, &text, &name), lossy))
+}
+
+/// Reads an article file's text.
+///
+/// # Errors
+///
+/// [`Error::Article`] when the file cannot be read, is binary or empty.
+pub fn read_article(path: &Path) -> Result<Decoded> {
+    let article_error = |problem| Error::Article {
+        path: path.to_path_buf(),
+        problem,
+    };
+    let bytes = fs::read(path).map_err(|e| article_error(ArticleProblem::Unreadable(e)))?;
+    decode(bytes).map_err(article_error)
+}
+
+/// Text from a file's bytes: refused when binary or empty, decoded lossily
+/// (and flagged) when not UTF-8.
+pub(crate) fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, ArticleProblem> {
+    if bytes.contains(&0) {
+        return Err(ArticleProblem::Binary);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ArticleProblem::Empty);
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Decoded { text, lossy: false },
+        Err(err) => Decoded {
+            text: String::from_utf8_lossy(err.as_bytes()).into_owned(),
+            lossy: true,
+        },
+    })
+}
+
+/// Why a file of another extension is not read.
+pub(crate) fn not_an_article() -> ArticleProblem {
+    ArticleProblem::NotAnArticle {
+        reads: Format::describe_extensions(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(path: &Path) -> String {
+        match read_article(path) {
+            Err(Error::Article { problem, .. }) => problem.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn read_article_refuses_binary_and_empty_and_decodes_lossily() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("bin.txt");
+        fs::write(&bin, b"abc\0def").unwrap();
+        assert!(problem(&bin).contains("binary"));
+        let empty = tmp.path().join("empty.txt");
+        fs::write(&empty, " \n").unwrap();
+        assert!(problem(&empty).contains("empty"));
+        assert!(problem(&tmp.path().join("missing.txt")).starts_with("cannot be read: "));
+        let latin1 = tmp.path().join("latin1.txt");
+        fs::write(&latin1, b"Caf\xe9\n\nBody").unwrap();
+        let Decoded { text, lossy } = read_article(&latin1).unwrap();
+        assert!(lossy);
+        assert!(text.starts_with("Caf\u{fffd}"));
+    }
+
+    #[test]
+    fn other_extensions_are_not_articles() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("notes.rst");
+        fs::write(&path, "Title\n\nText.").unwrap();
+        let err = split_file(&Splitter::default(), &path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: not an article (quire reads .txt, .md, .markdown, .html, .htm)",
+                path.display()
+            )
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! What an open index remembers across searches: the dearest lookups of a
+//! search, each kept for as long as it stays right.
+//!
+//! - typo'd variants of words ([`TypoCache`]), per commit;
+//! - BM25 statistics ([`Statistics`]), per commit;
+//! - long sections read ([`SectionCache`]), per segment, which never
+//!   changes once written.
+//!
+//! All three are bounded, and shared by every thread that searches.
+
+use super::sections::SectionCache;
+use super::statistics::Statistics;
+use super::typos::TypoCache;
+
+/// The caches of one open index.
+#[derive(Default)]
+pub(crate) struct Caches {
+    /// Words' typo'd variants already looked up.
+    pub(crate) typos: TypoCache,
+    /// BM25 statistics already looked up.
+    pub(crate) statistics: Statistics,
+    /// Long sections already read.
+    pub(crate) sections: SectionCache,
+}

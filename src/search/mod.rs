@@ -1,0 +1,25 @@
+//! Search: a query string in, [`SearchResults`](results::SearchResults) out.
+//!
+//! The flow of one search ([`run`]): the query is parsed ([`query`]), its
+//! words analysed and expanded ([`words`], with prefixes and typos from the
+//! term dictionaries, [`typos`]), the tier queries built ([`ranking`]), the
+//! tiers' sections merged ([`collect`]), each hit read and its snippets cut
+//! ([`snippet`]), and a suggestion made when nothing matched ([`suggest`]).
+//!
+//! What a search looks up at a cost is remembered across searches by the
+//! open index's [`caches`]. [`options`] and [`results`] are the contract
+//! with callers: the JSON is the serde form of the results.
+
+pub(crate) mod caches;
+pub(crate) mod collect;
+pub(crate) mod options;
+pub(crate) mod query;
+pub(crate) mod ranking;
+pub(crate) mod results;
+pub(crate) mod run;
+pub(crate) mod sections;
+pub(crate) mod snippet;
+pub(crate) mod statistics;
+pub(crate) mod suggest;
+pub(crate) mod typos;
+pub(crate) mod words;

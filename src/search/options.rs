@@ -1,0 +1,103 @@
+//! [`SearchOptions`]: every option of `quire search`, with the defaults the
+//! CLI and the server share.
+
+/// The default number of hits.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// The default snippet length, in characters.
+pub const DEFAULT_SNIPPET_CHARS: usize = 160;
+
+/// How to search: [`SearchOptions::default`], then the setters for what
+/// differs.
+///
+/// ```
+/// let options = quire::SearchOptions::default().limit(5).exact(true);
+/// assert_eq!((options.limit, options.snippets), (5, 1));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct SearchOptions {
+    /// The most hits to return (at least 1).
+    pub limit: usize,
+    /// How many of the best hits to pass over first, for paging.
+    pub offset: usize,
+    /// The longest snippet, in characters.
+    pub snippet_chars: usize,
+    /// The most snippets per hit (at least 1), best first.
+    pub snippets: usize,
+    /// No typo tolerance: words match only as spelled (after stemming).
+    pub exact: bool,
+    /// Only sections of this article, given by id or by title (any case).
+    pub article: Option<String>,
+    /// Only sections whose label starts with this (any case; `>` may stand
+    /// for `›`).
+    pub section: Option<String>,
+    /// At most this many sections per article; the others are counted in
+    /// [`Hit::more_in_article`](crate::Hit::more_in_article).
+    pub per_article: Option<usize>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> SearchOptions {
+        SearchOptions {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            snippet_chars: DEFAULT_SNIPPET_CHARS,
+            snippets: 1,
+            exact: false,
+            article: None,
+            section: None,
+            per_article: None,
+        }
+    }
+}
+
+impl SearchOptions {
+    /// Sets [`SearchOptions::limit`] (`--limit`).
+    pub fn limit(mut self, limit: usize) -> SearchOptions {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets [`SearchOptions::offset`] (`--offset`).
+    pub fn offset(mut self, offset: usize) -> SearchOptions {
+        self.offset = offset;
+        self
+    }
+
+    /// Sets [`SearchOptions::snippet_chars`] (`--snippet-chars`).
+    pub fn snippet_chars(mut self, chars: usize) -> SearchOptions {
+        self.snippet_chars = chars;
+        self
+    }
+
+    /// Sets [`SearchOptions::snippets`] (`--snippets`).
+    pub fn snippets(mut self, snippets: usize) -> SearchOptions {
+        self.snippets = snippets;
+        self
+    }
+
+    /// Sets [`SearchOptions::exact`] (`--exact`).
+    pub fn exact(mut self, exact: bool) -> SearchOptions {
+        self.exact = exact;
+        self
+    }
+
+    /// Sets [`SearchOptions::article`] (`--article`).
+    pub fn article(mut self, article: impl Into<String>) -> SearchOptions {
+        self.article = Some(article.into());
+        self
+    }
+
+    /// Sets [`SearchOptions::section`] (`--section`).
+    pub fn section(mut self, section: impl Into<String>) -> SearchOptions {
+        self.section = Some(section.into());
+        self
+    }
+
+    /// Sets [`SearchOptions::per_article`] (`--per-article`).
+    pub fn per_article(mut self, per_article: usize) -> SearchOptions {
+        self.per_article = Some(per_article);
+        self
+    }
+}

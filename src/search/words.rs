@@ -1,0 +1,137 @@
+//! Query words once analysed: each clause of the query (see
+//! [`super::query`]) turned into the index terms it stands for, with its
+//! prefix and typo expansions (see [`super::typos`]).
+
+use std::collections::HashSet;
+
+use tantivy::Searcher;
+use tantivy::schema::Field;
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::query::{Clause, Scope};
+use super::typos::{self, KNOWN_WORD_TYPOS, TypoCache};
+use crate::analysis::analyzers::{lowercase_words, terms};
+
+/// A query word once analysed, and the index terms it stands for.
+pub(crate) struct Word {
+    /// Its terms as the index has them (stemmed); several for a phrase.
+    pub(crate) terms: Vec<String>,
+    pub(crate) exclude: bool,
+    pub(crate) scope: Option<Scope>,
+    /// For `prefix*` words: the index terms that start with the prefix.
+    pub(crate) prefixed: Option<Vec<String>>,
+    /// The word as typed, lower-cased, and how many typos it may have.
+    raw: String,
+    budget: u8,
+    /// Index terms within the word's typo budget, with their distance;
+    /// looked up only when exact matches do not fill the page.
+    pub(crate) typos: Vec<(String, u8)>,
+    /// Whether `typos` has been looked up (it may have found none).
+    looked_up: bool,
+}
+
+/// Analyses each clause into its terms (dropping those with none) and
+/// expands prefixes against the `words` field. With `exact`, no word may
+/// have typos.
+pub(crate) fn analyse(
+    searcher: &Searcher,
+    words_field: Field,
+    analyzer: &mut TextAnalyzer,
+    clauses: Vec<Clause>,
+    exact: bool,
+) -> tantivy::Result<Vec<Word>> {
+    let mut plain = lowercase_words();
+    let mut words = Vec::new();
+    for clause in clauses {
+        let raw = terms(&mut plain, &clause.text);
+        if clause.prefix && raw.len() == 1 {
+            let real = typos::prefixed(searcher, &[words_field], &raw[0])?;
+            let mut stems: Vec<String> = Vec::new();
+            for word in real {
+                for stem in terms(analyzer, &word) {
+                    if !stems.contains(&stem) {
+                        stems.push(stem);
+                    }
+                }
+            }
+            words.push(Word {
+                raw: raw[0].clone(),
+                terms: raw,
+                exclude: clause.exclude,
+                scope: clause.scope,
+                prefixed: Some(stems),
+                budget: 0,
+                typos: vec![],
+                looked_up: false,
+            });
+            continue;
+        }
+        let terms = terms(analyzer, &clause.text);
+        if terms.is_empty() {
+            continue;
+        }
+        let budget = match (&raw[..], &terms[..]) {
+            ([word], [_]) if !exact && !clause.exclude && !clause.phrase => {
+                typos::allowed_typos(word)
+            }
+            _ => 0,
+        };
+        words.push(Word {
+            terms,
+            exclude: clause.exclude,
+            scope: clause.scope,
+            prefixed: None,
+            raw: raw.into_iter().next().unwrap_or_default(),
+            budget,
+            typos: vec![],
+            looked_up: false,
+        });
+    }
+    Ok(words)
+}
+
+/// Looks up every word's typo'd variants: the real words of the corpus
+/// within its budget, stemmed. Returns whether any word has some, found
+/// now or by an earlier call (the all-words pass, before a relaxed one).
+pub(crate) fn expand_typos(
+    searcher: &Searcher,
+    words_field: Field,
+    cache: &TypoCache,
+    analyzer: &mut TextAnalyzer,
+    words: &mut [Word],
+) -> tantivy::Result<bool> {
+    for word in words.iter_mut().filter(|w| w.budget > 0 && !w.looked_up) {
+        word.looked_up = true;
+        if word.budget > KNOWN_WORD_TYPOS && typos::contains(searcher, words_field, &word.raw)? {
+            word.budget = KNOWN_WORD_TYPOS;
+        }
+        let found = cache.fuzzy(searcher, words_field, &word.raw, word.budget)?;
+        for (real, distance) in found.iter() {
+            let (real, distance) = (real.as_str(), *distance);
+            for stem in terms(analyzer, real) {
+                if stem == word.terms[0] {
+                    continue;
+                }
+                match word.typos.iter_mut().find(|(t, _)| *t == stem) {
+                    Some((_, d)) => *d = (*d).min(distance),
+                    None => word.typos.push((stem, distance)),
+                }
+            }
+        }
+    }
+    Ok(words.iter().any(|w| !w.exclude && !w.typos.is_empty()))
+}
+
+/// The index terms to mark in snippets: every wanted word's own terms,
+/// prefix expansions and typo'd variants, in the fields snippets show.
+pub(crate) fn highlighted(words: &[Word]) -> HashSet<String> {
+    words
+        .iter()
+        .filter(|w| !w.exclude && matches!(w.scope, None | Some(Scope::Body)))
+        .flat_map(|w| {
+            let expanded = w.prefixed.iter().flatten().cloned();
+            let typos = w.typos.iter().map(|(t, _)| t.clone());
+            w.terms.iter().cloned().chain(expanded).chain(typos)
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! `quire serve`: the search as a JSON API over HTTP, and a search page.
+//!
+//! - [`server`]: start-up, the routes and their handlers, shutdown;
+//! - [`queue`]: the search threads and the line searches wait in;
+//! - [`cache`]: answers kept for identical requests;
+//! - [`error`]: errors as JSON with their HTTP status.
+
+pub mod cache;
+pub mod error;
+pub mod queue;
+pub mod server;

@@ -1,0 +1,319 @@
+//! `quire serve`: the search as a JSON API over HTTP, and a search page.
+//!
+//! `GET /search` answers with exactly what `quire search --json` prints (the
+//! library's [`quire::SearchResults`]); `GET /articles` lists the articles
+//! and their sections; `GET /health` says the index is readable; `GET /` is
+//! a self-contained search page. Every error is JSON with its HTTP status,
+//! and user input never causes a 500. `docs/openapi.yaml` describes it all.
+//!
+//! Searches are synchronous CPU work: they run on a pool of threads of
+//! their own (one per core unless `--threads` says otherwise), in the
+//! order they came (see [`super::queue`]).
+//! The index picks up commits by `quire index` on its own, so the server
+//! never needs a restart to see new articles.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::cache::Cache;
+use super::error::ApiError;
+use super::queue::{Searchers, WAITING};
+use quire::{Index, SearchOptions};
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// The most hits one request may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// The deepest page one request may ask for.
+pub const MAX_OFFSET: usize = 10_000;
+/// The most snippets per hit one request may ask for.
+pub const MAX_SNIPPETS: usize = 10;
+/// The longest snippet one request may ask for, in characters.
+pub const MAX_SNIPPET_CHARS: usize = 1000;
+
+const PAGE: &str = include_str!("page.html");
+
+/// What the handlers share: the index and the cache of its answers.
+pub struct Server {
+    index: Arc<Index>,
+    cache: Cache,
+    searchers: Searchers,
+}
+
+/// How to serve.
+pub struct Options {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// How many search answers to keep (0: none).
+    pub cache_entries: usize,
+    /// How many searches run at once.
+    pub threads: usize,
+    /// The origin whose pages may call the API from a browser (`*`: any).
+    pub allow_origin: Option<String>,
+}
+
+/// Serves the index in `dir` until Ctrl-C or SIGTERM, then finishes the
+/// requests under way and returns.
+pub fn run(dir: &Path, options: &Options) -> Result<()> {
+    let addr = options.addr;
+    let index = Index::open(dir)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr()?;
+        eprintln!(
+            "quire: serving {} sections from {} on http://{bound}/ with {} search {} (Ctrl-C stops)",
+            index.num_sections(),
+            dir.display(),
+            options.threads,
+            if options.threads == 1 { "thread" } else { "threads" },
+        );
+        let index = Arc::new(index);
+        let server = Server {
+            searchers: Searchers::start(Arc::clone(&index), options.threads, WAITING)?,
+            index,
+            cache: Cache::new(options.cache_entries),
+        };
+        let mut routes = router(Arc::new(server));
+        if let Some(origin) = &options.allow_origin {
+            let origin = HeaderValue::from_str(origin).context("not an origin")?;
+            routes = routes.layer(axum::middleware::map_response(move |response| {
+                allow(origin.clone(), response)
+            }));
+        }
+        axum::serve(listener, routes)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("the server failed")?;
+        eprintln!("quire: stopped");
+        Ok(())
+    })
+}
+
+/// Lets pages from `origin` read `response` (CORS). Only GET requests
+/// without custom headers reach the API, which browsers send without
+/// asking first, so no preflight needs answering.
+async fn allow(origin: HeaderValue, mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    response
+}
+
+/// The routes, over the shared index and answer cache.
+pub fn router(server: Arc<Server>) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/search", get(search))
+        .route("/articles", get(articles))
+        .route("/health", get(health))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(server)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn page() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        PAGE,
+    )
+}
+
+async fn not_found() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: "no such endpoint: see /search, /articles, /health".into(),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "only GET is served".into(),
+    }
+}
+
+/// The parameters of `GET /search`, named as `quire search`'s options.
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    q: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    article: Option<String>,
+    section: Option<String>,
+    per_article: Option<usize>,
+    exact: Option<bool>,
+    snippets: Option<usize>,
+    snippet_chars: Option<usize>,
+}
+
+impl SearchParams {
+    /// The query and the options, or what is wrong with them.
+    fn check(self) -> Result<(String, SearchOptions), ApiError> {
+        let q = self.q.unwrap_or_default();
+        if q.trim().is_empty() {
+            return Err(ApiError::bad_request(
+                "the q parameter (the query) is missing or empty",
+            ));
+        }
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "the query is longer than {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        let within = |name: &str, value: Option<usize>, min: usize, max: usize| match value {
+            Some(v) if v < min || v > max => Err(ApiError::bad_request(format!(
+                "{name} must be between {min} and {max}"
+            ))),
+            _ => Ok(()),
+        };
+        within("limit", self.limit, 1, MAX_LIMIT)?;
+        within("offset", self.offset, 0, MAX_OFFSET)?;
+        within("per_article", self.per_article, 1, MAX_LIMIT)?;
+        within("snippets", self.snippets, 1, MAX_SNIPPETS)?;
+        within("snippet_chars", self.snippet_chars, 1, MAX_SNIPPET_CHARS)?;
+        let mut options = SearchOptions::default()
+            // As `quire search --json`.
+            .snippets(self.snippets.unwrap_or(3))
+            .exact(self.exact.unwrap_or(false));
+        options.limit = self.limit.unwrap_or(options.limit);
+        options.offset = self.offset.unwrap_or(options.offset);
+        options.snippet_chars = self.snippet_chars.unwrap_or(options.snippet_chars);
+        options.article = self.article.filter(|a| !a.is_empty());
+        options.section = self.section.filter(|s| !s.is_empty());
+        options.per_article = self.per_article;
+        Ok((q, options))
+    }
+}
+
+async fn search(
+    State(server): State<Arc<Server>>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let (q, options) = params.check()?;
+    let key = format!("{q}\u{0}{options:?}");
+    let generation = server.index.generation();
+    let body = match server.cache.get(&key, generation) {
+        Some(body) => body,
+        None => {
+            let body = server.searchers.search(q, options).await?;
+            server.cache.put(key, generation, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// An article in `GET /articles`.
+#[derive(Serialize)]
+struct ArticleEntry {
+    id: String,
+    title: String,
+    source: String,
+    sections: Vec<SectionEntry>,
+}
+
+#[derive(Serialize)]
+struct SectionEntry {
+    path: Vec<String>,
+    label: String,
+    anchor: String,
+    ordinal: u64,
+}
+
+#[derive(Serialize)]
+struct ArticleList {
+    schema_version: u32,
+    articles: Vec<ArticleEntry>,
+}
+
+async fn articles(State(server): State<Arc<Server>>) -> Result<Response, ApiError> {
+    let list = tokio::task::spawn_blocking(move || -> quire::Result<ArticleList> {
+        let index = &server.index;
+        let mut articles: Vec<ArticleEntry> = Vec::new();
+        index.for_each_section(|s| {
+            if articles.last().is_none_or(|a| a.id != s.article_id) {
+                articles.push(ArticleEntry {
+                    id: s.article_id,
+                    title: s.title,
+                    source: s.source,
+                    sections: Vec::new(),
+                });
+            }
+            let article = articles.last_mut().expect("pushed above");
+            article.sections.push(SectionEntry {
+                path: s.headings,
+                label: s.label,
+                anchor: s.anchor,
+                ordinal: s.ordinal,
+            });
+            Ok(())
+        })?;
+        articles.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(ArticleList {
+            schema_version: quire::RESULTS_VERSION,
+            articles,
+        })
+    })
+    .await
+    .map_err(|e| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: format!("listing articles failed: {e}"),
+    })??;
+    Ok(axum::Json(list).into_response())
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    schema_version: u32,
+    sections: u64,
+}
+
+async fn health(State(server): State<Arc<Server>>) -> axum::Json<Health> {
+    axum::Json(Health {
+        status: "ok",
+        schema_version: quire::RESULTS_VERSION,
+        sections: server.index.num_sections(),
+    })
+}

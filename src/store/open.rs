@@ -1,0 +1,226 @@
+//! The index folder: creating and opening it, and its format file.
+//!
+//! A quire index folder is a plain tantivy index plus two files of quire's:
+//! `quire-format` (the layout version, written once when the folder is
+//! created, checked on every open) and `writer.pid` (the id of the process
+//! that holds the write lock, present only while one does; see
+//! [`super::writer`]). tantivy's own commit is the only thing that makes
+//! changes visible, so a crash at any point leaves the last commit whole.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
+
+use super::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
+use crate::analysis::analyzers::{ANALYZER, cached_en_stem};
+use crate::error::{Error, Result, one_line};
+
+const FORMAT_PREFIX: &str = "quire index format ";
+
+/// How many decompressed blocks of stored text (16 KiB each) an open index
+/// keeps per segment. Hits of different queries keep landing in the same
+/// blocks; tantivy's default of 100 made a server on linux-doc decompress
+/// again and again (a quarter of its time on random queries), 1,000 answers
+/// 20% more requests for 25 MB. The cache fills only as blocks are read.
+const DOC_STORE_CACHE_BLOCKS: usize = 1000;
+
+/// An index folder, open: the tantivy index, its fields, and a reader that
+/// follows its commits.
+pub(crate) struct Store {
+    pub(crate) dir: PathBuf,
+    pub(crate) inner: tantivy::Index,
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+}
+
+/// What [`Store::open_or_create`] does with an index it cannot use as it
+/// is (another format, or damaged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// Says so: the folder is left alone.
+    Refuse,
+    /// Empties the folder and creates a new index in it.
+    Replace,
+}
+
+impl Store {
+    /// Opens the index in `dir` for searching (see `Index::open`).
+    pub(crate) fn open(dir: &Path) -> Result<Store> {
+        if !Store::exists(dir) {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        if !dir.join(FORMAT_FILE).exists() {
+            return Err(Error::NotAnIndex(dir.to_path_buf()));
+        }
+        check_format(dir)?;
+        Store::load(dir)
+    }
+
+    /// Whether `dir` holds something: a folder that does not exist, or
+    /// holds nothing but git's placeholder files, has no index yet.
+    pub(crate) fn exists(dir: &Path) -> bool {
+        dir.exists() && !(dir.is_dir() && is_empty_dir(dir).unwrap_or(false))
+    }
+
+    /// Opens the index in `dir` for writing, creating it if `dir` does not
+    /// exist or is empty (see `Index::open_or_create`).
+    pub(crate) fn open_or_create(dir: &Path, unusable: Unusable) -> Result<Store> {
+        if !dir.exists() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(e, dir))?;
+        }
+        if !dir.is_dir() {
+            return Err(Error::NotAnIndex(dir.to_path_buf()));
+        }
+        if dir.join(FORMAT_FILE).exists() {
+            let opened = check_format(dir).and_then(|()| {
+                if dir.join("meta.json").exists() {
+                    Store::load(dir)
+                } else {
+                    // Created but killed before tantivy wrote its first file.
+                    Store::create_tantivy(dir)
+                }
+            });
+            match opened {
+                Ok(store) => Ok(store),
+                Err(Error::IncompatibleIndex { .. } | Error::CorruptIndex { .. })
+                    if unusable == Unusable::Replace =>
+                {
+                    clear_folder(dir)?;
+                    Store::create_new(dir)
+                }
+                Err(err) => Err(err),
+            }
+        } else if is_empty_dir(dir)? {
+            Store::create_new(dir)
+        } else {
+            Err(Error::NotAnIndex(dir.to_path_buf()))
+        }
+    }
+
+    /// A searcher on the last commit this store has seen.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Sees the last commit now (see `Index::reload`).
+    pub(crate) fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| self.error(e))
+    }
+
+    /// A tantivy error met on this index, as the most helpful [`Error`].
+    pub(crate) fn error(&self, err: TantivyError) -> Error {
+        Error::from_tantivy(err, &self.dir)
+    }
+
+    fn create_new(dir: &Path) -> Result<Store> {
+        write_format(dir)?;
+        Store::create_tantivy(dir)
+    }
+
+    fn create_tantivy(dir: &Path) -> Result<Store> {
+        let inner = tantivy::Index::create_in_dir(dir, schema::build())
+            .map_err(|e| Error::from_tantivy(e, dir))?;
+        Store::wrap(dir, inner)
+    }
+
+    fn load(dir: &Path) -> Result<Store> {
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::CorruptIndex {
+            path: dir.to_path_buf(),
+            reason: one_line(&e.to_string()),
+        })?;
+        Store::wrap(dir, inner)
+    }
+
+    fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Store> {
+        // The same terms as tantivy's own `en_stem`, with stems cached.
+        inner.tokenizers().register(ANALYZER, cached_en_stem());
+        let fields = Fields::resolve(&inner.schema()).ok_or_else(|| Error::CorruptIndex {
+            path: dir.to_path_buf(),
+            reason: "its fields are not the ones quire writes".into(),
+        })?;
+        // Commits by other processes (`quire index` while `quire serve`
+        // runs) are picked up without reopening.
+        let reader = inner
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
+            .try_into()
+            .map_err(|e| Error::from_tantivy(e, dir))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            inner,
+            fields,
+            reader,
+        })
+    }
+}
+
+fn check_format(dir: &Path) -> Result<()> {
+    let path = dir.join(FORMAT_FILE);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(e, &path))?;
+    let line = text.lines().next().unwrap_or("").trim();
+    match line.strip_prefix(FORMAT_PREFIX).map(str::parse::<u32>) {
+        Some(Ok(FORMAT_VERSION)) => Ok(()),
+        Some(Ok(n)) => Err(Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: format!("format {n}"),
+            expected: FORMAT_VERSION,
+        }),
+        _ => Err(Error::IncompatibleIndex {
+            path: dir.to_path_buf(),
+            found: "an unreadable format file".into(),
+            expected: FORMAT_VERSION,
+        }),
+    }
+}
+
+/// Writes the format file through a temporary file and a rename, so that
+/// it is either absent or whole.
+fn write_format(dir: &Path) -> Result<()> {
+    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+    let text = format!(
+        "{FORMAT_PREFIX}{FORMAT_VERSION}\nwritten by quire {}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    fs::write(&tmp, text).map_err(|e| Error::io(e, &tmp))?;
+    let path = dir.join(FORMAT_FILE);
+    fs::rename(&tmp, &path).map_err(|e| Error::io(e, &path))
+}
+
+/// Files that may sit in an index folder before there is an index: the
+/// repository's own `index/` holds a `.gitignore`.
+const PLACEHOLDERS: &[&str] = &[".gitignore", ".gitkeep"];
+
+fn is_placeholder(entry: &fs::DirEntry) -> bool {
+    PLACEHOLDERS.iter().any(|p| entry.file_name() == *p)
+}
+
+/// Whether `dir` holds nothing but placeholder files.
+fn is_empty_dir(dir: &Path) -> Result<bool> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
+        if !is_placeholder(&entry.map_err(|e| Error::io(e, dir))?) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Empties a folder that holds a quire index (the caller has checked the
+/// format file is there).
+fn clear_folder(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
+        let entry = entry.map_err(|e| Error::io(e, dir))?;
+        if is_placeholder(&entry) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| Error::io(e, &path))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,576 @@
+//! From paths on disk to a committed index: finding article files, telling
+//! which changed since the last run, reading them safely, splitting them
+//! (in parallel) and handing the sections to a [`Writer`].
+//!
+//! Each article's file is stamped in the index (size, modification time,
+//! content hash, splitting rules), in the same commit as its sections. A run
+//! reads only files whose size or time changed, re-indexes only those whose
+//! content changed, and removes the articles of files that are gone from a
+//! folder it walks. Files that cannot be indexed are skipped with a notice;
+//! with `strict`, the first one fails the run before anything is committed.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use super::open::{Store, Unusable};
+use super::pool::{Budget, run_parallel};
+use super::stamp::{self, Stamp, article_key};
+use super::writer::{DEFAULT_WRITER_MEMORY, Writer};
+use crate::error::{ArticleProblem, Error, Result};
+use crate::ingest::format::READER_VERSION;
+use crate::ingest::read::decode;
+use crate::ingest::rules::Rules;
+use crate::ingest::splitter::Splitter;
+use crate::ingest::walk::{self, ArticleFile, Notice};
+
+/// The default for [`IndexOptions::max_file_size`]: 64 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// At most this many bytes of article files are held in memory at once
+/// (a larger file is read alone), so that parallel workers on large files
+/// cannot add up to more than a bounded amount of memory.
+const IN_FLIGHT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How [`build_index`] works: [`IndexOptions::default`], then the setters
+/// for what differs.
+///
+/// ```
+/// let options = quire::IndexOptions::default().strict(true).glob("*.html");
+/// assert!(options.strict && options.max_file_size == quire::DEFAULT_MAX_FILE_SIZE);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct IndexOptions {
+    /// The splitting rules for plain text (their boilerplate phrases apply
+    /// to every format).
+    pub rules: Rules,
+    /// Start from an empty index instead of updating the one there.
+    pub rebuild: bool,
+    /// Fail, committing nothing, on the first file that cannot be indexed
+    /// whole, instead of skipping it with a notice.
+    pub strict: bool,
+    /// Only files matching one of these globs (gitignore syntax, relative to
+    /// each folder walked) are read; all when empty.
+    pub globs: Vec<String>,
+    /// Files and folders matching these globs are not read.
+    pub excludes: Vec<String>,
+    /// Larger files are skipped with a notice, so that one huge file cannot
+    /// exhaust memory.
+    pub max_file_size: u64,
+    /// Threads that read and split files; 0 means one per core.
+    pub threads: usize,
+    /// Memory for the index writer's in-memory segments, in bytes (see
+    /// [`Index::writer_with`](crate::Index::writer_with)).
+    pub writer_memory: u64,
+}
+
+impl IndexOptions {
+    /// Sets [`IndexOptions::rules`].
+    pub fn rules(mut self, rules: Rules) -> IndexOptions {
+        self.rules = rules;
+        self
+    }
+
+    /// Sets [`IndexOptions::rebuild`].
+    pub fn rebuild(mut self, rebuild: bool) -> IndexOptions {
+        self.rebuild = rebuild;
+        self
+    }
+
+    /// Sets [`IndexOptions::strict`].
+    pub fn strict(mut self, strict: bool) -> IndexOptions {
+        self.strict = strict;
+        self
+    }
+
+    /// Adds a glob to [`IndexOptions::globs`].
+    pub fn glob(mut self, glob: impl Into<String>) -> IndexOptions {
+        self.globs.push(glob.into());
+        self
+    }
+
+    /// Adds a glob to [`IndexOptions::excludes`].
+    pub fn exclude(mut self, glob: impl Into<String>) -> IndexOptions {
+        self.excludes.push(glob.into());
+        self
+    }
+
+    /// Sets [`IndexOptions::max_file_size`].
+    pub fn max_file_size(mut self, bytes: u64) -> IndexOptions {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// Sets [`IndexOptions::threads`].
+    pub fn threads(mut self, threads: usize) -> IndexOptions {
+        self.threads = threads;
+        self
+    }
+
+    /// Sets [`IndexOptions::writer_memory`].
+    pub fn writer_memory(mut self, bytes: u64) -> IndexOptions {
+        self.writer_memory = bytes;
+        self
+    }
+}
+
+impl Default for IndexOptions {
+    fn default() -> IndexOptions {
+        IndexOptions {
+            rules: Rules::default(),
+            rebuild: false,
+            strict: false,
+            globs: vec![],
+            excludes: vec![],
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+            writer_memory: DEFAULT_WRITER_MEMORY,
+        }
+    }
+}
+
+/// What a [`build_index`] run did.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct IndexReport {
+    /// Articles in the index after the run.
+    pub articles: usize,
+    /// Sections in the index after the run.
+    pub sections: u64,
+    /// Articles indexed for the first time.
+    pub added: usize,
+    /// Articles whose file changed and that were indexed again.
+    pub changed: usize,
+    /// Articles removed because their file is gone, no longer matches, or
+    /// now has nothing to index.
+    pub removed: usize,
+    /// Articles whose file did not change.
+    pub unchanged: usize,
+    /// Sections written by this run.
+    pub sections_written: u64,
+    /// Bytes of article files read by this run.
+    pub bytes_read: u64,
+    /// Bytes of section text extracted and written by this run.
+    pub text_bytes: u64,
+    /// Files that were not indexed, and why.
+    pub skipped: Vec<Notice>,
+    /// Files that were indexed with a caveat (such as lossy decoding).
+    pub warnings: Vec<Notice>,
+    /// Files in the folders walked that quire does not read (other
+    /// extensions).
+    pub ignored: Vec<PathBuf>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// Hears how far [`build_index_with_progress`] has got; every method may be
+/// called from several threads.
+pub trait Progress: Sync {
+    /// `files` files of `bytes` bytes in all are to be read.
+    fn start(&self, files: u64, bytes: u64) {
+        let _ = (files, bytes);
+    }
+    /// One file of `bytes` bytes was read and indexed (or skipped).
+    fn file_done(&self, bytes: u64) {
+        let _ = bytes;
+    }
+    /// Reading is over; the commit comes next.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Indexes the articles under `paths` into the index in `dir`, creating it
+/// if needed; see [`build_index_with_progress`].
+pub fn build_index(
+    dir: impl AsRef<Path>,
+    paths: &[PathBuf],
+    options: &IndexOptions,
+) -> Result<IndexReport> {
+    build_index_with_progress(dir, paths, options, &NoProgress)
+}
+
+/// Indexes the articles under `paths` into the index in `dir`, creating it
+/// if needed, and commits once at the end; `progress` hears about each
+/// file.
+///
+/// Only files that changed since the last run are read and indexed again;
+/// articles whose files are gone from a folder in `paths` are removed. Each
+/// article replaces whatever was indexed under its id before, so running it
+/// again never duplicates a section. When nothing changed, nothing is
+/// written.
+///
+/// # Errors
+///
+/// [`Error::MissingPath`] when a path does not exist and [`Error::Pattern`]
+/// for a bad glob (both checked before the index is touched),
+/// [`Error::Strict`] under `strict`, the errors of
+/// [`Index::open_or_create`](crate::Index::open_or_create) and
+/// [`Index::writer`](crate::Index::writer) ([`Error::IndexLocked`] while
+/// another process writes). On error nothing is committed and the index stays as it was.
+pub fn build_index_with_progress(
+    dir: impl AsRef<Path>,
+    paths: &[PathBuf],
+    options: &IndexOptions,
+    progress: &dyn Progress,
+) -> Result<IndexReport> {
+    let start = Instant::now();
+    let dir = dir.as_ref();
+    let walk::Found {
+        files: found,
+        skipped,
+        ignored,
+    } = walk::find(paths, &options.globs, &options.excludes)?;
+    let mut report = IndexReport {
+        skipped,
+        ignored,
+        ..IndexReport::default()
+    };
+    fail_if_strict(options, &report.skipped)?;
+
+    let metas: Vec<FileMeta> = found.iter().map(file_meta).collect();
+
+    let unusable = if options.rebuild {
+        Unusable::Replace
+    } else {
+        Unusable::Refuse
+    };
+    let store = Store::open_or_create(dir, unusable)?;
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let total: u64 = metas.iter().map(|m| m.size).sum();
+    let writer = Writer::open(
+        &store,
+        indexing_threads(total, threads),
+        options.writer_memory,
+    )?;
+    let stamps = if options.rebuild {
+        writer.delete_all()?;
+        HashMap::new()
+    } else {
+        stamp::stamps(&store)?
+    };
+
+    let splitter = Splitter::new(options.rules.clone());
+    let splitter_key = splitter_key(&options.rules);
+    let plan = plan(&found, &metas, &stamps, splitter_key);
+    report.unchanged = plan.unchanged;
+    for &key in &plan.removed {
+        writer.delete_key(key);
+    }
+    report.removed = plan.removed.len();
+
+    let bytes: u64 = plan.todo.iter().map(|t| t.meta.size).sum();
+    progress.start(plan.todo.len() as u64, bytes);
+    let context = Context {
+        budget: Budget::new(IN_FLIGHT_BYTES),
+        writer: &writer,
+        splitter: &splitter,
+        splitter_key,
+        options,
+        progress,
+        failed: AtomicBool::new(false),
+    };
+    let outcomes = run_parallel(&plan.todo, threads, |todo| context.index_one(todo));
+    progress.finish();
+    for outcome in outcomes {
+        report.bytes_read += outcome.bytes_read;
+        report.text_bytes += outcome.text_bytes;
+        report.warnings.extend(outcome.warning);
+        match outcome.result {
+            Indexed::Added(n) => {
+                report.added += 1;
+                report.sections_written += n;
+            }
+            Indexed::Changed(n) => {
+                report.changed += 1;
+                report.sections_written += n;
+            }
+            Indexed::Unchanged => report.unchanged += 1,
+            Indexed::Emptied(notice) => {
+                report.removed += 1;
+                report.skipped.push(notice);
+            }
+            Indexed::Skipped(notice) => report.skipped.push(notice),
+        }
+    }
+    // Worker order is not file order: report in file order.
+    report.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    report.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    fail_if_strict(options, &report.warnings)?;
+    fail_if_strict(options, &report.skipped)?;
+
+    if options.rebuild || report.added + report.changed + report.removed > 0 {
+        writer.commit()?;
+        store.reload()?;
+    } else {
+        drop(writer);
+    }
+    report.sections = store.searcher().num_docs();
+    report.articles = stamp::stamps(&store)?.len();
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+/// What to do with the files found.
+struct Plan<'a> {
+    /// Files to read: new, or stamped differently.
+    todo: Vec<Todo<'a>>,
+    /// Files whose stamp matches: not read.
+    unchanged: usize,
+    /// Keys of articles whose files are gone from a walked folder.
+    removed: Vec<u64>,
+}
+
+struct Todo<'a> {
+    file: &'a ArticleFile,
+    meta: FileMeta,
+    /// The stamp in the index, if the article is there.
+    before: Option<Stamp>,
+}
+
+#[derive(Clone, Copy)]
+struct FileMeta {
+    size: u64,
+    mtime: u64,
+    root_key: u64,
+}
+
+fn plan<'a>(
+    found: &'a [ArticleFile],
+    metas: &[FileMeta],
+    stamps: &HashMap<u64, Stamp>,
+    splitter_key: u64,
+) -> Plan<'a> {
+    let mut plan = Plan {
+        todo: vec![],
+        unchanged: 0,
+        removed: vec![],
+    };
+    let mut seen = HashSet::with_capacity(found.len());
+    let mut walked_roots = HashSet::new();
+    for (file, &meta) in found.iter().zip(metas) {
+        let key = article_key(&file.id);
+        seen.insert(key);
+        if !file.named {
+            walked_roots.insert(meta.root_key);
+        }
+        let before = stamps.get(&key).copied();
+        match before {
+            Some(s)
+                if s.size == meta.size
+                    && s.mtime == meta.mtime
+                    && s.root_key == meta.root_key
+                    && s.splitter_key == splitter_key =>
+            {
+                plan.unchanged += 1
+            }
+            _ => plan.todo.push(Todo { file, meta, before }),
+        }
+    }
+    for (key, stamp) in stamps {
+        if walked_roots.contains(&stamp.root_key) && !seen.contains(key) {
+            plan.removed.push(*key);
+        }
+    }
+    plan.removed.sort_unstable();
+    // Largest files first keeps the threads busy to the end.
+    plan.todo.sort_by_key(|t| std::cmp::Reverse(t.meta.size));
+    plan
+}
+
+fn file_meta(file: &ArticleFile) -> FileMeta {
+    let meta = fs::metadata(&file.path).ok();
+    let mtime = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    FileMeta {
+        size: meta.map_or(0, |m| m.len()),
+        mtime,
+        root_key: xxhash_rust::xxh3::xxh3_64(file.root.as_os_str().as_encoded_bytes()),
+    }
+}
+
+/// A fingerprint of the rules and of the readers, so that changing either
+/// re-splits every article.
+fn splitter_key(rules: &Rules) -> u64 {
+    let text = format!("{READER_VERSION}\n{rules:?}");
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// One indexing thread per [`BYTES_PER_THREAD`] of input, up to `max`.
+fn indexing_threads(bytes: u64, max: usize) -> usize {
+    usize::try_from(bytes / BYTES_PER_THREAD + 1).map_or(max, |n| n.min(max))
+}
+
+/// Input below this size is indexed by one thread.
+const BYTES_PER_THREAD: u64 = 8 * 1024 * 1024;
+
+/// What happened to one file.
+enum Indexed {
+    Added(u64),
+    Changed(u64),
+    Unchanged,
+    /// Its article was in the index and the file now has nothing to index.
+    Emptied(Notice),
+    Skipped(Notice),
+}
+
+struct Outcome {
+    result: Indexed,
+    warning: Option<Notice>,
+    bytes_read: u64,
+    text_bytes: u64,
+}
+
+/// What every worker shares.
+struct Context<'a> {
+    budget: Budget,
+    writer: &'a Writer,
+    splitter: &'a Splitter,
+    splitter_key: u64,
+    options: &'a IndexOptions,
+    progress: &'a dyn Progress,
+    /// Set under `strict` once a file fails, so the others stop early.
+    failed: AtomicBool,
+}
+
+impl Context<'_> {
+    fn index_one(&self, todo: &Todo) -> Outcome {
+        let outcome = if self.failed.load(Ordering::Relaxed) {
+            Outcome {
+                result: Indexed::Unchanged,
+                warning: None,
+                bytes_read: 0,
+                text_bytes: 0,
+            }
+        } else {
+            self.read_and_add(todo)
+        };
+        if self.options.strict
+            && (outcome.warning.is_some()
+                || matches!(outcome.result, Indexed::Skipped(_) | Indexed::Emptied(_)))
+        {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        self.progress.file_done(todo.meta.size);
+        outcome
+    }
+
+    fn read_and_add(&self, todo: &Todo) -> Outcome {
+        let file = todo.file;
+        let notice = |message: String| Notice {
+            path: file.path.clone(),
+            message,
+        };
+        // A file whose content is unusable now makes its old sections
+        // stale; one that cannot be read says nothing of its content, so
+        // its old sections stay.
+        let skipped = |message: String, bytes_read, content_known: bool| Outcome {
+            result: match todo.before {
+                Some(_) if content_known => {
+                    self.writer.delete_article(&file.id);
+                    Indexed::Emptied(notice(message))
+                }
+                _ => Indexed::Skipped(notice(message)),
+            },
+            warning: None,
+            bytes_read,
+            text_bytes: 0,
+        };
+        if todo.meta.size > self.options.max_file_size {
+            return skipped(
+                format!(
+                    "too large ({}; the limit is {}, raise it with --max-file-size)",
+                    human_bytes(todo.meta.size),
+                    human_bytes(self.options.max_file_size)
+                ),
+                0,
+                false,
+            );
+        }
+        let _memory = self.budget.take(todo.meta.size);
+        let bytes = match fs::read(&file.path) {
+            Ok(bytes) => bytes,
+            Err(e) => return skipped(ArticleProblem::Unreadable(e).to_string(), 0, false),
+        };
+        let len = bytes.len() as u64;
+        let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        if let Some(before) = todo.before
+            && before.content_hash == content_hash
+            && before.splitter_key == self.splitter_key
+            && before.root_key == todo.meta.root_key
+        {
+            // Touched, not changed. The old stamp stays; the next run reads
+            // the file again.
+            return Outcome {
+                result: Indexed::Unchanged,
+                warning: None,
+                bytes_read: len,
+                text_bytes: 0,
+            };
+        }
+        let (text, lossy) = match decode(bytes) {
+            Ok(decoded) => (decoded.text, decoded.lossy),
+            Err(problem) => return skipped(problem.to_string(), len, true),
+        };
+        let name = file
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy())
+            .unwrap_or_default();
+        let article = self.splitter.split_as(file.format, &text, &name);
+        if article.sections.is_empty() {
+            return skipped("no text to index".into(), len, true);
+        }
+        let stamp = Stamp {
+            root_key: todo.meta.root_key,
+            size: todo.meta.size,
+            mtime: todo.meta.mtime,
+            content_hash,
+            splitter_key: self.splitter_key,
+        };
+        let source = file.path.to_string_lossy();
+        let result = match self.writer.add_stamped(&file.id, &source, &article, &stamp) {
+            Ok(n) if todo.before.is_some() => Indexed::Changed(n),
+            Ok(n) => Indexed::Added(n),
+            Err(e) => Indexed::Skipped(notice(format!("cannot be indexed: {e}"))),
+        };
+        Outcome {
+            result,
+            warning: lossy
+                .then(|| notice("not valid UTF-8; undecodable bytes were replaced".into())),
+            bytes_read: len,
+            text_bytes: article.sections.iter().map(|s| s.text.len() as u64).sum(),
+        }
+    }
+}
+
+fn fail_if_strict(options: &IndexOptions, notices: &[Notice]) -> Result<()> {
+    match notices.first() {
+        Some(n) if options.strict => Err(Error::Strict {
+            path: n.path.clone(),
+            reason: n.message.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    if n >= 1024 * 1024 {
+        format!("{:.1} MiB", n as f64 / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}

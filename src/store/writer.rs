@@ -1,0 +1,156 @@
+//! The [`Writer`]: adds, replaces and removes articles, and commits.
+//!
+//! While a writer holds the index's lock it leaves its process id in
+//! `writer.pid`, so that a second writer is told who holds the lock.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tantivy::TantivyError;
+use tantivy::directory::error::LockError;
+use tantivy::schema::Term;
+
+use super::document::section_document;
+use super::open::Store;
+use super::schema::Fields;
+use super::stamp::{Stamp, article_key};
+use crate::error::{Error, Result};
+use crate::ingest::article::Article;
+
+const PID_FILE: &str = "writer.pid";
+
+/// The default memory for a writer's in-memory segments, shared by its
+/// threads.
+pub const DEFAULT_WRITER_MEMORY: u64 = 64 * 1024 * 1024;
+/// The least memory a writer thread can work with (tantivy's minimum).
+pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
+
+/// Adds, replaces and removes articles; nothing is visible to searches
+/// until [`Writer::commit`].
+///
+/// A writer may be shared between threads: adding articles from several
+/// threads at once is safe. Dropping a writer without committing throws its
+/// changes away.
+pub struct Writer {
+    inner: Option<tantivy::IndexWriter>,
+    fields: Fields,
+    dir: PathBuf,
+    pid_path: PathBuf,
+}
+
+impl Writer {
+    /// Takes the lock of the index in `store` and returns a writer with
+    /// `threads` indexing threads sharing `memory` bytes (see
+    /// `Index::writer_with`).
+    pub(crate) fn open(store: &Store, threads: usize, memory: u64) -> Result<Writer> {
+        let memory = memory.max(MIN_WRITER_MEMORY_PER_THREAD);
+        let affordable = usize::try_from(memory / MIN_WRITER_MEMORY_PER_THREAD).unwrap_or(8);
+        let threads = threads.clamp(1, 8).min(affordable.max(1));
+        let memory = usize::try_from(memory)
+            .unwrap_or(usize::MAX)
+            .min(u32::MAX as usize - 1_000_000);
+        let dir = &store.dir;
+        let inner = store
+            .inner
+            .writer_with_num_threads(threads, memory)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
+                    path: dir.clone(),
+                    pid: read_writer_pid(dir),
+                },
+                other => store.error(other),
+            })?;
+        let pid_path = dir.join(PID_FILE);
+        // Only a hint for the "being written by" message: failing to write
+        // it must not stop the indexing.
+        let _ = fs::write(&pid_path, std::process::id().to_string());
+        Ok(Writer {
+            inner: Some(inner),
+            fields: store.fields,
+            dir: dir.clone(),
+            pid_path,
+        })
+    }
+
+    /// Adds the sections of `article` under the id `id`, replacing every
+    /// section already indexed under that id. `source` is the path to show
+    /// users. Returns how many sections were added.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Tantivy`] when the writer has failed (a full disk, a killed
+    /// indexing thread): nothing of this writer's is then committed.
+    pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<u64> {
+        self.add_stamped(id, source, article, &Stamp::default())
+    }
+
+    /// [`Writer::add_article`], remembering the file's stamp.
+    pub(crate) fn add_stamped(
+        &self,
+        id: &str,
+        source: &str,
+        article: &Article,
+        stamp: &Stamp,
+    ) -> Result<u64> {
+        self.delete_article(id);
+        let key = article_key(id);
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        for section in &article.sections {
+            let doc = section_document(self.fields, (id, key), source, article, section, stamp);
+            writer
+                .add_document(doc)
+                .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        }
+        Ok(article.sections.len() as u64)
+    }
+
+    /// Removes every section indexed under the article id `id`.
+    pub fn delete_article(&self, id: &str) {
+        self.delete_key(article_key(id));
+    }
+
+    /// Removes every section indexed under an article key.
+    pub(crate) fn delete_key(&self, key: u64) {
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        writer.delete_term(Term::from_field_u64(self.fields.article_key, key));
+    }
+
+    /// Removes every section of every article.
+    pub fn delete_all(&self) -> Result<()> {
+        let writer = self.inner.as_ref().expect("writer is present until commit");
+        writer
+            .delete_all_documents()
+            .map(|_| ())
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+
+    /// Makes every change since the writer was taken visible, atomically,
+    /// then waits for background merges and releases the lock.
+    pub fn commit(mut self) -> Result<()> {
+        let mut writer = self.inner.take().expect("writer is present until commit");
+        writer
+            .commit()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        writer
+            .wait_merging_threads()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Drop tantivy's writer (and so its lock) before the pid hint goes.
+        self.inner.take();
+        let _ = fs::remove_file(&self.pid_path);
+    }
+}
+
+/// The id of the process that holds the index's write lock, when it left
+/// one.
+fn read_writer_pid(dir: &Path) -> Option<u32> {
+    fs::read_to_string(dir.join(PID_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
