@@ -3,7 +3,7 @@
 
 mod util;
 
-use util::{TestEnv, assert_same_text, hit_labels};
+use util::{TestEnv, assert_same_text, hit_labels, marked};
 
 #[test]
 fn index_reports_one_line_on_stderr_and_nothing_on_stdout() {
@@ -27,8 +27,7 @@ fn index_reports_one_line_on_stderr_and_nothing_on_stdout() {
 
 #[test]
 fn indexing_again_replaces_and_never_duplicates() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let (_, first) = env.search_json("electromyography");
     env.index();
     env.run(&["index", "corpus/gout.txt"]).assert_code(0);
@@ -43,8 +42,7 @@ fn indexing_again_replaces_and_never_duplicates() {
 
 #[test]
 fn an_edited_article_replaces_its_old_sections() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write(
         "corpus/gout.txt",
         "Gout\n\nTreatment\n\nPodagra responds to colchicine.\n",
@@ -58,8 +56,7 @@ fn an_edited_article_replaces_its_old_sections() {
 
 #[test]
 fn search_text_output_names_article_section_score_and_snippet() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["search", "--limit", "1", "microvascular", "decompression"]);
     run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
@@ -79,8 +76,7 @@ fn search_text_output_names_article_section_score_and_snippet() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let always = env.run(&["search", "--color", "always", "spasm"]);
     assert!(
         always.stdout.contains("\x1b[1;31mspasm\x1b[0m"),
@@ -95,8 +91,7 @@ fn colour_only_when_asked_or_on_a_terminal() {
 
 #[test]
 fn search_json_follows_the_contract() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let (code, r) = env.search_json("sleeping");
     assert_eq!(code, 0);
     assert_eq!(r["schema_version"], 1);
@@ -112,13 +107,11 @@ fn search_json_follows_the_contract() {
         }
         assert!(hit["section"]["path"].is_array());
         assert!(hit["section"]["anchor"].is_string());
-        let snippet = &hit["snippets"][0];
-        let text = snippet["text"].as_str().unwrap();
-        for h in snippet["highlights"].as_array().unwrap() {
-            let (s, e) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
-            let word = text[s as usize..e as usize].to_lowercase();
+        let words = marked(hit);
+        assert!(!words.is_empty(), "a hit for a body word marks it: {hit}");
+        for word in words {
             // Stemming: "sleeping" finds and marks "sleep" and "sleeping".
-            assert!(word.starts_with("sleep"), "{word} in {text}");
+            assert!(word.to_lowercase().starts_with("sleep"), "{word} in {hit}");
         }
     }
     let labels = hit_labels(&r);
@@ -128,8 +121,7 @@ fn search_json_follows_the_contract() {
 
 #[test]
 fn no_hits_prints_json_anyway_and_exits_1() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let (code, r) = env.search_json("feedback");
     assert_eq!(code, 1);
     assert_eq!(r["total_hits"], 0);
@@ -142,8 +134,7 @@ fn no_hits_prints_json_anyway_and_exits_1() {
 
 #[test]
 fn any_word_fallback_is_flagged() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let (code, r) = env.search_json("electromyography colchicine");
     assert_eq!(code, 0);
     assert_eq!(r["relaxed"], true);
@@ -154,8 +145,7 @@ fn any_word_fallback_is_flagged() {
 
 #[test]
 fn options_may_follow_query_words_and_dashed_words_exclude() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["search", "vertigo", "-tinnitus", "--json", "--limit", "50"]);
     run.assert_code(0);
     let r: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -198,8 +188,7 @@ fn a_placeholder_index_folder_counts_as_no_index() {
 
 #[test]
 fn bad_queries_never_panic() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let queries = [
         "",
         " ",
@@ -258,8 +247,7 @@ fn bad_queries_never_panic() {
 
 #[test]
 fn empty_and_wordless_queries_are_clear_errors() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.run(&["search", ""])
         .assert_error("has no words to search for");
     env.run(&["search", "--", "- *"])
@@ -274,8 +262,7 @@ fn empty_and_wordless_queries_are_clear_errors() {
 
 #[test]
 fn bad_invocations_are_one_line_errors() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.run(&["search", "--limit", "0", "x"])
         .assert_error("must be at least 1");
     env.run(&["search", "--limit", "-3", "x"])
@@ -321,8 +308,7 @@ fn a_folder_that_is_not_an_index_is_refused_and_left_alone() {
 
 #[test]
 fn a_corrupt_index_says_rebuild_and_rebuild_mends_it() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write("index/meta.json", "{ not json");
     env.run(&["search", "spasm"])
         .assert_error("is damaged")
@@ -334,8 +320,7 @@ fn a_corrupt_index_says_rebuild_and_rebuild_mends_it() {
 
 #[test]
 fn an_index_of_another_format_says_rebuild() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write("index/quire-format", "quire index format 999\n");
     env.run(&["search", "spasm"])
         .assert_error(&format!(
@@ -350,8 +335,7 @@ fn an_index_of_another_format_says_rebuild() {
 
 #[test]
 fn a_second_writer_is_refused_at_once() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let index = quire::Index::open(env.path("index")).unwrap();
     let writer = index.writer().unwrap();
     env.run(&["index"]).assert_error(&format!(
@@ -410,8 +394,7 @@ fn bad_files_are_skipped_with_a_warning_and_the_rest_indexed() {
 
 #[test]
 fn strict_fails_before_committing_anything() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write("corpus/binary.txt", b"\0\0");
     env.write("corpus/gout.txt", "Gout\n\nTreatment\n\nPodagra.\n");
     env.run(&["index", "--strict"]).assert_error(

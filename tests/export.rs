@@ -19,8 +19,7 @@ fn exported(stdout: &str) -> Vec<ExportedSection> {
 
 #[test]
 fn ndjson_round_trips_every_section_once() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write(
         "corpus/asthma.md",
         "# Asthma\n\n## Triggers\n\nPollen.\n\n## Triggers\n\nSmoke.\n",
@@ -96,8 +95,7 @@ fn ndjson_round_trips_every_section_once() {
 
 #[test]
 fn es_bulk_pairs_an_action_with_each_section() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["export", "--format", "es-bulk", "--es-index", "articles"]);
     run.assert_code(0);
     let lines: Vec<Value> = run
@@ -116,8 +114,7 @@ fn es_bulk_pairs_an_action_with_each_section() {
 
 #[test]
 fn output_file_is_replaced_only_by_a_complete_export() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["export", "--output", "sections.ndjson"]);
     run.assert_code(0);
     assert!(run.stdout.is_empty());
@@ -152,8 +149,7 @@ fn output_file_is_replaced_only_by_a_complete_export() {
 
 #[test]
 fn scale_out_mappings_name_exactly_the_exported_fields() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["export"]);
     let line: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
     let mut exported: Vec<String> = line.as_object().unwrap().keys().cloned().collect();

@@ -10,8 +10,7 @@ use util::TestEnv;
 
 #[test]
 fn plain_tantivy_opens_and_queries_the_index() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
 
     let index = tantivy::Index::open_in_dir(env.path("index")).unwrap();
     let schema = index.schema();

@@ -4,21 +4,7 @@
 mod util;
 
 use serde_json::Value;
-use util::{TestEnv, hit_labels};
-
-fn indexed() -> TestEnv {
-    let env = TestEnv::new();
-    env.index();
-    env
-}
-
-fn json(env: &TestEnv, args: &[&str]) -> (i32, Value) {
-    let mut all = vec!["search", "--json"];
-    all.extend_from_slice(args);
-    let run = env.run(&all);
-    let value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
-    (run.code, value)
-}
+use util::{TestEnv, hit_labels, marked};
 
 /// Asserts that the best hit is the medical examination and marks
 /// "electromyography".
@@ -34,44 +20,28 @@ fn lands_on_electromyography(r: &Value) {
     );
 }
 
-/// The highlighted words of a hit's snippets.
-fn marked(hit: &Value) -> Vec<String> {
-    let mut words = vec![];
-    for snippet in hit["snippets"].as_array().unwrap() {
-        let text = snippet["text"].as_str().unwrap();
-        for h in snippet["highlights"].as_array().unwrap() {
-            let (s, e) = (
-                h["start"].as_u64().unwrap() as usize,
-                h["end"].as_u64().unwrap() as usize,
-            );
-            words.push(text[s..e].to_string());
-        }
-    }
-    words
-}
-
 #[test]
 fn typos_are_found_ranked_after_exact_matches_and_highlighted() {
-    let env = indexed();
-    let (code, r) = json(&env, &["Janetta"]);
+    let env = TestEnv::indexed();
+    let (code, r) = env.search_json_args(&["Janetta"]);
     assert_eq!(code, 0);
     let hit = &r["hits"][0];
     assert_eq!(hit["section"]["label"], "Cause");
     assert_eq!(hit["exact"], false);
     assert!(marked(hit).iter().any(|w| w == "Jannetta"), "{hit}");
 
-    let (_, r) = json(&env, &["electromyografy"]);
+    let (_, r) = env.search_json_args(&["electromyografy"]);
     lands_on_electromyography(&r);
 
     // One word exact, one with a typo.
-    let (_, r) = json(&env, &["vertigo", "tinitus"]);
+    let (_, r) = env.search_json_args(&["vertigo", "tinitus"]);
     assert_eq!(
         r["hits"][0]["section"]["label"],
         "Diagnosis › Differential diagnosis"
     );
 
     // Exact matches always come first.
-    let (_, r) = json(&env, &["--limit", "50", "spasm"]);
+    let (_, r) = env.search_json_args(&["--limit", "50", "spasm"]);
     let flags: Vec<bool> = r["hits"]
         .as_array()
         .unwrap()
@@ -83,33 +53,33 @@ fn typos_are_found_ranked_after_exact_matches_and_highlighted() {
         "exact first: {flags:?}"
     );
 
-    let (code, r) = json(&env, &["--exact", "Janetta"]);
+    let (code, r) = env.search_json_args(&["--exact", "Janetta"]);
     assert_eq!((code, r["total_hits"].as_u64()), (1, Some(0)));
 }
 
 #[test]
 fn prefixes_expand_and_are_highlighted() {
-    let env = indexed();
-    let (code, r) = json(&env, &["electromyo*"]);
+    let env = TestEnv::indexed();
+    let (code, r) = env.search_json_args(&["electromyo*"]);
     assert_eq!(code, 0);
     lands_on_electromyography(&r);
-    let (_, r) = json(&env, &["repositio*"]);
+    let (_, r) = env.search_json_args(&["repositio*"]);
     assert_eq!(r["hits"][0]["article"]["id"], "vertigo.txt");
 }
 
 #[test]
 fn excluded_phrases_exclude_only_the_phrase() {
-    let env = indexed();
-    let (_, r) = json(&env, &["--", "colchicine", "-\"gout attack\""]);
+    let env = TestEnv::indexed();
+    let (_, r) = env.search_json_args(&["--", "colchicine", "-\"gout attack\""]);
     assert_eq!(r["total_hits"], 1, "no section says 'gout attack'");
-    let (code, r) = json(&env, &["--", "colchicine", "-\"acute attack\""]);
+    let (code, r) = env.search_json_args(&["--", "colchicine", "-\"acute attack\""]);
     assert_eq!((code, r["total_hits"].as_u64()), (1, Some(0)));
 }
 
 #[test]
 fn only_a_heading_match_shows_the_opening_text() {
-    let env = indexed();
-    let (_, r) = json(&env, &["section:prognosis"]);
+    let env = TestEnv::indexed();
+    let (_, r) = env.search_json_args(&["section:prognosis"]);
     let hit = &r["hits"][0];
     assert_eq!(hit["section"]["label"], "Prognosis");
     let text = hit["snippets"][0]["text"].as_str().unwrap();
@@ -127,8 +97,8 @@ fn only_a_heading_match_shows_the_opening_text() {
 
 #[test]
 fn json_gives_up_to_three_snippets_and_text_one() {
-    let env = indexed();
-    let (_, r) = json(&env, &["--snippet-chars", "60", "hemifacial"]);
+    let env = TestEnv::indexed();
+    let (_, r) = env.search_json_args(&["--snippet-chars", "60", "hemifacial"]);
     let snippets = r["hits"][0]["snippets"].as_array().unwrap();
     assert!(snippets.len() > 1 && snippets.len() <= 3, "{snippets:?}");
     let run = env.run(&[
@@ -153,7 +123,10 @@ fn json_gives_up_to_three_snippets_and_text_one() {
     assert_eq!(run.stdout.lines().count(), 4, "{run:?}");
     for snippet in snippets {
         assert!(snippet["text"].as_str().unwrap().chars().count() <= 62);
-        for h in snippet["highlights"].as_array().unwrap() {
+        let highlights = snippet["highlights"].as_array().unwrap();
+        // Every snippet of a hit is cut around a match: none is unmarked.
+        assert!(!highlights.is_empty(), "{snippet}");
+        for h in highlights {
             assert!(h["char_end"].as_u64() > h["char_start"].as_u64());
         }
     }
@@ -161,14 +134,14 @@ fn json_gives_up_to_three_snippets_and_text_one() {
 
 #[test]
 fn paging_continues_where_the_last_page_ended() {
-    let env = indexed();
-    let (_, all) = json(&env, &["--limit", "6", "the"]);
-    let (_, page) = json(&env, &["--limit", "3", "--offset", "3", "the"]);
+    let env = TestEnv::indexed();
+    let (_, all) = env.search_json_args(&["--limit", "6", "the"]);
+    let (_, page) = env.search_json_args(&["--limit", "3", "--offset", "3", "the"]);
     assert_eq!(hit_labels(&page), hit_labels(&all)[3..6]);
     assert_eq!(page["offset"], 3);
     assert_eq!(page["hits"][0]["rank"], 4);
     assert_eq!(page["total_hits"], all["total_hits"]);
-    let (code, past) = json(&env, &["--offset", "1000", "the"]);
+    let (code, past) = env.search_json_args(&["--offset", "1000", "the"]);
     assert_eq!(code, 1);
     assert_eq!(past["hits"].as_array().unwrap().len(), 0);
     env.run(&["search", "--offset", "-1", "x"])
@@ -177,8 +150,8 @@ fn paging_continues_where_the_last_page_ended() {
 
 #[test]
 fn per_article_keeps_the_best_sections_and_counts_the_rest() {
-    let env = indexed();
-    let (_, r) = json(&env, &["--per-article", "1", "--limit", "10", "the"]);
+    let env = TestEnv::indexed();
+    let (_, r) = env.search_json_args(&["--per-article", "1", "--limit", "10", "the"]);
     let hits = r["hits"].as_array().unwrap();
     let ids: Vec<&str> = hits
         .iter()
@@ -199,13 +172,13 @@ fn per_article_keeps_the_best_sections_and_counts_the_rest() {
 
 #[test]
 fn article_and_section_filters() {
-    let env = indexed();
-    let (_, r) = json(&env, &["--article", "GOUT", "attack"]);
+    let env = TestEnv::indexed();
+    let (_, r) = env.search_json_args(&["--article", "GOUT", "attack"]);
     assert!(
         hit_labels(&r).iter().all(|l| l.starts_with("gout.txt ›")),
         "{r}"
     );
-    let (_, r) = json(&env, &["--article", "vertigo.txt", "treatment"]);
+    let (_, r) = env.search_json_args(&["--article", "vertigo.txt", "treatment"]);
     assert_eq!(
         hit_labels(&r),
         [
@@ -213,21 +186,21 @@ fn article_and_section_filters() {
             "vertigo.txt › Nursing › Home care"
         ]
     );
-    let (_, r) = json(&env, &["--section", "examine > medical", "nerve"]);
+    let (_, r) = env.search_json_args(&["--section", "examine > medical", "nerve"]);
     assert_eq!(
         hit_labels(&r),
         ["facial-twitching.txt › Examine › Medical examination"]
     );
-    let (code, _) = json(&env, &["--article", "no such article", "the"]);
+    let (code, _) = env.search_json_args(&["--article", "no such article", "the"]);
     assert_eq!(code, 1);
 }
 
 #[test]
 fn a_relaxed_search_still_tolerates_typos() {
-    let env = indexed();
+    let env = TestEnv::indexed();
     // No section has both, even with typos: any word, exact ones first,
     // then the typo'd one.
-    let (code, r) = json(&env, &["colchisine", "electromyography"]);
+    let (code, r) = env.search_json_args(&["colchisine", "electromyography"]);
     assert_eq!(code, 0);
     assert_eq!(r["relaxed"], true);
     let labels = hit_labels(&r);
@@ -244,7 +217,7 @@ fn a_relaxed_search_still_tolerates_typos() {
 
 #[test]
 fn all_words_or_else_any_word_with_a_note() {
-    let env = indexed();
+    let env = TestEnv::indexed();
     let run = env.run(&["search", "--exact", "electromyography", "colchicine"]);
     run.assert_code(0);
     assert_eq!(
@@ -255,12 +228,12 @@ fn all_words_or_else_any_word_with_a_note() {
 
 #[test]
 fn nothing_found_suggests_the_nearest_words() {
-    let env = indexed();
+    let env = TestEnv::indexed();
     // "goat" is too short for a typo, so it finds nothing.
-    let (code, r) = json(&env, &["goat", "attack"]);
+    let (code, r) = env.search_json_args(&["goat", "attack"]);
     assert_eq!(code, 0, "attack alone matches (relaxed)");
     assert_eq!(r["suggestion"], Value::Null);
-    let (code, r) = json(&env, &["goat"]);
+    let (code, r) = env.search_json_args(&["goat"]);
     assert_eq!(code, 1);
     assert_eq!(r["suggestion"], "gout");
     let run = env.run(&["search", "goat", "-tinnitus"]);
@@ -268,6 +241,6 @@ fn nothing_found_suggests_the_nearest_words() {
         run.stderr,
         "quire: no section matches \"goat -tinnitus\"; did you mean \"gout -tinnitus\"?\n"
     );
-    let (_, r) = json(&env, &["qqqqqqq"]);
+    let (_, r) = env.search_json_args(&["qqqqqqq"]);
     assert_eq!(r["suggestion"], Value::Null);
 }

@@ -96,8 +96,7 @@ fn conforms(spec: &Value, path: &str, response: &util::server::Response) {
 
 #[test]
 fn search_answers_as_the_cli_does_and_as_the_spec_says() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let server = Server::start(env.dir.path(), &[]);
     let spec = openapi();
 
@@ -165,8 +164,7 @@ fn search_answers_as_the_cli_does_and_as_the_spec_says() {
 
 #[test]
 fn user_mistakes_are_json_errors_never_500() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let server = Server::start(env.dir.path(), &[]);
     let spec = openapi();
     let long = "a".repeat(1001);
@@ -215,8 +213,7 @@ fn new_commits_are_served_without_a_restart() {
         &["--cache", "0"][..],
         &["--cache", "0", "--threads", "1"][..],
     ] {
-        let env = TestEnv::new();
-        env.index();
+        let env = TestEnv::indexed();
         let server = Server::start(env.dir.path(), args);
         for _ in 0..2 {
             let before = server.get("/search?q=bronchodilator").json();
@@ -259,8 +256,7 @@ fn a_fresh_checkout_is_indexed_from_corpus_then_served() {
 
 #[test]
 fn browsers_on_other_sites_may_read_the_api_only_when_allowed() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let closed = Server::start(env.dir.path(), &[]);
     let answer = closed.get("/search?q=spasm");
     assert_eq!(answer.status, 200);
@@ -293,8 +289,7 @@ fn browsers_on_other_sites_may_read_the_api_only_when_allowed() {
 
 #[test]
 fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let server = Server::start(env.dir.path(), &[]);
     assert_eq!(server.get("/health").status, 200);
     assert_eq!(server.terminate(), 0);

@@ -50,8 +50,7 @@ fn unchanged_files_are_not_indexed_again() {
 
 #[test]
 fn a_touched_file_is_read_but_not_reindexed() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     bump_mtime(&env, "corpus/gout.txt", 10);
     let run = env.index();
     assert_eq!(
@@ -62,8 +61,7 @@ fn a_touched_file_is_read_but_not_reindexed() {
 
 #[test]
 fn a_changed_file_is_reindexed_alone() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write(
         "corpus/gout.txt",
         "Gout\n\nTreatment\n\nPodagra responds to colchicine.\n",
@@ -84,8 +82,7 @@ fn a_changed_file_is_reindexed_alone() {
 
 #[test]
 fn deleted_and_excluded_files_leave_the_index() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     std::fs::remove_file(env.path("corpus/gout.txt")).unwrap();
     let run = env.index();
     assert_eq!(
@@ -105,8 +102,7 @@ fn deleted_and_excluded_files_leave_the_index() {
 
 #[test]
 fn a_file_that_now_has_nothing_to_index_leaves_the_index() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write("corpus/gout.txt", "");
     bump_mtime(&env, "corpus/gout.txt", 10);
     let run = env.index();
@@ -124,8 +120,7 @@ fn a_file_that_now_has_nothing_to_index_leaves_the_index() {
 
 #[test]
 fn indexing_one_named_file_removes_nothing_else() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write(
         "elsewhere/asthma.txt",
         "Asthma\n\nTreatment\n\nSalbutamol opens the airways.\n",
@@ -147,8 +142,7 @@ fn indexing_one_named_file_removes_nothing_else() {
 
 #[test]
 fn new_rules_split_every_article_again() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     env.write("rules.toml", "boilerplate = [\"Jannetta suggested\"]\n");
     let run = env.run(&["index", "--rules", "rules.toml"]);
     assert_eq!(
@@ -161,8 +155,7 @@ fn new_rules_split_every_article_again() {
 
 #[test]
 fn rebuild_starts_from_scratch() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let run = env.run(&["index", "--rebuild"]);
     assert_eq!(
         counts(&run),
@@ -286,8 +279,7 @@ fn write_big_corpus(env: &TestEnv, n: usize) {
 
 #[test]
 fn kill_9_while_indexing_leaves_the_last_commit_searchable() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     write_big_corpus(&env, 1500);
     for delay_ms in [20, 80, 200, 400] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
@@ -319,8 +311,7 @@ fn kill_9_while_indexing_leaves_the_last_commit_searchable() {
 
 #[test]
 fn searching_while_another_process_indexes() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     write_big_corpus(&env, 600);
     let child = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["index", "corpus", "big"])
@@ -357,8 +348,7 @@ fn searching_while_another_process_indexes() {
 
 #[test]
 fn typos_looked_up_before_a_commit_are_looked_up_again_after_it() {
-    let env = TestEnv::new();
-    env.index();
+    let env = TestEnv::indexed();
     let index = quire::Index::open(env.path("index")).unwrap();
     let options = quire::SearchOptions::default();
     // "bronchodilater" is two typos from nothing in the corpus yet; the

@@ -84,6 +84,13 @@ impl TestEnv {
         }
     }
 
+    /// A folder with `corpus/` holding all three articles, indexed.
+    pub fn indexed() -> TestEnv {
+        let env = TestEnv::new();
+        env.index();
+        env
+    }
+
     /// Indexes `corpus/` into `index/`, asserting success.
     pub fn index(&self) -> Run {
         let run = self.run(&["index"]);
@@ -93,7 +100,14 @@ impl TestEnv {
 
     /// `quire search --json QUERY`, parsed.
     pub fn search_json(&self, query: &str) -> (i32, serde_json::Value) {
-        let run = self.run(&["search", "--json", query]);
+        self.search_json_args(&[query])
+    }
+
+    /// `quire search --json ARGS...` (options and query words), parsed.
+    pub fn search_json_args(&self, args: &[&str]) -> (i32, serde_json::Value) {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        let run = self.run(&all);
         let value = serde_json::from_str(&run.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {run:?}"));
         (run.code, value)
@@ -159,6 +173,22 @@ pub fn hit_labels(results: &serde_json::Value) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The highlighted words of a JSON hit's snippets, in order.
+pub fn marked(hit: &serde_json::Value) -> Vec<String> {
+    let mut words = vec![];
+    for snippet in hit["snippets"].as_array().unwrap() {
+        let text = snippet["text"].as_str().unwrap();
+        for h in snippet["highlights"].as_array().unwrap() {
+            let (s, e) = (
+                h["start"].as_u64().unwrap() as usize,
+                h["end"].as_u64().unwrap() as usize,
+            );
+            words.push(text[s..e].to_string());
+        }
+    }
+    words
 }
 
 pub fn exists(path: &Path) -> bool {
