@@ -51,6 +51,51 @@ impl Format {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::splitter::Splitter;
+
+    /// The readers' output on the fixtures, hashed, and the
+    /// [`READER_VERSION`] it was recorded under.
+    const RECORDED: (u64, u64) = (1, 0xd31763f070a3aed5);
+
+    #[test]
+    fn a_change_in_the_readers_output_bumps_the_reader_version() {
+        let inputs = [
+            (
+                Format::Text,
+                include_str!("../../corpus/facial-twitching.txt"),
+            ),
+            (
+                Format::Text,
+                include_str!("../../tests/fixtures/articles/gout.txt"),
+            ),
+            (
+                Format::Text,
+                include_str!("../../tests/fixtures/articles/vertigo.txt"),
+            ),
+            (
+                Format::Markdown,
+                include_str!("../../tests/fixtures/formats/asthma.md"),
+            ),
+            (
+                Format::Html,
+                include_str!("../../tests/fixtures/formats/html/migraine.html"),
+            ),
+        ];
+        let splitter = Splitter::default();
+        let mut output = String::new();
+        for (format, text) in inputs {
+            let article = splitter.split_as(format, text, "name");
+            output.push_str(&serde_json::to_string(&article).unwrap());
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(output.as_bytes());
+        assert_eq!(
+            (READER_VERSION, hash),
+            RECORDED,
+            "the readers' output on the fixtures changed: bump READER_VERSION, so that \
+             indexes split every article again, and record ({}, {hash:#x}) in RECORDED",
+            READER_VERSION + 1
+        );
+    }
 
     #[test]
     fn extensions_pick_the_format() {
