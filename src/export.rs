@@ -19,6 +19,7 @@ use crate::store::schema::names;
 /// One section as exported: the fields quire stores, under their names in
 /// the index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExportedSection {
     /// `article_id#anchor`: unique in the index, a document id for the
     /// engine the sections go to.

@@ -220,7 +220,7 @@ fn search(
     if json {
         quire::output::write_results_json(&mut out, &results)?;
     } else {
-        quire::output::write_results_text(&mut out, &results, use_color(color))?;
+        quire::output::write_results_text(&mut out, &results, style(color))?;
     }
     out.flush()?;
     Ok(if results.hits.is_empty() {
@@ -314,8 +314,9 @@ fn report_indexing(report: &IndexReport, dir: &Path, verbose: bool) {
     );
 }
 
-fn use_color(choice: Color) -> bool {
-    match choice {
+/// Colour only when asked, or on a terminal that has not said no.
+fn style(choice: Color) -> quire::output::Style {
+    let colored = match choice {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
@@ -323,6 +324,11 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         }
+    };
+    if colored {
+        quire::output::Style::Colored
+    } else {
+        quire::output::Style::Plain
     }
 }
 

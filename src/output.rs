@@ -16,15 +16,24 @@ const MATCH: &str = "\x1b[1;31m";
 const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
+/// How text output looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Plain text, for files, pipes and `NO_COLOR`.
+    Plain,
+    /// Headings bold, matched words bold red, the rest dim (ANSI escapes),
+    /// for a terminal.
+    Colored,
+}
+
 /// Writes search results as text: per hit, its rank, article title, section
-/// label and score, the article id and anchor, and the snippets. With
-/// `color`, matched words are bold (ANSI escapes); without, the text is
-/// plain.
+/// label and score, the article id and anchor, and the snippets, in `style`.
 pub fn write_results_text(
     w: &mut impl Write,
     results: &SearchResults,
-    color: bool,
+    style: Style,
 ) -> io::Result<()> {
+    let color = style == Style::Colored;
     let paint = |style: &str, text: &str| {
         if color {
             format!("{style}{text}{RESET}")

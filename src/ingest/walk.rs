@@ -40,6 +40,7 @@ pub struct ArticleFile {
 
 /// What [`find_articles`] found under the paths it was given.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Found {
     /// The article files, in the order of the paths given, each folder's
     /// files by path.

@@ -12,6 +12,7 @@ pub const RESULTS_VERSION: u32 = 1;
 
 /// The result of a search: what `quire search --json` prints.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchResults {
     /// The version of this contract: [`RESULTS_VERSION`].
     pub schema_version: u32,
@@ -33,6 +34,7 @@ pub struct SearchResults {
 
 /// One matching section.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hit {
     /// 1 for the best hit (counting those passed over by the offset).
     pub rank: usize,
@@ -55,6 +57,7 @@ pub struct Hit {
 
 /// The article of a [`Hit`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ArticleRef {
     /// The article id: its path relative to the indexed folder.
     pub id: String,
@@ -66,6 +69,7 @@ pub struct ArticleRef {
 
 /// The section of a [`Hit`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SectionRef {
     /// The headings from the top level down.
     pub path: Vec<String>,
@@ -79,6 +83,7 @@ pub struct SectionRef {
 
 /// A fragment of a section's text with the matched words marked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Snippet {
     /// The fragment, white space folded, `…` where it was cut.
     pub text: String,
@@ -88,6 +93,7 @@ pub struct Snippet {
 
 /// A matched word inside a [`Snippet`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Highlight {
     /// Byte offset of the first byte, in the snippet's UTF-8 text.
     pub start: usize,

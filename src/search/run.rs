@@ -31,7 +31,7 @@ use super::results::{ArticleRef, Hit, RESULTS_VERSION, SearchResults, SectionRef
 use super::snippet::{self, Marks};
 use super::suggest::suggest;
 use super::words::{self, Word};
-use crate::analysis::tokens::count_tokens;
+use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
 use crate::error::{Error, Result};
 use crate::store::document::StoredSection;
 use crate::store::open::Store;
@@ -88,13 +88,15 @@ impl<'a> Search<'a> {
         .map_err(|e| store.error(e))?;
         if words.iter().all(|w| w.exclude) {
             let reason = if words.is_empty() && query.chars().any(char::is_alphanumeric) {
-                // The analyzer drops tokens over 40 bytes: a long word, or
-                // unbroken Chinese or Japanese text, which it cannot split.
-                "has no words quire can search: words over 40 bytes (such as unbroken Chinese or Japanese text) are not indexed"
+                // The analyzer drops long tokens: a long word, or unbroken
+                // Chinese or Japanese text, which it cannot split.
+                format!(
+                    "has no words quire can search: words over {MAX_TOKEN_BYTES} bytes (such as unbroken Chinese or Japanese text) are not indexed"
+                )
             } else if words.is_empty() {
-                "has no words to search for"
+                "has no words to search for".to_string()
             } else {
-                "only excludes words: add a word to search for"
+                "only excludes words: add a word to search for".to_string()
             };
             return Err(Error::Query(format!(
                 "the query {:?} {reason}",
