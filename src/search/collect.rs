@@ -2,8 +2,9 @@
 //! ranking, every section of a tier before any of the next, and matching
 //! sections counted per article (for `--per-article`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
+use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
@@ -22,7 +23,7 @@ pub(crate) struct Candidate {
 #[derive(Default)]
 pub(crate) struct Ranked {
     pub(crate) best: Vec<Candidate>,
-    seen: HashSet<DocAddress>,
+    seen: FxHashSet<DocAddress>,
     /// How many sections the last tier added matches: each tier matches
     /// every section the tiers before it match.
     pub(crate) total: usize,
