@@ -1,6 +1,8 @@
 //! Anchors: the slugs that name sections in links (`page#anchor`), unique
 //! within an article.
 
+use std::collections::{HashMap, HashSet};
+
 /// An anchor slug as GitHub makes them: lower case, letters, digits, `-` and
 /// `_` kept, white space turned into `-`, everything else dropped.
 pub fn slugify(text: &str) -> String {
@@ -17,9 +19,17 @@ pub fn slugify(text: &str) -> String {
 
 /// Hands out slugs that are unique within one article: the second
 /// `treatment` becomes `treatment-1`, the third `treatment-2`.
+///
+/// Each id remembers the last number it was given, so that a heading
+/// repeated n times (a changelog's `### Fixed`) costs n lookups, not n².
 #[derive(Default)]
 pub(crate) struct Anchors {
-    used: std::collections::HashSet<String>,
+    used: HashSet<String>,
+    /// For each id asked for, the highest number it has been given.
+    numbered: HashMap<String, usize>,
+    /// How many candidates were looked up, to hold the cost to account.
+    #[cfg(test)]
+    probes: usize,
 }
 
 impl Anchors {
@@ -34,10 +44,24 @@ impl Anchors {
     /// the article used it before: then it is numbered like a slug.
     pub(crate) fn unique_id(&mut self, id: &str) -> String {
         let mut candidate = id.to_string();
-        let mut n = 0;
-        while self.used.contains(&candidate) {
+        // Numbers up to the last one given are taken: start after it.
+        let mut n = self.numbered.get(id).copied().unwrap_or(0);
+        if n > 0 {
+            candidate = format!("{id}-{n}");
+        }
+        loop {
+            #[cfg(test)]
+            {
+                self.probes += 1;
+            }
+            if !self.used.contains(&candidate) {
+                break;
+            }
             n += 1;
             candidate = format!("{id}-{n}");
+        }
+        if n > 0 {
+            self.numbered.insert(id.to_string(), n);
         }
         self.used.insert(candidate.clone());
         candidate
@@ -62,5 +86,31 @@ mod tests {
         assert_eq!(anchors.unique("Treatment"), "treatment-1");
         assert_eq!(anchors.unique("treatment"), "treatment-2");
         assert_eq!(anchors.unique("???"), "section");
+        // A heading that looks like a numbered one keeps its place.
+        let mut anchors = Anchors::default();
+        assert_eq!(anchors.unique_id("fixed-2"), "fixed-2");
+        assert_eq!(anchors.unique_id("fixed"), "fixed");
+        assert_eq!(anchors.unique_id("fixed"), "fixed-1");
+        assert_eq!(anchors.unique_id("fixed"), "fixed-3");
+        assert_eq!(anchors.unique_id("fixed-1"), "fixed-1-1");
+        assert_eq!(anchors.unique_id("fixed"), "fixed-4");
+    }
+
+    #[test]
+    fn a_heading_repeated_n_times_costs_about_n_lookups() {
+        // A changelog: `### Fixed` 20,000 times (once the square of it).
+        let mut anchors = Anchors::default();
+        let n = 20_000;
+        for i in 0..n {
+            let id = anchors.unique("Fixed");
+            if i > 0 {
+                assert_eq!(id, format!("fixed-{i}"));
+            }
+        }
+        assert!(
+            anchors.probes <= 2 * n,
+            "{} lookups for {n} headings",
+            anchors.probes
+        );
     }
 }
