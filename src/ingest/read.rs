@@ -53,9 +53,16 @@ pub fn read_article(path: &Path) -> Result<Decoded> {
     decode(bytes).map_err(article_error)
 }
 
-/// Text from a file's bytes: refused when binary or empty, decoded lossily
-/// (and flagged) when not UTF-8.
+/// Text from a file's bytes: UTF-16 when a byte-order mark says so (as
+/// Windows tools save HTML), else UTF-8; refused when binary or empty,
+/// decoded lossily (and flagged) when not valid.
 pub(crate) fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, ArticleProblem> {
+    if let Some(decoded) = decode_utf16(&bytes) {
+        if decoded.text.trim().is_empty() {
+            return Err(ArticleProblem::Empty);
+        }
+        return Ok(decoded);
+    }
     if bytes.contains(&0) {
         return Err(ArticleProblem::Binary);
     }
@@ -69,6 +76,28 @@ pub(crate) fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, ArticleProb
             lossy: true,
         },
     })
+}
+
+/// The text of UTF-16 bytes that start with a byte-order mark (little or
+/// big endian), the mark left out; `None` without one.
+fn decode_utf16(bytes: &[u8]) -> Option<Decoded> {
+    let unit: fn([u8; 2]) -> u16 = match bytes {
+        [0xFF, 0xFE, ..] => u16::from_le_bytes,
+        [0xFE, 0xFF, ..] => u16::from_be_bytes,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    let units = body.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    let mut lossy = !body.len().is_multiple_of(2);
+    let text = char::decode_utf16(units)
+        .map(|c| {
+            c.unwrap_or_else(|_| {
+                lossy = true;
+                char::REPLACEMENT_CHARACTER
+            })
+        })
+        .collect();
+    Some(Decoded { text, lossy })
 }
 
 /// Why a file of another extension is not read.
@@ -104,6 +133,37 @@ mod tests {
         let Decoded { text, lossy } = read_article(&latin1).unwrap();
         assert!(lossy);
         assert!(text.starts_with("Caf\u{fffd}"));
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        let page = "<title>Gout</title><h1>Gout</h1><p>Uric acid — crystals.</p>";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(page.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(page.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for bytes in [le, be] {
+            assert!(bytes.contains(&0));
+            let decoded = decode(bytes).unwrap();
+            assert_eq!(decoded.text, page);
+            assert!(!decoded.lossy);
+        }
+        // A lone surrogate is replaced, and said so; a mark alone is empty.
+        let broken = decode(vec![0xFF, 0xFE, 0x00, 0xD8, b'a', 0]).unwrap();
+        assert_eq!((broken.text.as_str(), broken.lossy), ("\u{fffd}a", true));
+        assert!(matches!(
+            decode(vec![0xFF, 0xFE]),
+            Err(ArticleProblem::Empty)
+        ));
+        // Without a mark, NUL bytes still mean binary.
+        assert!(matches!(
+            decode(b"a\0b".to_vec()),
+            Err(ArticleProblem::Binary)
+        ));
     }
 
     #[test]
