@@ -74,8 +74,15 @@ pub fn find_articles(paths: &[PathBuf]) -> Result<Found> {
 /// [`Error::MissingPath`] when a path does not exist, [`Error::Pattern`]
 /// for a bad glob.
 pub(crate) fn find(paths: &[PathBuf], globs: &[String], excludes: &[String]) -> Result<Found> {
-    if let Some(missing) = paths.iter().find(|p| fs::metadata(p).is_err()) {
-        return Err(Error::MissingPath(missing.clone()));
+    for path in paths {
+        if let Err(err) = fs::metadata(path) {
+            // A link that leads nowhere (or round in a loop) is there, but
+            // unreadable: say why, not that it does not exist.
+            return Err(match fs::symlink_metadata(path) {
+                Ok(_) => Error::io(err, path),
+                Err(_) => Error::MissingPath(path.clone()),
+            });
+        }
     }
     let mut found = Found::default();
     for path in paths {
@@ -304,5 +311,19 @@ mod tests {
     fn missing_paths_are_an_error() {
         let err = find_articles(&[PathBuf::from("no/such/dir")]).unwrap_err();
         assert!(matches!(err, Error::MissingPath(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_loop_named_directly_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a.txt"), tmp.path().join("b.txt"));
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let err = find_articles(std::slice::from_ref(&a)).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains("symbolic links"), "{message}");
+        assert!(!message.contains("does not exist"), "{message}");
     }
 }
