@@ -114,6 +114,7 @@ impl Store {
     }
 
     fn create_new(dir: &Path) -> Result<Store> {
+        remove_leftovers(dir)?;
         write_format(dir)?;
         Store::create_tantivy(dir)
     }
@@ -192,18 +193,46 @@ fn write_format(dir: &Path) -> Result<()> {
 /// repository's own `index/` holds a `.gitignore`.
 const PLACEHOLDERS: &[&str] = &[".gitignore", ".gitkeep"];
 
+/// tantivy's hidden bookkeeping files, which outlive an index whose files
+/// were deleted by `rm -rf index/*` (a shell's `*` skips dot files): with
+/// no `meta.json` and no format file beside them, they are no index.
+const LEFTOVERS: &[&str] = &[
+    ".managed.json",
+    ".tantivy-meta.lock",
+    ".tantivy-writer.lock",
+];
+
 fn is_placeholder(entry: &fs::DirEntry) -> bool {
     PLACEHOLDERS.iter().any(|p| entry.file_name() == *p)
 }
 
-/// Whether `dir` holds nothing but placeholder files.
+fn is_leftover(entry: &fs::DirEntry) -> bool {
+    LEFTOVERS.iter().any(|p| entry.file_name() == *p)
+}
+
+/// Whether `dir` holds nothing but placeholder files and what a deleted
+/// index leaves behind.
 fn is_empty_dir(dir: &Path) -> Result<bool> {
     for entry in fs::read_dir(dir).map_err(|e| Error::io(e, dir))? {
-        if !is_placeholder(&entry.map_err(|e| Error::io(e, dir))?) {
+        let entry = entry.map_err(|e| Error::io(e, dir))?;
+        if !is_placeholder(&entry) && !is_leftover(&entry) {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Removes what a deleted index left behind, before a new one is created.
+fn remove_leftovers(dir: &Path) -> Result<()> {
+    for name in LEFTOVERS {
+        let path = dir.join(name);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(e, &path)),
+        }
+    }
+    Ok(())
 }
 
 /// Empties a folder that holds a quire index (the caller has checked the
