@@ -53,6 +53,11 @@ pub(crate) fn parse(query: &str) -> Vec<Clause> {
             exclude = rest.starts_with('-');
             rest = after;
         }
+        if let Some(after) = empty_scope(rest) {
+            // `title:` with nothing after it scopes nothing: dropped.
+            rest = after.trim_start();
+            continue;
+        }
         let scope = scope_prefix(rest).map(|(scope, after)| {
             rest = after;
             scope
@@ -105,6 +110,17 @@ fn scope_prefix(text: &str) -> Option<(Scope, &str)> {
     (!after.is_empty() && !after.starts_with(char::is_whitespace)).then_some((scope, after))
 }
 
+/// What follows a scope with nothing to scope (`title:` at the end or
+/// before white space), if `text` starts with one.
+fn empty_scope(text: &str) -> Option<&str> {
+    let (name, after) = text.split_once(':')?;
+    let named = matches!(
+        name.to_ascii_lowercase().as_str(),
+        "title" | "section" | "heading" | "headings" | "body" | "text"
+    );
+    (named && (after.is_empty() || after.starts_with(char::is_whitespace))).then_some(after)
+}
+
 /// The text up to the next white space, and what follows it.
 fn next_word(text: &str) -> (&str, &str) {
     match text.find(char::is_whitespace) {
@@ -148,8 +164,12 @@ mod tests {
             [word("unbalanced"), word("quote")]
         );
         assert_eq!(parse("- *"), [word("*")]);
-        assert_eq!(parse("title:"), [word("title:")]);
-        assert_eq!(parse("title: spasm"), [word("title:"), word("spasm")]);
+        // A scope with nothing after it is dropped, as the docs say.
+        assert_eq!(parse("title:"), []);
+        assert_eq!(parse("title: spasm"), [word("spasm")]);
+        assert_eq!(parse("gout body:"), [word("gout")]);
+        assert_eq!(parse("-section: x"), [word("x")]);
+        assert_eq!(parse("note:"), [word("note:")]);
         assert_eq!(parse("http://x.org"), [word("http://x.org")]);
         assert!(parse("").is_empty());
         assert!(parse("  \t\n ").is_empty());

@@ -78,16 +78,20 @@ impl<'a> Search<'a> {
             .inner
             .tokenizer_for_field(fields.body)
             .map_err(|e| store.error(e))?;
+        let clauses = query::parse(query);
+        let wordy = clauses
+            .iter()
+            .any(|c| c.text.chars().any(char::is_alphanumeric));
         let words = words::analyse(
             &searcher,
             fields.words,
             &mut analyzer,
-            query::parse(query),
+            clauses,
             options.exact,
         )
         .map_err(|e| store.error(e))?;
         if words.iter().all(|w| w.exclude) {
-            let reason = if words.is_empty() && query.chars().any(char::is_alphanumeric) {
+            let reason = if words.is_empty() && wordy {
                 // The analyzer drops long tokens: a long word, or unbroken
                 // Chinese or Japanese text, which it cannot split.
                 format!(
