@@ -28,10 +28,14 @@ use quire::{Index, IndexOptions, IndexReport, Rules, SearchOptions, Splitter};
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(args::reorder_search_args(std::env::args_os().collect())) {
+    let reordered = args::reorder_search_args(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(reordered.args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
+    for warning in reordered.warnings {
+        eprintln!("quire: warning: {warning}");
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

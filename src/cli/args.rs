@@ -273,6 +273,15 @@ fn at_least_one(value: &str) -> Result<usize, String> {
     }
 }
 
+/// Arguments as clap should read them, and what to warn the user of.
+pub struct Reordered {
+    /// The arguments.
+    pub args: Vec<OsString>,
+    /// Words that could have been meant as options (`-afoo`), each with
+    /// how it was read.
+    pub warnings: Vec<String>,
+}
+
 /// Puts `quire search`'s options before its query words, behind a `--`.
 ///
 /// Query words may begin with `-` (`-tumor` excludes a word), which clap
@@ -280,10 +289,13 @@ fn at_least_one(value: &str) -> Result<usize, String> {
 /// (`quire search spasm --json`). So options are recognised here by name,
 /// from clap's own definition, and everything else is a query word. A `-X`
 /// that is not one of search's short options is a word; so is everything
-/// after a `--`.
-pub fn reorder_search_args(args: Vec<OsString>) -> Vec<OsString> {
+/// after a `--`. A number run into `-n` (`-n1`) is the limit, as clap
+/// reads it; another value run into a short option (`-afoo`, `-spasm`) is
+/// an excluded word, with a warning that says so.
+pub fn reorder_search_args(args: Vec<OsString>) -> Reordered {
+    let mut warnings = Vec::new();
     if args.get(1).is_none_or(|a| a != "search") {
-        return args;
+        return Reordered { args, warnings };
     }
     let command = Cli::command();
     let search = command
@@ -316,6 +328,24 @@ pub fn reorder_search_args(args: Vec<OsString>) -> Vec<OsString> {
                 None if help => Some(false),
                 None => None,
             }
+        } else if let Some(rest) = text.strip_prefix('-')
+            && let Some(short) = rest.chars().next()
+            && let Some(arg) = search
+                .get_arguments()
+                .find(|a| a.get_short() == Some(short) && takes_value(a))
+        {
+            let value = &rest[short.len_utf8()..];
+            if short == 'n' && value.bytes().all(|b| b.is_ascii_digit()) {
+                // `-n1`: the limit, its value run in.
+                Some(false)
+            } else {
+                let long = arg.get_long().unwrap_or_default();
+                warnings.push(format!(
+                    "{text} excludes the word {:?}; for --{long}, write -{short} {value}",
+                    &text[1..]
+                ));
+                None
+            }
         } else {
             None
         };
@@ -335,7 +365,10 @@ pub fn reorder_search_args(args: Vec<OsString>) -> Vec<OsString> {
         out.push("--".into());
         out.extend(words);
     }
-    out
+    Reordered {
+        args: out,
+        warnings,
+    }
 }
 
 #[cfg(test)]
@@ -345,6 +378,7 @@ mod tests {
     fn reorder(args: &[&str]) -> Vec<String> {
         let args = std::iter::once("quire").chain(args.iter().copied());
         reorder_search_args(args.map(OsString::from).collect())
+            .args
             .into_iter()
             .map(|a| a.into_string().unwrap())
             .collect()
@@ -387,6 +421,30 @@ mod tests {
             ["quire", "search", "--bogus", "--", "x"]
         );
         assert_eq!(reorder(&["index", "-x"]), ["quire", "index", "-x"]);
+        assert_eq!(
+            reorder(&["search", "facial", "-n1"]),
+            ["quire", "search", "-n1", "--", "facial"]
+        );
+        assert_eq!(
+            reorder(&["search", "facial", "-afoo", "-tumor"]),
+            ["quire", "search", "--", "facial", "-afoo", "-tumor"]
+        );
+    }
+
+    #[test]
+    fn words_that_look_like_options_with_values_are_warned_of() {
+        let args = [
+            "quire", "search", "facial", "-afoo", "-spasm", "-tumor", "-n2x",
+        ];
+        let reordered = reorder_search_args(args.iter().map(OsString::from).collect());
+        assert_eq!(
+            reordered.warnings,
+            [
+                "-afoo excludes the word \"afoo\"; for --article, write -a foo",
+                "-spasm excludes the word \"spasm\"; for --section, write -s pasm",
+                "-n2x excludes the word \"n2x\"; for --limit, write -n 2x",
+            ]
+        );
     }
 
     #[test]
