@@ -46,9 +46,9 @@ pub fn write_results_text(
             writeln!(w)?;
         }
         let heading = if hit.section.path.is_empty() {
-            hit.article.title.clone()
+            printable(&hit.article.title)
         } else {
-            format!("{} › {}", hit.article.title, hit.section.label)
+            printable(&format!("{} › {}", hit.article.title, hit.section.label))
         };
         writeln!(
             w,
@@ -60,7 +60,10 @@ pub fn write_results_text(
         writeln!(
             w,
             "   {}",
-            paint(DIM, &format!("{}#{}", hit.article.id, hit.section.anchor))
+            paint(
+                DIM,
+                &printable(&format!("{}#{}", hit.article.id, hit.section.anchor))
+            )
         )?;
         for snippet in &hit.snippets {
             writeln!(w, "   {}", marked(snippet, color))?;
@@ -80,19 +83,37 @@ pub fn write_results_text(
 /// The snippet's text with its highlights made bold, or as it is.
 fn marked(snippet: &Snippet, color: bool) -> String {
     if !color {
-        return snippet.text.clone();
+        return printable(&snippet.text);
     }
     let mut out = String::with_capacity(snippet.text.len() + 16 * snippet.highlights.len());
     let mut at = 0;
     for h in &snippet.highlights {
-        out.push_str(&snippet.text[at..h.start]);
+        out.push_str(&printable(&snippet.text[at..h.start]));
         out.push_str(MATCH);
-        out.push_str(&snippet.text[h.start..h.end]);
+        out.push_str(&printable(&snippet.text[h.start..h.end]));
         out.push_str(RESET);
         at = h.end;
     }
-    out.push_str(&snippet.text[at..]);
+    out.push_str(&printable(&snippet.text[at..]));
     out
+}
+
+/// `text` with control characters written as escapes (`\n`, `\u{1b}`): a
+/// file name or an article's text can hold them, and printed as they are
+/// they would break the output's lines or drive the terminal.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Writes search results as one JSON object and a newline.
@@ -124,8 +145,9 @@ pub fn write_split_text(w: &mut impl Write, source: &str, article: &Article) -> 
     let n = article.sections.len();
     writeln!(
         w,
-        "{}  ({source}, {n} section{})",
-        article.title,
+        "{}  ({}, {n} section{})",
+        printable(&article.title),
+        printable(source),
         if n == 1 { "" } else { "s" }
     )?;
     for section in &article.sections {
@@ -133,10 +155,10 @@ pub fn write_split_text(w: &mut impl Write, source: &str, article: &Article) -> 
             w,
             "  {}. {}  #{}",
             section.ordinal + 1,
-            section.label,
-            section.anchor
+            printable(&section.label),
+            printable(&section.anchor)
         )?;
-        writeln!(w, "     {}", opening(&section.text, 72))?;
+        writeln!(w, "     {}", printable(&opening(&section.text, 72)))?;
     }
     Ok(())
 }
