@@ -497,3 +497,83 @@ fn help_and_version_go_to_stdout_and_exit_0() {
     assert!(run.stdout.contains("--limit"));
     env.run(&["--version"]).assert_code(0);
 }
+
+#[test]
+fn a_limit_run_into_n_is_the_limit_and_look_alike_words_are_warned_of() {
+    let env = TestEnv::indexed();
+    let run = env.run(&["search", "--json", "facial", "-n1"]);
+    run.assert_code(0);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(r["hits"].as_array().unwrap().len(), 1, "{run:?}");
+    assert_eq!(r["query"], "facial");
+    let run = env.run(&["search", "facial", "-afoo"]);
+    assert!(
+        run.stderr.contains(
+            "quire: warning: -afoo excludes the word \"afoo\"; for --article, write -a foo"
+        ),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_scope_with_nothing_after_it_is_ignored() {
+    let env = TestEnv::indexed();
+    env.run(&["search", "title:"])
+        .assert_error("has no words to search for");
+    let (code, scoped) = env.search_json_args(&["gout", "body:"]);
+    let (_, plain) = env.search_json("gout");
+    assert_eq!(code, 0);
+    assert_eq!(hit_labels(&scoped), hit_labels(&plain));
+}
+
+#[test]
+fn control_characters_in_names_never_break_the_text_output() {
+    let env = TestEnv::empty();
+    env.write(
+        "corpus/zebra\nnotes.txt",
+        "Zebra\n\nStripes\n\nZebras have \u{1b}[31mstripes.\n",
+    );
+    env.index();
+    let run = env.run(&["search", "zebras"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("   zebra\\nnotes.txt#stripes\n"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains('\u{1b}'), "{run:?}");
+    assert!(run.stdout.contains("\\u{1b}[31mstripes"), "{run:?}");
+}
+
+#[test]
+fn an_index_whose_files_were_deleted_is_built_again() {
+    let env = TestEnv::indexed();
+    // `rm -rf index/*`: the shell's `*` leaves tantivy's dot files.
+    for entry in std::fs::read_dir(env.path("index")).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.file_name().unwrap().to_string_lossy().starts_with('.') {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    assert!(env.path("index/.managed.json").exists());
+    env.index();
+    let (code, r) = env.search_json("electromyography");
+    assert_eq!(code, 0, "{r}");
+    env.run(&["index", "--rebuild"]).assert_code(0);
+}
+
+#[test]
+fn utf16_html_with_a_byte_order_mark_is_indexed() {
+    let env = TestEnv::empty();
+    let page = "<html><head><title>Gout</title></head><body><h1>Gout</h1>\
+                <h2>Cause</h2><p>Uric acid crystals in the joint.</p></body></html>";
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(page.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    env.write("corpus/gout.html", bytes);
+    let run = env.index();
+    assert!(!run.stderr.contains("binary"), "{run:?}");
+    let (code, r) = env.search_json("crystals");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(hit_labels(&r), ["gout.html › Cause"]);
+}
