@@ -319,6 +319,27 @@ fn a_corrupt_index_says_rebuild_and_rebuild_mends_it() {
 }
 
 #[test]
+fn a_missing_segment_file_says_rebuild_to_every_command() {
+    for extension in ["store", "pos", "fast"] {
+        let env = TestEnv::indexed();
+        let file = std::fs::read_dir(env.path("index"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == extension))
+            .expect("a segment file");
+        std::fs::remove_file(&file).unwrap();
+        for args in [&["search", "spasm"][..], &["index"], &["export"]] {
+            env.run(args)
+                .assert_error("is damaged")
+                .assert_error("is missing")
+                .assert_error("quire index --rebuild");
+        }
+        env.run(&["index", "--rebuild"]).assert_code(0);
+        env.run(&["search", "spasm"]).assert_code(0);
+    }
+}
+
+#[test]
 fn an_index_of_another_format_says_rebuild() {
     let env = TestEnv::indexed();
     env.write("index/quire-format", "quire index format 999\n");

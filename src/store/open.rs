@@ -10,6 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use tantivy::index::SegmentComponent;
 use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
 
 use super::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
@@ -24,6 +25,17 @@ const FORMAT_PREFIX: &str = "quire index format ";
 /// again and again (a quarter of its time on random queries), 1,000 answers
 /// 20% more requests for 25 MB. The cache fills only as blocks are read.
 const DOC_STORE_CACHE_BLOCKS: usize = 1000;
+
+/// The files every segment of a quire index has (its schema stores,
+/// positions, fast fields and norms).
+const SEGMENT_FILES: [SegmentComponent; 6] = [
+    SegmentComponent::Postings,
+    SegmentComponent::Positions,
+    SegmentComponent::Terms,
+    SegmentComponent::Store,
+    SegmentComponent::FastFields,
+    SegmentComponent::FieldNorms,
+];
 
 /// An index folder, open: the tantivy index, its fields, and a reader that
 /// follows its commits.
@@ -122,14 +134,35 @@ impl Store {
     fn create_tantivy(dir: &Path) -> Result<Store> {
         let inner = tantivy::Index::create_in_dir(dir, schema::build())
             .map_err(|e| Error::from_tantivy(e, dir))?;
+        share_bookkeeping(dir);
         Store::wrap(dir, inner)
     }
 
     fn load(dir: &Path) -> Result<Store> {
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::CorruptIndex {
+        let corrupt = |reason: String| Error::CorruptIndex {
             path: dir.to_path_buf(),
-            reason: one_line(&e.to_string()),
-        })?;
+            reason,
+        };
+        let inner =
+            tantivy::Index::open_in_dir(dir).map_err(|e| corrupt(one_line(&e.to_string())))?;
+        // tantivy opens some of a segment's files only when it first needs
+        // them: a missing one would be met by a search, and never by
+        // `quire index`, which would call the index unchanged.
+        let segments = inner
+            .searchable_segment_metas()
+            .map_err(|e| corrupt(one_line(&e.to_string())))?;
+        for segment in &segments {
+            let mut components = SEGMENT_FILES.to_vec();
+            if segment.has_deletes() {
+                components.push(SegmentComponent::Delete);
+            }
+            for component in components {
+                let file = segment.relative_path(component);
+                if !dir.join(&file).is_file() {
+                    return Err(corrupt(format!("its file {} is missing", file.display())));
+                }
+            }
+        }
         Store::wrap(dir, inner)
     }
 
@@ -155,6 +188,26 @@ impl Store {
             reader,
         })
     }
+}
+
+/// Gives tantivy's bookkeeping files (`meta.json`, `.managed.json`) the
+/// permissions of the format file, which was created as any file is (by
+/// the umask): tantivy writes them through temporary files of mode 0600,
+/// so that nobody but their owner could read the index, and others were
+/// told it was damaged. Called whenever tantivy has written them; a
+/// failure leaves them as they are.
+pub(crate) fn share_bookkeeping(dir: &Path) {
+    #[cfg(unix)]
+    {
+        let Ok(format) = fs::metadata(dir.join(FORMAT_FILE)) else {
+            return;
+        };
+        for name in ["meta.json", ".managed.json"] {
+            let _ = fs::set_permissions(dir.join(name), format.permissions());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn check_format(dir: &Path) -> Result<()> {
