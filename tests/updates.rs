@@ -368,3 +368,27 @@ fn typos_looked_up_before_a_commit_are_looked_up_again_after_it() {
     assert!(!results.hits[0].exact);
     assert_eq!(results.hits[0].article.title, "Asthma");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_index_files_are_as_readable_as_any_file_the_user_makes() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::indexed();
+    let mode = |name: &str| {
+        std::fs::metadata(env.path(&format!("index/{name}")))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    // quire-format is written as any file is (the umask decides); tantivy
+    // writes its bookkeeping through temporary files of mode 0600.
+    let format = mode("quire-format");
+    assert_eq!(mode("meta.json"), format);
+    assert_eq!(mode(".managed.json"), format);
+    // And again after a commit that changes something.
+    env.write("corpus/new.txt", "New\n\nBody\n\nWords of a new article.\n");
+    env.index();
+    assert_eq!(mode("meta.json"), format);
+    assert_eq!(mode(".managed.json"), format);
+}

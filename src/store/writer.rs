@@ -11,7 +11,7 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Term;
 
 use super::document::section_document;
-use super::open::Store;
+use super::open::{Store, share_bookkeeping};
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
 use crate::error::{Error, Result};
@@ -133,7 +133,9 @@ impl Writer {
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
         writer
             .wait_merging_threads()
-            .map_err(|e| Error::from_tantivy(e, &self.dir))
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        share_bookkeeping(&self.dir);
+        Ok(())
     }
 }
 
