@@ -122,6 +122,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             index,
             addr,
             cache,
+            cache_memory,
             threads,
             allow_origin,
         } => {
@@ -129,6 +130,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = serve::server::Options {
                 addr,
                 cache_entries: cache,
+                cache_bytes: cache_memory.0,
                 threads: threads.map_or_else(
                     || std::thread::available_parallelism().map_or(2, |n| n.get()),
                     usize::from,

@@ -161,6 +161,11 @@ pub enum Command {
         /// index changes (0 turns the cache off).
         #[arg(long, default_value_t = crate::serve::cache::DEFAULT_ENTRIES, value_name = "N")]
         cache: usize,
+        /// The most memory those answers may take (bytes, or with K, M or
+        /// G); an answer over a sixteenth of it is not kept.
+        #[arg(long, default_value_t = Size(crate::serve::cache::DEFAULT_BYTES),
+              value_name = "SIZE", value_parser = size)]
+        cache_memory: Size,
         /// How many searches run at once, each on a thread of its own; the
         /// others wait their turn (default: one per core).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

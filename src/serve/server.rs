@@ -56,6 +56,8 @@ pub struct Options {
     pub addr: SocketAddr,
     /// How many search answers to keep (0: none).
     pub cache_entries: usize,
+    /// How many bytes of answers to keep at most.
+    pub cache_bytes: u64,
     /// How many searches run at once.
     pub threads: usize,
     /// The origin whose pages may call the API from a browser (`*`: any).
@@ -87,7 +89,7 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
         let server = Server {
             searchers: Searchers::start(Arc::clone(&index), options.threads, WAITING)?,
             index,
-            cache: Cache::new(options.cache_entries),
+            cache: Cache::new(options.cache_entries, options.cache_bytes),
         };
         let mut routes = router(Arc::new(server));
         if let Some(origin) = &options.allow_origin {
