@@ -124,6 +124,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cache,
             cache_memory,
             threads,
+            max_connections,
+            header_timeout,
             allow_origin,
         } => {
             build_if_missing(&index)?;
@@ -136,6 +138,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     usize::from,
                 ),
                 allow_origin,
+                limits: serve::connections::Limits {
+                    max_connections,
+                    header_timeout: std::time::Duration::from_secs(header_timeout),
+                },
             };
             serve::server::run(&index, &options)?;
             Ok(ExitCode::SUCCESS)

@@ -27,7 +27,16 @@ const LIBRARY: &[&str] = &[
 const BINARY: &[&str] = &["serve", "cli"];
 
 /// Crates only the binary depends on (the `cli` feature).
-const BINARY_CRATES: &[&str] = &["anyhow", "axum", "clap", "indicatif", "mimalloc", "tokio"];
+const BINARY_CRATES: &[&str] = &[
+    "anyhow",
+    "axum",
+    "clap",
+    "hyper",
+    "hyper_util",
+    "indicatif",
+    "mimalloc",
+    "tokio",
+];
 
 /// A module: its path from the crate root (empty for the root) and file.
 #[derive(Debug)]

@@ -307,3 +307,64 @@ fn sigterm_stops_the_server_cleanly_and_bad_setups_fail_in_one_line() {
         .assert_code(2)
         .assert_error("cannot listen on");
 }
+
+/// A connection that has sent part of a request's headers and then waits.
+fn half_a_request(addr: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).expect("server accepts");
+    write!(stream, "GET /search?q=spasm HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    stream
+}
+
+/// Whether the server closes `stream` within `within`.
+fn closed_within(stream: &mut std::net::TcpStream, within: Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut rest = Vec::new();
+    // The server may answer 408 before it closes; either way the read ends.
+    stream.read_to_end(&mut rest).is_ok()
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_never_crowd_out_searches() {
+    let env = TestEnv::indexed();
+    let server = Server::start(
+        env.dir.path(),
+        &["--header-timeout", "1", "--max-connections", "40"],
+    );
+    // Clients that send half their headers and wait hold a connection
+    // each, for no longer than the header timeout...
+    let mut slow: Vec<_> = (0..30).map(|_| half_a_request(&server.addr)).collect();
+    // ...and searches go on meanwhile.
+    for _ in 0..5 {
+        assert_eq!(server.get("/search?q=spasm").status, 200);
+    }
+    for stream in &mut slow {
+        assert!(closed_within(stream, Duration::from_secs(15)));
+    }
+    // An idle connection is closed too.
+    let mut idle = std::net::TcpStream::connect(&server.addr).unwrap();
+    assert!(closed_within(&mut idle, Duration::from_secs(15)));
+    assert_eq!(server.get("/health").status, 200);
+}
+
+#[test]
+fn past_the_connection_limit_clients_wait_their_turn() {
+    let env = TestEnv::indexed();
+    let server = Server::start(
+        env.dir.path(),
+        &["--header-timeout", "2", "--max-connections", "2"],
+    );
+    let held: Vec<_> = (0..2).map(|_| half_a_request(&server.addr)).collect();
+    // Both slots are taken: this request is answered only once the header
+    // timeout has freed one, but answered it is.
+    let started = Instant::now();
+    assert_eq!(server.get("/search?q=spasm").status, 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(held);
+    assert_eq!(server.terminate(), 0);
+}

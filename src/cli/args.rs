@@ -170,6 +170,16 @@ pub enum Command {
         /// others wait their turn (default: one per core).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
+        /// The most connections open at once (fewer if the system allows
+        /// fewer open files); more wait to be accepted.
+        #[arg(long, default_value_t = crate::serve::connections::DEFAULT_MAX_CONNECTIONS,
+              value_name = "N", value_parser = at_least_one)]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers (an idle
+        /// keep-alive connection too); then the connection is closed.
+        #[arg(long, default_value_t = crate::serve::connections::DEFAULT_HEADER_TIMEOUT_SECS,
+              value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
         /// Let pages from this origin call the API from a browser (CORS):
         /// https://docs.example.org, say, or `*` for any. Off by default: a
         /// page on any site could otherwise read the index.

@@ -3,9 +3,12 @@
 //! - [`server`]: start-up, the routes and their handlers, shutdown;
 //! - [`queue`]: the search threads and the line searches wait in;
 //! - [`cache`]: answers kept for identical requests;
+//! - [`connections`]: the accept loop, its connection limit and header
+//!   timeout;
 //! - [`error`]: errors as JSON with their HTTP status.
 
 pub mod cache;
+pub mod connections;
 pub mod error;
 pub mod queue;
 pub mod server;

@@ -26,6 +26,7 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 use super::cache::Cache;
+use super::connections::{self, Limits, fit_connections};
 use super::error::ApiError;
 use super::queue::{Searchers, WAITING};
 use quire::{Index, SearchOptions};
@@ -62,6 +63,8 @@ pub struct Options {
     pub threads: usize,
     /// The origin whose pages may call the API from a browser (`*`: any).
     pub allow_origin: Option<String>,
+    /// What one connection may take.
+    pub limits: Limits,
 }
 
 /// Serves the index in `dir` until Ctrl-C or SIGTERM, then finishes the
@@ -78,12 +81,17 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let bound = listener.local_addr()?;
+        let limits = Limits {
+            max_connections: fit_connections(options.limits.max_connections),
+            ..options.limits
+        };
         eprintln!(
-            "quire: serving {} sections from {} on http://{bound}/ with {} search {} (Ctrl-C stops)",
+            "quire: serving {} sections from {} on http://{bound}/ with {} search {}, up to {} connections (Ctrl-C stops)",
             index.num_sections(),
             dir.display(),
             options.threads,
             if options.threads == 1 { "thread" } else { "threads" },
+            limits.max_connections,
         );
         let index = Arc::new(index);
         let server = Server {
@@ -98,10 +106,7 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
                 allow(origin.clone(), response)
             }));
         }
-        axum::serve(listener, routes)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .context("the server failed")?;
+        connections::serve(listener, routes, limits, shutdown()).await;
         eprintln!("quire: stopped");
         Ok(())
     })
