@@ -6,12 +6,15 @@
 //! id), each article's sections in order, so two exports of the same index
 //! are byte for byte the same.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use tantivy::DocAddress;
+use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DocAddress, DocSet, TERMINATED};
 
 use crate::error::{Error, Result};
+use crate::search::results::SectionRef;
 use crate::store::document::StoredSection;
 use crate::store::open::Store;
 use crate::store::schema::names;
@@ -105,6 +108,126 @@ pub(crate) fn for_each_section(
     Ok(())
 }
 
+/// One page of the index's articles, by article id (see
+/// [`Index::articles`](crate::Index::articles)).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ArticlePage {
+    /// How many articles the index holds.
+    pub total: usize,
+    /// How many articles come before the first one here.
+    pub offset: usize,
+    /// The articles of the page, by id.
+    pub articles: Vec<ListedArticle>,
+}
+
+/// An article of an [`ArticlePage`], with its sections in order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListedArticle {
+    /// The article id: its path relative to the indexed folder.
+    pub id: String,
+    /// The article title.
+    pub title: String,
+    /// The path of the article's file as it was indexed.
+    pub source: String,
+    /// Its sections, in order.
+    pub sections: Vec<SectionRef>,
+}
+
+/// The articles `offset..offset + limit` of `store` in id order.
+///
+/// The ids come from the `article_id` field's term dictionaries, which
+/// hold them sorted, so only the page's own sections are read: a page
+/// costs the articles it shows, whatever the size of the index (plus one
+/// id per article, to count them and find where the page starts).
+pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result<ArticlePage> {
+    let searcher = store.searcher();
+    let field = store.fields.article_id;
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field).map_err(|e| store.error(e))?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| store.error(e.into()))?;
+        while terms.advance() {
+            let Ok(id) = std::str::from_utf8(terms.key()) else {
+                continue;
+            };
+            // A deleted article's id stays in the dictionary until its
+            // segment is merged: keep only ids with a live section.
+            let mut postings = inverted
+                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                .map_err(|e| store.error(e.into()))?;
+            let alive = loop {
+                let doc = postings.doc();
+                if doc == TERMINATED {
+                    break false;
+                }
+                if !segment.is_deleted(doc) {
+                    break true;
+                }
+                postings.advance();
+            };
+            if alive && !ids.contains(id) {
+                ids.insert(id.to_string());
+            }
+        }
+    }
+    let total = ids.len();
+    let mut articles = Vec::new();
+    for id in ids.into_iter().skip(offset).take(limit) {
+        let term = Term::from_field_text(field, &id);
+        let mut sections: Vec<(u64, StoredSection)> = Vec::new();
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment.inverted_index(field).map_err(|e| store.error(e))?;
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(|e| store.error(e.into()))?
+            else {
+                continue;
+            };
+            while postings.doc() != TERMINATED {
+                let doc = postings.doc();
+                if !segment.is_deleted(doc) {
+                    let address = DocAddress::new(segment_ord as u32, doc);
+                    let mut stored = StoredSection::read(store.fields, &searcher, address)
+                        .map_err(|e| store.error(e))?;
+                    // Only the labels are listed: let the text go now.
+                    stored.text = String::new();
+                    stored.checkpoints = None;
+                    sections.push((stored.ordinal, stored));
+                }
+                postings.advance();
+            }
+        }
+        sections.sort_by_key(|(ordinal, _)| *ordinal);
+        let Some((_, first)) = sections.first() else {
+            continue;
+        };
+        articles.push(ListedArticle {
+            id: id.clone(),
+            title: first.title.clone(),
+            source: first.source.clone(),
+            sections: sections
+                .into_iter()
+                .map(|(_, s)| SectionRef {
+                    path: s.path,
+                    label: s.label,
+                    anchor: s.anchor,
+                    ordinal: s.ordinal,
+                })
+                .collect(),
+        });
+    }
+    Ok(ArticlePage {
+        total,
+        offset,
+        articles,
+    })
+}
+
 /// Writes every section in `store` to `out` in `format` (see
 /// `quire::export`); returns how many sections were written.
 pub(crate) fn write(store: &Store, format: &ExportFormat, out: &mut impl Write) -> Result<u64> {
@@ -124,4 +247,43 @@ pub(crate) fn write(store: &Store, format: &ExportFormat, out: &mut impl Write) 
 fn write_line(out: &mut impl Write, value: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(|e| Error::Write(e.into()))?;
     out.write_all(b"\n").map_err(Error::Write)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Index, IndexOptions, build_index};
+
+    #[test]
+    fn pages_list_live_articles_by_id_and_read_only_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).unwrap();
+        for name in ["c", "a", "b", "d"] {
+            let text = format!("{name}\n\nFirst\n\nOne.\n\nSecond\n\nTwo.\n");
+            std::fs::write(corpus.join(format!("{name}.txt")), text).unwrap();
+        }
+        let index_dir = dir.path().join("index");
+        let paths = [corpus.clone()];
+        build_index(&index_dir, &paths, &IndexOptions::default()).unwrap();
+        // A removed article's id stays in the term dictionary until a
+        // merge: it must not be listed or counted.
+        std::fs::remove_file(corpus.join("b.txt")).unwrap();
+        build_index(&index_dir, &paths, &IndexOptions::default()).unwrap();
+        let index = Index::open(&index_dir).unwrap();
+        let ids = |offset, limit| {
+            let page = index.articles(offset, limit).unwrap();
+            assert_eq!(page.total, 3);
+            page.articles.into_iter().map(|a| a.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(0, 10), ["a.txt", "c.txt", "d.txt"]);
+        assert_eq!(ids(1, 1), ["c.txt"]);
+        assert!(ids(3, 10).is_empty());
+        let page = index.articles(0, 1).unwrap();
+        let labels: Vec<&str> = page.articles[0]
+            .sections
+            .iter()
+            .map(|s| s.label.as_str())
+            .collect();
+        assert_eq!(labels, ["First", "Second"]);
+    }
 }

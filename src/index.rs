@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::export::{self, ExportFormat, ExportedSection};
+use crate::export::{self, ArticlePage, ExportFormat, ExportedSection};
 use crate::search::caches::Caches;
 use crate::search::options::SearchOptions;
 use crate::search::results::SearchResults;
@@ -207,6 +207,20 @@ impl Index {
     /// empty, only punctuation, or only excludes words).
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
         run::search(&self.store, &self.caches, query, options)
+    }
+
+    /// The articles `offset..offset + limit` of the index, by article id,
+    /// each with its sections' headings, labels and anchors (not their
+    /// text), and how many articles there are in all.
+    ///
+    /// Only the page's articles are read, so paging through a large index
+    /// costs each page what it shows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CorruptIndex`] when the index cannot be read.
+    pub fn articles(&self, offset: usize, limit: usize) -> Result<ArticlePage> {
+        export::article_page(&self.store, offset, limit)
     }
 
     /// Calls `each` with every section of the index, in export order (see

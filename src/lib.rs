@@ -58,7 +58,7 @@ mod search;
 mod store;
 
 pub use error::{ArticleProblem, Error, Result};
-pub use export::{ExportFormat, ExportedSection};
+pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
 pub use index::{Index, export};
 pub use ingest::anchors::slugify;
 pub use ingest::article::{Article, LABEL_SEPARATOR, Section};

@@ -147,6 +147,29 @@ fn search_answers_as_the_cli_does_and_as_the_spec_says() {
         articles["articles"][0]["sections"][4]["label"],
         "Diagnosis › Differential diagnosis"
     );
+    assert_eq!(
+        (articles["total"].as_u64(), articles["offset"].as_u64()),
+        (Some(3), Some(0))
+    );
+    // A page at a time, in id order.
+    let page = server.get("/articles?offset=1&limit=1");
+    conforms(&spec, "/articles", &page);
+    let page = page.json();
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["articles"].as_array().unwrap().len(), 1);
+    assert_eq!(page["articles"][0]["id"], "gout.txt");
+    assert!(page["articles"][0]["sections"][0].get("text").is_none());
+    let past = server.get("/articles?offset=10").json();
+    assert_eq!(past["articles"], Value::Array(vec![]));
+    for bad in [
+        "/articles?limit=0",
+        "/articles?limit=1001",
+        "/articles?offset=-1",
+    ] {
+        let response = server.get(bad);
+        assert_eq!(response.status, 400, "{bad}: {response:?}");
+        conforms(&spec, "/articles", &response);
+    }
     assert_eq!(server.get("/health").json()["sections"], 20);
 
     let page = server.get("/");

@@ -251,63 +251,47 @@ async fn search(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// An article in `GET /articles`.
-#[derive(Serialize)]
-struct ArticleEntry {
-    id: String,
-    title: String,
-    source: String,
-    sections: Vec<SectionEntry>,
+/// The most articles one `GET /articles` answers with, and the default.
+pub const MAX_ARTICLES: usize = 1000;
+
+/// The parameters of `GET /articles`.
+#[derive(Debug, Deserialize)]
+struct ArticlesParams {
+    offset: Option<usize>,
+    limit: Option<usize>,
 }
 
-#[derive(Serialize)]
-struct SectionEntry {
-    path: Vec<String>,
-    label: String,
-    anchor: String,
-    ordinal: u64,
-}
-
+/// `GET /articles`: a page of the articles, by id.
 #[derive(Serialize)]
 struct ArticleList {
     schema_version: u32,
-    articles: Vec<ArticleEntry>,
+    #[serde(flatten)]
+    page: quire::ArticlePage,
 }
 
-async fn articles(State(server): State<Arc<Server>>) -> Result<Response, ApiError> {
-    let list = tokio::task::spawn_blocking(move || -> quire::Result<ArticleList> {
-        let index = &server.index;
-        let mut articles: Vec<ArticleEntry> = Vec::new();
-        index.for_each_section(|s| {
-            if articles.last().is_none_or(|a| a.id != s.article_id) {
-                articles.push(ArticleEntry {
-                    id: s.article_id,
-                    title: s.title,
-                    source: s.source,
-                    sections: Vec::new(),
-                });
-            }
-            let article = articles.last_mut().expect("pushed above");
-            article.sections.push(SectionEntry {
-                path: s.headings,
-                label: s.label,
-                anchor: s.anchor,
-                ordinal: s.ordinal,
-            });
-            Ok(())
-        })?;
-        articles.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(ArticleList {
-            schema_version: quire::RESULTS_VERSION,
-            articles,
-        })
+async fn articles(
+    State(server): State<Arc<Server>>,
+    params: Result<Query<ArticlesParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let limit = params.limit.unwrap_or(MAX_ARTICLES);
+    if !(1..=MAX_ARTICLES).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {MAX_ARTICLES}"
+        )));
+    }
+    let offset = params.offset.unwrap_or(0);
+    let page = tokio::task::spawn_blocking(move || server.index.articles(offset, limit))
+        .await
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("listing articles failed: {e}"),
+        })??;
+    Ok(axum::Json(ArticleList {
+        schema_version: quire::RESULTS_VERSION,
+        page,
     })
-    .await
-    .map_err(|e| ApiError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        message: format!("listing articles failed: {e}"),
-    })??;
-    Ok(axum::Json(list).into_response())
+    .into_response())
 }
 
 #[derive(Serialize)]
