@@ -88,6 +88,9 @@ pub enum Error {
         /// Why it could not be indexed.
         reason: String,
     },
+    /// The disk holding the index filled up while writing it.
+    #[error("the disk holding '{}' is full: nothing was committed and the index is as it was; free some space and run `quire index` again", .0.display())]
+    DiskFull(PathBuf),
     /// Writing results or an export failed (a full disk, a closed pipe).
     #[error("writing the output failed: {0}")]
     Write(#[source] io::Error),
@@ -132,6 +135,9 @@ impl Error {
     pub(crate) fn from_tantivy(err: tantivy::TantivyError, dir: &Path) -> Error {
         use tantivy::TantivyError as T;
         use tantivy::directory::error::LockError;
+        if is_disk_full(&err) {
+            return Error::DiskFull(dir.to_path_buf());
+        }
         match err {
             // The writer's pid, if any, is for the caller to add (see
             // `store::open`): an error is made without touching the disk.
@@ -151,6 +157,26 @@ impl Error {
             other => Error::Tantivy(one_line(&other.to_string())),
         }
     }
+}
+
+/// Whether a tantivy error comes from a full disk, however deep tantivy
+/// wrapped the I/O error.
+fn is_disk_full(err: &tantivy::TantivyError) -> bool {
+    let full = |e: &io::Error| e.kind() == io::ErrorKind::StorageFull;
+    if let tantivy::TantivyError::IoError(e) = err
+        && full(e)
+    {
+        return true;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(e) = source {
+        if e.downcast_ref::<io::Error>().is_some_and(full) {
+            return true;
+        }
+        source = e.source();
+    }
+    // Some paths keep only the message.
+    err.to_string().contains("No space left on device")
 }
 
 /// Folds a message onto one line, so that every error stays one line on

@@ -392,3 +392,76 @@ fn the_index_files_are_as_readable_as_any_file_the_user_makes() {
     assert_eq!(mode("meta.json"), format);
     assert_eq!(mode(".managed.json"), format);
 }
+
+/// A small tmpfs of its own, unmounted when dropped; `None` where this
+/// process may not mount (not root), said on stderr. Under CI it must work.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    fn new(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            let why = "cannot mount a tmpfs here (needs root)";
+            assert!(
+                std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+                "{why}: under CI the full-disk test must run"
+            );
+            eprintln!("skipped: {why}");
+            return None;
+        }
+        Some(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+/// The index folder's files that hold data (not tantivy's bookkeeping).
+fn data_files(dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && name != "writer.pid")
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_full_disk_fails_the_run_and_leaves_the_last_commit_as_it_was() {
+    let Some(disk) = Tmpfs::new("2m") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let index = disk.path().join("index");
+    let index_arg = index.to_str().unwrap();
+    env.run(&["index", "corpus", "--index", index_arg])
+        .assert_code(0);
+    let committed = data_files(&index);
+    // Far more text than the disk holds.
+    write_big_corpus(&env, 1500);
+    let run = env.run(&["index", "big", "--index", index_arg]);
+    run.assert_error("is full");
+    run.assert_error("nothing was committed");
+    // The last commit is searchable, and what the run wrote is gone.
+    let search = env.run(&["search", "--index", index_arg, "electromyography"]);
+    search.assert_code(0);
+    assert_eq!(data_files(&index), committed);
+    let run = env.run(&["search", "--index", index_arg, "walrus7"]);
+    run.assert_code(1);
+}

@@ -300,6 +300,8 @@ pub fn build_index_with_progress(
                 report.skipped.push(notice);
             }
             Indexed::Skipped(notice) => report.skipped.push(notice),
+            // Nothing is committed: the writer, dropped, rolls back.
+            Indexed::Failed(err) => return Err(err),
         }
     }
     // Worker order is not file order: report in file order.
@@ -424,6 +426,8 @@ enum Indexed {
     /// Its article was in the index and the file now has nothing to index.
     Emptied(Notice),
     Skipped(Notice),
+    /// The writer failed (a full disk, say): the whole run fails.
+    Failed(Error),
 }
 
 struct Outcome {
@@ -457,10 +461,10 @@ impl Context<'_> {
         } else {
             self.read_and_add(todo)
         };
-        if self.options.strict
+        let refused = self.options.strict
             && (outcome.warning.is_some()
-                || matches!(outcome.result, Indexed::Skipped(_) | Indexed::Emptied(_)))
-        {
+                || matches!(outcome.result, Indexed::Skipped(_) | Indexed::Emptied(_)));
+        if refused || matches!(outcome.result, Indexed::Failed(_)) {
             self.failed.store(true, Ordering::Relaxed);
         }
         self.progress.file_done(todo.meta.size);
@@ -544,7 +548,7 @@ impl Context<'_> {
         let result = match self.writer.add_stamped(&file.id, &source, &article, &stamp) {
             Ok(n) if todo.before.is_some() => Indexed::Changed(n),
             Ok(n) => Indexed::Added(n),
-            Err(e) => Indexed::Skipped(notice(format!("cannot be indexed: {e}"))),
+            Err(e) => Indexed::Failed(e),
         };
         Outcome {
             result,

@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tantivy::TantivyError;
 use tantivy::directory::error::LockError;
@@ -33,6 +34,9 @@ pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 /// changes away.
 pub struct Writer {
     inner: Option<tantivy::IndexWriter>,
+    /// Whether anything was added or removed, so that dropping the writer
+    /// without a commit has something to roll back.
+    changed: AtomicBool,
     fields: Fields,
     dir: PathBuf,
     pid_path: PathBuf,
@@ -66,6 +70,7 @@ impl Writer {
         let _ = fs::write(&pid_path, std::process::id().to_string());
         Ok(Writer {
             inner: Some(inner),
+            changed: AtomicBool::new(false),
             fields: store.fields,
             dir: dir.clone(),
             pid_path,
@@ -93,6 +98,7 @@ impl Writer {
         stamp: &Stamp,
     ) -> Result<u64> {
         self.delete_article(id);
+        self.changed.store(true, Ordering::Relaxed);
         let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
         for section in &article.sections {
@@ -112,12 +118,14 @@ impl Writer {
     /// Removes every section indexed under an article key.
     pub(crate) fn delete_key(&self, key: u64) {
         let writer = self.inner.as_ref().expect("writer is present until commit");
+        self.changed.store(true, Ordering::Relaxed);
         writer.delete_term(Term::from_field_u64(self.fields.article_key, key));
     }
 
     /// Removes every section of every article.
     pub fn delete_all(&self) -> Result<()> {
         let writer = self.inner.as_ref().expect("writer is present until commit");
+        self.changed.store(true, Ordering::Relaxed);
         writer
             .delete_all_documents()
             .map(|_| ())
@@ -126,11 +134,20 @@ impl Writer {
 
     /// Makes every change since the writer was taken visible, atomically,
     /// then waits for background merges and releases the lock.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DiskFull`] when the disk fills up, and the other errors of
+    /// tantivy's commit: nothing is committed then, and the files written
+    /// since the last commit are removed.
     pub fn commit(mut self) -> Result<()> {
-        let mut writer = self.inner.take().expect("writer is present until commit");
-        writer
+        // On error `self` is dropped with its writer, which rolls back.
+        self.inner
+            .as_mut()
+            .expect("writer is present until commit")
             .commit()
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        let writer = self.inner.take().expect("writer is present until commit");
         writer
             .wait_merging_threads()
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
@@ -141,8 +158,17 @@ impl Writer {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        // Drop tantivy's writer (and so its lock) before the pid hint goes.
-        self.inner.take();
+        // Dropped with changes and no commit (an error, a refused --strict
+        // run): go back to the last commit and remove the files written
+        // since, which would otherwise stay (on a full disk, keep it full)
+        // until a later run.
+        if let Some(mut writer) = self.inner.take()
+            && self.changed.load(Ordering::Relaxed)
+            && writer.rollback().is_ok()
+        {
+            let _ = writer.garbage_collect_files().wait();
+        }
+        // tantivy's writer (and so its lock) is gone before the pid hint.
         let _ = fs::remove_file(&self.pid_path);
     }
 }
