@@ -465,3 +465,38 @@ fn a_full_disk_fails_the_run_and_leaves_the_last_commit_as_it_was() {
     let run = env.run(&["search", "--index", index_arg, "walrus7"]);
     run.assert_code(1);
 }
+
+#[test]
+fn two_runs_started_together_on_a_new_folder_agree_on_who_writes() {
+    let env = TestEnv::new();
+    write_big_corpus(&env, 200);
+    for round in 0..10 {
+        let index = format!("index-{round}");
+        let start = || {
+            Command::new(env!("CARGO_BIN_EXE_quire"))
+                .args(["index", "big", "--quiet", "--index", &index])
+                .current_dir(env.dir.path())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (start(), start());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            match out.status.code() {
+                Some(0) => assert_eq!(stderr, ""),
+                Some(2) => assert!(
+                    stderr.starts_with("quire: the index at")
+                        && stderr.contains("is being written by another quire process (pid "),
+                    "round {round}: {stderr}"
+                ),
+                other => panic!("round {round}: exit {other:?}: {stderr}"),
+            }
+        }
+        let (code, r) = env.search_json_args(&["--index", &index, "walrus7"]);
+        assert_eq!(code, 0, "round {round}: {r}");
+    }
+}

@@ -84,6 +84,12 @@ impl Store {
         if !dir.is_dir() {
             return Err(Error::NotAnIndex(dir.to_path_buf()));
         }
+        // Two runs that find the folder new must not both create an index
+        // in it: the second would see the first's half-made files and
+        // call the folder foreign. Deciding and creating go one at a time
+        // (an advisory lock on the folder, released when this returns);
+        // who writes afterwards is tantivy's writer lock's to say.
+        let _deciding = lock_folder(dir);
         if dir.join(FORMAT_FILE).exists() {
             let opened = check_format(dir).and_then(|()| {
                 if dir.join("meta.json").exists() {
@@ -188,6 +194,15 @@ impl Store {
             reader,
         })
     }
+}
+
+/// An exclusive advisory lock on the folder itself, held until the handle
+/// is dropped; `None` where the system has no such locks (then creation is
+/// as racy as it was).
+fn lock_folder(dir: &Path) -> Option<fs::File> {
+    let folder = fs::File::open(dir).ok()?;
+    folder.lock().ok()?;
+    Some(folder)
 }
 
 /// Gives tantivy's bookkeeping files (`meta.json`, `.managed.json`) the

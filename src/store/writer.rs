@@ -60,7 +60,7 @@ impl Writer {
             .map_err(|e| match e {
                 TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexLocked {
                     path: dir.clone(),
-                    pid: read_writer_pid(dir),
+                    pid: wait_for_writer_pid(dir),
                 },
                 other => store.error(other),
             })?;
@@ -171,6 +171,19 @@ impl Drop for Writer {
         // tantivy's writer (and so its lock) is gone before the pid hint.
         let _ = fs::remove_file(&self.pid_path);
     }
+}
+
+/// The id of the process that holds the index's write lock. It writes it
+/// just after taking the lock, so a writer refused at that moment waits a
+/// little (half a second at most) for it.
+fn wait_for_writer_pid(dir: &Path) -> Option<u32> {
+    for _ in 0..50 {
+        if let Some(pid) = read_writer_pid(dir) {
+            return Some(pid);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    None
 }
 
 /// The id of the process that holds the index's write lock, when it left
