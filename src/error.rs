@@ -55,6 +55,10 @@ pub enum Error {
         /// The process id recorded by the writer, if it could be read.
         pid: Option<u32>,
     },
+    /// The index folder cannot be written (a read-only file system, or
+    /// another user's folder).
+    #[error("the index at '{}' cannot be written (a read-only file system, or no permission): it can still be searched, served and exported; to index, choose a folder you can write with --index", .0.display())]
+    ReadOnlyIndex(PathBuf),
     /// A path given to index does not exist.
     #[error("'{}' does not exist: give a file or folder of articles", .0.display())]
     MissingPath(PathBuf),

@@ -500,3 +500,33 @@ fn two_runs_started_together_on_a_new_folder_agree_on_who_writes() {
         assert_eq!(code, 0, "round {round}: {r}");
     }
 }
+
+#[test]
+fn a_read_only_index_is_searched_served_and_exported_but_not_written() {
+    let Some(disk) = Tmpfs::new("4m") else {
+        return;
+    };
+    let env = TestEnv::new();
+    let index = disk.path().join("index");
+    let index_arg = index.to_str().unwrap();
+    env.run(&["index", "corpus", "--index", index_arg])
+        .assert_code(0);
+    let remounted = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(disk.path())
+        .status()
+        .unwrap();
+    assert!(remounted.success());
+    let (code, r) = env.search_json_args(&["--index", index_arg, "electromyography"]);
+    assert_eq!(code, 0, "{r}");
+    let export = env.run(&["export", "--index", index_arg]);
+    export.assert_code(0);
+    assert_eq!(export.stdout.lines().count(), 20);
+    let server = util::server::Server::start(env.dir.path(), &["--index", index_arg]);
+    assert_eq!(server.get("/search?q=spasm").status, 200);
+    drop(server);
+    env.run(&["index", "corpus", "--index", index_arg])
+        .assert_error("cannot be written (a read-only file system, or no permission)");
+    env.run(&["index", "--rebuild", "corpus", "--index", index_arg])
+        .assert_error("it can still be searched");
+}

@@ -4,7 +4,8 @@
 //! - [`schema`]: the fields, their analyzers, and [`schema::FORMAT_VERSION`];
 //! - [`document`]: one section's document, its write half and its read half;
 //! - [`stamp`]: what each article's file was when it was indexed;
-//! - [`open`]: the index folder, opened or created ([`open::Store`]);
+//! - [`open`]: the index folder, opened or created ([`open::Store`]),
+//!   through [`directory`], which reads read-only folders too;
 //! - [`writer`]: adding, replacing, removing articles, and committing;
 //! - [`update`]: [`update::build_index`], which walks, plans, reads and
 //!   splits in parallel ([`pool`]) and commits once.
@@ -13,6 +14,7 @@
 //! "Index format"): a change to the schema, the documents, the analyzers or
 //! the checkpoints bumps [`schema::FORMAT_VERSION`].
 
+pub(crate) mod directory;
 pub(crate) mod document;
 pub(crate) mod open;
 pub(crate) mod pool;

@@ -11,8 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use tantivy::index::SegmentComponent;
-use tantivy::{IndexReader, ReloadPolicy, Searcher, TantivyError};
+use tantivy::{IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
 
+use super::directory::QuireDirectory;
 use super::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
 use crate::analysis::analyzers::{ANALYZER, cached_en_stem};
 use crate::error::{Error, Result, one_line};
@@ -138,7 +139,11 @@ impl Store {
     }
 
     fn create_tantivy(dir: &Path) -> Result<Store> {
-        let inner = tantivy::Index::create_in_dir(dir, schema::build())
+        let directory = QuireDirectory::open(dir).map_err(|e| Error::CorruptIndex {
+            path: dir.to_path_buf(),
+            reason: one_line(&e.to_string()),
+        })?;
+        let inner = tantivy::Index::create(directory, schema::build(), IndexSettings::default())
             .map_err(|e| Error::from_tantivy(e, dir))?;
         share_bookkeeping(dir);
         Store::wrap(dir, inner)
@@ -149,8 +154,9 @@ impl Store {
             path: dir.to_path_buf(),
             reason,
         };
+        let directory = QuireDirectory::open(dir).map_err(|e| corrupt(one_line(&e.to_string())))?;
         let inner =
-            tantivy::Index::open_in_dir(dir).map_err(|e| corrupt(one_line(&e.to_string())))?;
+            tantivy::Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
         // tantivy opens some of a segment's files only when it first needs
         // them: a missing one would be met by a search, and never by
         // `quire index`, which would call the index unchanged.

@@ -11,6 +11,7 @@ use tantivy::TantivyError;
 use tantivy::directory::error::LockError;
 use tantivy::schema::Term;
 
+use super::directory::is_read_only;
 use super::document::section_document;
 use super::open::{Store, share_bookkeeping};
 use super::schema::Fields;
@@ -62,6 +63,9 @@ impl Writer {
                     path: dir.clone(),
                     pid: wait_for_writer_pid(dir),
                 },
+                TantivyError::LockFailure(LockError::IoError(err), _) if is_read_only(&err) => {
+                    Error::ReadOnlyIndex(dir.clone())
+                }
                 other => store.error(other),
             })?;
         let pid_path = dir.join(PID_FILE);
