@@ -95,10 +95,7 @@ pub(crate) fn find(paths: &[PathBuf], globs: &[String], excludes: &[String]) -> 
                 message: "not a regular file".into(),
             });
         } else if let Some(format) = Format::from_path(path) {
-            let id = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let id = path.file_name().map(id_part).unwrap_or_default();
             let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
             found.files.push(ArticleFile {
                 path: path.clone(),
@@ -210,7 +207,7 @@ fn walk(root: &Path, globs: &[String], excludes: &[String], found: &mut Found) -
         let rel = path.strip_prefix(root).unwrap_or(&path);
         let id = rel
             .components()
-            .map(|c| c.as_os_str().to_string_lossy())
+            .map(|c| id_part(c.as_os_str()))
             .collect::<Vec<_>>()
             .join("/");
         found.files.push(ArticleFile {
@@ -222,6 +219,22 @@ fn walk(root: &Path, globs: &[String], excludes: &[String], found: &mut Found) -
         });
     }
     Ok(())
+}
+
+/// A file or folder name as part of an article id: as it is when it is
+/// UTF-8, else with each byte that is not written `%XX`, so that names that
+/// differ only there (`dup\xff.txt`, `dup\xfe.txt`) keep ids of their own
+/// instead of both becoming `dup�.txt`.
+fn id_part(name: &std::ffi::OsStr) -> String {
+    let bytes = name.as_encoded_bytes();
+    let mut id = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        id.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            id.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    id
 }
 
 /// `path` made absolute and canonical when it can be, else as it is.
@@ -311,6 +324,26 @@ mod tests {
     fn missing_paths_are_an_error() {
         let err = find_articles(&[PathBuf::from("no/such/dir")]).unwrap_err();
         assert!(matches!(err, Error::MissingPath(_)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_ids_of_their_own() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        fs::create_dir(&dir).unwrap();
+        for name in [&b"dup\xff.txt"[..], b"dup\xfe.txt", b"caf\xc3\xa9.txt"] {
+            let path = dir.join(std::ffi::OsStr::from_bytes(name));
+            fs::write(path, "T\n\nBody.").unwrap();
+        }
+        let found = find_articles(std::slice::from_ref(&dir)).unwrap();
+        let ids: Vec<&str> = found.files.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["café.txt", "dup%FE.txt", "dup%FF.txt"]);
+        assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+        let named = dir.join(std::ffi::OsStr::from_bytes(b"dup\xff.txt"));
+        let found = find_articles(&[named]).unwrap();
+        assert_eq!(found.files[0].id, "dup%FF.txt");
     }
 
     #[cfg(unix)]
