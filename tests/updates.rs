@@ -423,6 +423,14 @@ impl Tmpfs {
     fn path(&self) -> &std::path::Path {
         self.dir.path()
     }
+
+    /// Indexes `env`'s corpus into `index/` on this disk; returns its path.
+    fn index_corpus(&self, env: &TestEnv) -> String {
+        let index = self.path().join("index").to_str().unwrap().to_string();
+        env.run(&["index", "corpus", "--index", &index])
+            .assert_code(0);
+        index
+    }
 }
 
 impl Drop for Tmpfs {
@@ -448,11 +456,9 @@ fn a_full_disk_fails_the_run_and_leaves_the_last_commit_as_it_was() {
         return;
     };
     let env = TestEnv::new();
-    let index = disk.path().join("index");
-    let index_arg = index.to_str().unwrap();
-    env.run(&["index", "corpus", "--index", index_arg])
-        .assert_code(0);
-    let committed = data_files(&index);
+    let index_arg = &disk.index_corpus(&env);
+    let index = std::path::Path::new(index_arg);
+    let committed = data_files(index);
     // Far more text than the disk holds.
     write_big_corpus(&env, 1500);
     let run = env.run(&["index", "big", "--index", index_arg]);
@@ -461,7 +467,7 @@ fn a_full_disk_fails_the_run_and_leaves_the_last_commit_as_it_was() {
     // The last commit is searchable, and what the run wrote is gone.
     let search = env.run(&["search", "--index", index_arg, "electromyography"]);
     search.assert_code(0);
-    assert_eq!(data_files(&index), committed);
+    assert_eq!(data_files(index), committed);
     let run = env.run(&["search", "--index", index_arg, "walrus7"]);
     run.assert_code(1);
 }
@@ -507,10 +513,7 @@ fn a_read_only_index_is_searched_served_and_exported_but_not_written() {
         return;
     };
     let env = TestEnv::new();
-    let index = disk.path().join("index");
-    let index_arg = index.to_str().unwrap();
-    env.run(&["index", "corpus", "--index", index_arg])
-        .assert_code(0);
+    let index_arg = &disk.index_corpus(&env);
     let remounted = Command::new("mount")
         .args(["-o", "remount,ro"])
         .arg(disk.path())
