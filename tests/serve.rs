@@ -227,6 +227,78 @@ fn user_mistakes_are_json_errors_never_500() {
 }
 
 #[test]
+fn requests_hyper_would_refuse_empty_are_answered_in_json() {
+    let env = TestEnv::indexed();
+    let server = Server::start(env.dir.path(), &[]);
+    let host = format!("Host: {}\r\n", server.addr);
+    let cases: Vec<(Vec<u8>, u16, &str)> = vec![
+        (
+            format!(
+                "GET /search?q={} HTTP/1.1\r\n{host}\r\n",
+                "a".repeat(100_000)
+            )
+            .into_bytes(),
+            414,
+            "request line is longer",
+        ),
+        (
+            format!(
+                "GET /search?q=spasm HTTP/1.1\r\n{host}{}\r\n",
+                "X-A: b\r\n".repeat(200)
+            )
+            .into_bytes(),
+            431,
+            "more than 100 headers",
+        ),
+        (
+            format!(
+                "GET /search?q=spasm HTTP/1.1\r\n{host}X-Big: {}\r\n\r\n",
+                "b".repeat(500_000)
+            )
+            .into_bytes(),
+            431,
+            "headers are longer",
+        ),
+        (b"GARBAGE\r\n\r\n".to_vec(), 400, "malformed"),
+        (b"GET / HTTP/3.0\r\n\r\n".to_vec(), 505, "HTTP/1.1"),
+        (
+            format!("POST /search HTTP/1.1\r\n{host}Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                .into_bytes(),
+            411,
+            "Content-Length",
+        ),
+    ];
+    for (bytes, status, needle) in cases {
+        let responses = util::server::exchange(&server.addr, &bytes);
+        let [response] = &responses[..] else {
+            panic!("one answer expected: {responses:?}");
+        };
+        assert_eq!(response.status, status, "{response:?}");
+        assert_eq!(response.content_type, "application/json");
+        assert_eq!(response.json()["error"]["status"], status);
+        let message = response.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(needle), "{message}");
+    }
+    // Requests sent ahead of a refused one are answered first, in order.
+    let pipelined = format!(
+        "GET /health HTTP/1.1\r\n{host}\r\nGET /search?q=spasm HTTP/1.1\r\n{host}\r\nGET /{} HTTP/1.1\r\n\r\n",
+        "a".repeat(20_000)
+    );
+    let responses = util::server::exchange(&server.addr, pipelined.as_bytes());
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 414]);
+    assert_eq!(
+        responses[1].json()["hits"][0]["article"]["id"],
+        "facial-twitching.txt"
+    );
+    // And the server goes on.
+    assert_eq!(server.get("/search?q=spasm").status, 200);
+}
+
+#[test]
 fn new_commits_are_served_without_a_restart() {
     // With the answer cache (the default) and without it: a cached answer
     // from before the commit must not be served after it. Also with a

@@ -16,8 +16,11 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
+
+use super::heads::Guarded;
 
 /// The default for `--max-connections`.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
@@ -70,22 +73,11 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
-        let service = TowerToHyperService::new(routes.clone());
-        let mut stopped = stopped.clone();
+        let routes = routes.clone();
+        let stopped = stopped.clone();
         tokio::spawn(async move {
             let _slot = permit;
-            // HTTP/1.1 only, read from the first byte: a server that sniffs
-            // for HTTP/2 first waits for that byte without any time limit.
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout);
-            let mut connection = pin!(builder.serve_connection(TokioIo::new(stream), service));
-            tokio::select! {
-                _ = connection.as_mut() => return,
-                _ = stopped.changed() => connection.as_mut().graceful_shutdown(),
-            }
-            let _ = connection.await;
+            connection(stream, routes, limits.header_timeout, stopped).await;
         });
     }
     drop(listener);
@@ -93,6 +85,36 @@ pub async fn serve(
     // Every open connection holds a slot: all of them back means all closed.
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     let _ = slots.acquire_many(all).await;
+}
+
+/// Serves the requests that come in on `io` until the client closes it,
+/// its headers take longer than `header_timeout`, or `stopped` turns true
+/// (then the request under way is finished first).
+pub async fn connection<S>(
+    io: S,
+    routes: Router,
+    header_timeout: Duration,
+    mut stopped: watch::Receiver<bool>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = TowerToHyperService::new(routes);
+    // HTTP/1.1 only, read from the first byte: a server that sniffs for
+    // HTTP/2 first waits for that byte without any time limit.
+    let mut builder = http1::Builder::new();
+    // Half-closed: the guard ends the input at a refused head, and the
+    // requests before it are still answered.
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .half_close(true);
+    let io = TokioIo::new(Guarded::new(io));
+    let mut connection = pin!(builder.serve_connection(io, service));
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stopped.changed() => connection.as_mut().graceful_shutdown(),
+    }
+    let _ = connection.await;
 }
 
 /// Raises the process's limit on open files to its hard limit (at most

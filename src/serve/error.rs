@@ -1,6 +1,6 @@
 //! Errors as the API reports them: JSON with the HTTP status.
 
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -31,15 +31,25 @@ impl ApiError {
     }
 }
 
+/// The JSON body of an error: `{"error": {"status": ..., "message": ...}}`.
+pub fn json_body(status: StatusCode, message: &str) -> Vec<u8> {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            status: status.as_u16(),
+            message,
+        },
+    };
+    serde_json::to_vec(&body).expect("an error body always serializes")
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                status: self.status.as_u16(),
-                message: &self.message,
-            },
-        };
-        (self.status, axum::Json(body)).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            json_body(self.status, &self.message),
+        )
+            .into_response()
     }
 }
 

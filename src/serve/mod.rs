@@ -5,10 +5,13 @@
 //! - [`cache`]: answers kept for identical requests;
 //! - [`connections`]: the accept loop, its connection limit and header
 //!   timeout;
+//! - [`heads`]: requests' heads checked before hyper reads them, so that
+//!   a request refused is answered in JSON too;
 //! - [`error`]: errors as JSON with their HTTP status.
 
 pub mod cache;
 pub mod connections;
 pub mod error;
+pub mod heads;
 pub mod queue;
 pub mod server;

@@ -125,3 +125,42 @@ pub fn request(addr: &str, method: &str, path: &str) -> Response {
     response.content_type = response.header("content-type").unwrap_or_default();
     response
 }
+
+/// Sends `bytes` as they are on one connection, then reads until the server
+/// closes it, and returns the responses in order (each must carry a
+/// Content-Length).
+pub fn exchange(addr: &str, bytes: &[u8]) -> Vec<Response> {
+    let mut stream = TcpStream::connect(addr).expect("server accepts");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    // The server may refuse and close before all is sent: what it answered
+    // is what counts.
+    let _ = stream.write_all(bytes);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let mut rest = String::from_utf8(raw)
+        .expect("responses are UTF-8")
+        .as_str()
+        .to_owned();
+    let mut responses = Vec::new();
+    while let Some((head, after)) = rest.split_once("\r\n\r\n") {
+        let mut response = Response {
+            status: head.split(' ').nth(1).unwrap().parse().unwrap(),
+            content_type: String::new(),
+            head: head.to_string(),
+            body: String::new(),
+        };
+        let length: usize = response
+            .header("content-length")
+            .expect("every response has a Content-Length")
+            .parse()
+            .unwrap();
+        response.body = after[..length].to_string();
+        response.content_type = response.header("content-type").unwrap_or_default();
+        rest = after[length..].to_string();
+        responses.push(response);
+    }
+    assert!(rest.is_empty(), "left after the responses: {rest:?}");
+    responses
+}
