@@ -63,7 +63,7 @@ pub use index::{Index, export};
 pub use ingest::anchors::slugify;
 pub use ingest::article::{Article, LABEL_SEPARATOR, Section};
 pub use ingest::format::Format;
-pub use ingest::read::{Decoded, read_article, split_file};
+pub use ingest::read::{Decoded, decode, read_article, split_file};
 pub use ingest::rules::Rules;
 pub use ingest::splitter::Splitter;
 pub use ingest::walk::{ArticleFile, Found, Notice, find_articles};

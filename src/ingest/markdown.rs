@@ -145,7 +145,9 @@ pub(crate) fn strip_html(html: &str, in_comment: &mut bool) -> String {
                 None => return out,
             }
         } else {
-            let next = rest[1..].find('<').map_or(rest.len(), |i| i + 1);
+            // Past the first character, which may be more than a byte.
+            let first = rest.chars().next().map_or(1, char::len_utf8);
+            let next = rest[first..].find('<').map_or(rest.len(), |i| i + first);
             out.push_str(&rest[..next]);
             rest = &rest[next..];
         }
@@ -244,5 +246,18 @@ mod tests {
             " d  1 < 2"
         );
         assert!(!in_comment);
+    }
+
+    #[test]
+    fn raw_html_text_may_begin_with_any_character() {
+        // Found by the markdown fuzz target: text in raw HTML that begins
+        // with a character of more than one byte.
+        let mut in_comment = false;
+        assert_eq!(
+            strip_html("\u{fffd}é<b>x</b>", &mut in_comment),
+            "\u{fffd}éx"
+        );
+        let article = split("# T\n\n<p>\u{fffd} ok</p>\n");
+        assert_eq!(article.sections[0].text, "\u{fffd} ok");
     }
 }

@@ -55,8 +55,13 @@ pub fn read_article(path: &Path) -> Result<Decoded> {
 
 /// Text from a file's bytes: UTF-16 when a byte-order mark says so (as
 /// Windows tools save HTML), else UTF-8; refused when binary or empty,
-/// decoded lossily (and flagged) when not valid.
-pub(crate) fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, ArticleProblem> {
+/// decoded lossily (and flagged) when not valid. [`read_article`] reads a
+/// file through it; an app with articles from elsewhere calls it directly.
+///
+/// # Errors
+///
+/// [`ArticleProblem::Binary`] or [`ArticleProblem::Empty`].
+pub fn decode(bytes: Vec<u8>) -> std::result::Result<Decoded, ArticleProblem> {
     if let Some(decoded) = decode_utf16(&bytes) {
         if decoded.text.trim().is_empty() {
             return Err(ArticleProblem::Empty);

@@ -51,6 +51,24 @@ pub struct Server {
     searchers: Searchers,
 }
 
+impl Server {
+    /// Serves `index` with `threads` search threads and an answer cache of
+    /// at most `cache_entries` answers and `cache_bytes` bytes.
+    pub fn new(
+        index: Index,
+        cache_entries: usize,
+        cache_bytes: u64,
+        threads: usize,
+    ) -> Result<Server> {
+        let index = Arc::new(index);
+        Ok(Server {
+            searchers: Searchers::start(Arc::clone(&index), threads, WAITING)?,
+            index,
+            cache: Cache::new(cache_entries, cache_bytes),
+        })
+    }
+}
+
 /// How to serve.
 pub struct Options {
     /// Where to listen.
@@ -93,12 +111,7 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
             if options.threads == 1 { "thread" } else { "threads" },
             limits.max_connections,
         );
-        let index = Arc::new(index);
-        let server = Server {
-            searchers: Searchers::start(Arc::clone(&index), options.threads, WAITING)?,
-            index,
-            cache: Cache::new(options.cache_entries, options.cache_bytes),
-        };
+        let server = Server::new(index, options.cache_entries, options.cache_bytes, options.threads)?;
         let mut routes = router(Arc::new(server));
         if let Some(origin) = &options.allow_origin {
             let origin = HeaderValue::from_str(origin).context("not an origin")?;
