@@ -96,6 +96,9 @@ const PERMALINK_CLASSES: &[&str] = &[
     "permalink",
 ];
 
+/// How much of a page the tokenizer is given at a time.
+const FEED_BYTES: usize = 64 * 1024;
+
 /// Splits an HTML page into sections. `fallback_title` is used when the
 /// page has neither `<title>` nor `h1`.
 pub(crate) fn parse(
@@ -105,9 +108,19 @@ pub(crate) fn parse(
 ) -> Article {
     let tokenizer = Tokenizer::new(Sink::default(), TokenizerOpts::default());
     let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(text));
-    // The sink never asks to stop for a script, so one feed reads it all.
-    let _ = tokenizer.feed(&input);
+    // Fed a piece at a time, so that the tokenizer's copy of the page is
+    // one piece, not the whole page again. The sink never asks to stop for
+    // a script, so each feed reads all it is given.
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(FEED_BYTES);
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        input.push_back(StrTendril::from_slice(&rest[..end]));
+        let _ = tokenizer.feed(&input);
+        rest = &rest[end..];
+    }
     tokenizer.end();
     let page = tokenizer.sink.page.into_inner();
     let reader = page.main.unwrap_or(page.all);

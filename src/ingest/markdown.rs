@@ -8,7 +8,9 @@
 //! Anchors are made as GitHub makes them (`## Drug treatment` →
 //! `drug-treatment`; repeats get `-1`, `-2`), or taken from a `{#id}`.
 
-use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+
+use pulldown_cmark::{BrokenLink, CowStr, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 use super::article::Article;
 use super::outline::{self, Collector};
@@ -20,6 +22,16 @@ pub(crate) fn parse(
     fallback_title: &str,
     is_boilerplate: impl Fn(&str) -> bool,
 ) -> Article {
+    parse_in_pieces(text, fallback_title, is_boilerplate, PIECE_BYTES)
+}
+
+/// [`parse`], with pieces of at least `piece_bytes`.
+fn parse_in_pieces(
+    text: &str,
+    fallback_title: &str,
+    is_boilerplate: impl Fn(&str) -> bool,
+    piece_bytes: usize,
+) -> Article {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -27,8 +39,23 @@ pub(crate) fn parse(
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut reader = Reader::default();
-    for event in Parser::new_ext(text, options) {
-        reader.event(event);
+    if text.len() <= piece_bytes {
+        for event in Parser::new_ext(text, options) {
+            reader.event(event);
+        }
+    } else {
+        // A reference defined in another piece is still a link.
+        let labels = reference_labels(text);
+        for piece in pieces(text, piece_bytes) {
+            let defined = |link: BrokenLink| {
+                labels
+                    .contains(&fold_label(&link.reference))
+                    .then_some((CowStr::Borrowed(""), CowStr::Borrowed("")))
+            };
+            for event in Parser::new_with_broken_link_callback(piece, options, Some(defined)) {
+                reader.event(event);
+            }
+        }
     }
     reader.out.flush(false);
     let title = reader
@@ -37,6 +64,117 @@ pub(crate) fn parse(
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| fallback_title.to_string());
     outline::build(title, reader.out.blocks, is_boilerplate)
+}
+
+/// How long a piece of a document the parser is given at least (but for
+/// the last). pulldown-cmark holds a tree of the whole text it parses,
+/// about seven times the text's size for a document of short blocks.
+const PIECE_BYTES: usize = 1024 * 1024;
+
+/// `text` cut into pieces of at least `at_least` bytes (but for the last)
+/// that parse as they would in the whole: each new piece begins at a line
+/// that can only begin a block, an ATX heading or a paragraph, after a
+/// blank line, outside code fences, HTML comments and raw HTML blocks.
+fn pieces(text: &str, at_least: usize) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = if rest.len() <= at_least {
+            rest.len()
+        } else {
+            safe_cut(rest, at_least).unwrap_or(rest.len())
+        };
+        let (piece, after) = rest.split_at(cut);
+        rest = after;
+        Some(piece)
+    })
+}
+
+/// The labels of the link reference definitions (`[label]: url`) in
+/// `text`, folded as [`fold_label`] does.
+fn reference_labels(text: &str) -> HashSet<String> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_start_matches(' ');
+            let (label, _) = line.strip_prefix('[')?.split_once("]:")?;
+            Some(fold_label(label))
+        })
+        .collect()
+}
+
+/// A reference label as CommonMark matches it: case and runs of white
+/// space do not count.
+fn fold_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Where, at `at_least` bytes into `text` or later, a piece may begin.
+fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
+    let mut fence: Option<(u8, usize)> = None;
+    let mut comment = false;
+    let mut raw: Option<&str> = None;
+    let mut blank_before = false;
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = start;
+        start += line.len();
+        let content = line.trim_end();
+        let indent = content.len() - content.trim_start_matches(' ').len();
+        let body = &content[indent.min(content.len())..];
+        if let Some((mark, len)) = fence {
+            let closing = body.bytes().take_while(|&b| b == mark).count();
+            if indent <= 3 && closing >= len && body[closing..].trim().is_empty() {
+                fence = None;
+            }
+        } else if comment {
+            comment = !line.contains("-->");
+        } else if let Some(tag) = raw {
+            raw = (!line.to_ascii_lowercase().contains(tag)).then_some(tag);
+        } else {
+            let can_begin = blank_before
+                && at >= at_least
+                && (content.starts_with('#') || content.starts_with(char::is_alphabetic));
+            if can_begin {
+                return Some(at);
+            }
+            if indent <= 3 {
+                for mark in [b'`', b'~'] {
+                    let len = body.bytes().take_while(|&b| b == mark).count();
+                    if len >= 3 {
+                        fence = Some((mark, len));
+                    }
+                }
+                let lower = body.to_ascii_lowercase();
+                raw = ["pre", "script", "style", "textarea"]
+                    .into_iter()
+                    .find(|tag| {
+                        lower.strip_prefix('<').is_some_and(|rest| {
+                            rest.strip_prefix(tag).is_some_and(|after| {
+                                after.is_empty() || after.starts_with([' ', '>', '\t'])
+                            })
+                        })
+                    })
+                    .map(|tag| match tag {
+                        "pre" => "</pre>",
+                        "script" => "</script>",
+                        "style" => "</style>",
+                        _ => "</textarea>",
+                    })
+                    .filter(|close| !lower.contains(close));
+            }
+            if let Some(open) = line.rfind("<!--") {
+                comment = !line[open..].contains("-->");
+            }
+        }
+        blank_before = content.is_empty();
+    }
+    None
 }
 
 /// Turns the parser's events into blocks.
@@ -246,6 +384,31 @@ mod tests {
             " d  1 < 2"
         );
         assert!(!in_comment);
+    }
+
+    #[test]
+    fn a_long_document_parses_in_pieces_as_it_does_whole() {
+        let chunk = "## Setup {#setup}\n\nInstall [it][pkg] first.\n\n```sh\n# not a heading\n\nAlso code\n```\n\n\
+            <!-- a comment\n\n# still the comment\n-->\n\n<pre>\n\nNot markdown\n</pre>\n\n\
+            - a list\n\n  continued item\n\nA paragraph\nthat goes on.\n\n> quoted\n\n\
+            | a | b |\n|---|---|\n| 1 | 2 |\n\nSetext\n------\n\ntext\n\n";
+        let text = format!(
+            "# Guide\n\n{}[pkg]: https://example.com\n",
+            chunk.repeat(40)
+        );
+        let whole = split(&text);
+        for piece_bytes in [64, 300, 1000] {
+            assert!(pieces(&text, piece_bytes).count() > 5);
+            assert_eq!(
+                parse_in_pieces(&text, "file-name", |_| false, piece_bytes),
+                whole
+            );
+        }
+        assert!(
+            whole.sections[0].text.starts_with("Install it first."),
+            "{:?}",
+            whole.sections[0]
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! is the section labelled with the title.
 
 use super::anchors::Anchors;
-use super::article::{Article, LABEL_SEPARATOR, Section};
+use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section};
 use crate::analysis::tokens::fold;
 
 /// A piece of a document in reading order.
@@ -21,18 +21,65 @@ pub(crate) enum Block {
         text: String,
         id: Option<String>,
     },
-    /// A paragraph, list item, table row, code block, ...
-    Text(String),
+    /// The paragraphs, list items, table rows, code blocks, ... in a row
+    /// between two headings.
+    Text(Paragraphs),
 }
 
+/// Paragraphs in a row, trimmed, kept in one string as a section holds
+/// them (a blank line between two): a document of millions of short
+/// paragraphs costs its text and a number per paragraph, not an allocation
+/// each, and a run with no boilerplate becomes a section's text as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Paragraphs {
+    text: String,
+    /// Where each paragraph ends in `text`: four bytes each, so that a run
+    /// holds less than 4 GiB (the next run starts past it).
+    ends: Vec<u32>,
+}
+
+impl Paragraphs {
+    fn push(&mut self, paragraph: &str) {
+        if !self.text.is_empty() {
+            self.text.push_str(PARAGRAPH_BREAK);
+        }
+        self.text.push_str(paragraph);
+        self.ends
+            .push(u32::try_from(self.text.len()).expect("a run holds less than 4 GiB"));
+    }
+
+    /// Whether `paragraph` fits after the ones held.
+    fn has_room(&self, paragraph: &str) -> bool {
+        self.text.len() + PARAGRAPH_BREAK.len() + paragraph.len() <= u32::MAX as usize
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let end = end as usize;
+            let paragraph = &self.text[start..end];
+            start = end + PARAGRAPH_BREAK.len();
+            paragraph
+        })
+    }
+}
+
+/// What separates a section's paragraphs.
+const PARAGRAPH_BREAK: &str = "\n\n";
+
 /// Collects a document's blocks while a reader walks it: text goes to the
-/// open heading if there is one, else to the current block.
+/// open heading if there is one, else to the current block. Past
+/// [`MAX_SECTIONS`] headings, a heading's text is read as a paragraph.
 #[derive(Default)]
 pub(crate) struct Collector {
     pub(crate) blocks: Vec<Block>,
     buf: String,
     /// The heading being read: its level, id and text.
     heading: Option<(u8, Option<String>, String)>,
+    /// How many headings were read.
+    headings: usize,
+    /// Whether a heading past the limit is being read, as text.
+    demoted: bool,
 }
 
 impl Collector {
@@ -46,19 +93,26 @@ impl Collector {
 
     /// Whether a heading is open.
     pub(crate) fn in_heading(&self) -> bool {
-        self.heading.is_some()
+        self.heading.is_some() || self.demoted
     }
 
     /// Ends the current block and opens a heading.
     pub(crate) fn start_heading(&mut self, level: u8, id: Option<String>) {
         self.flush(false);
+        if self.headings >= MAX_SECTIONS {
+            self.demoted = true;
+            return;
+        }
+        self.headings += 1;
         self.heading = Some((level, id, String::new()));
     }
 
     /// Closes the open heading, trimming `marks` (permalink glyphs) from
     /// its end.
     pub(crate) fn end_heading(&mut self, marks: &[char]) {
-        if let Some((level, id, text)) = self.heading.take() {
+        if std::mem::take(&mut self.demoted) {
+            self.flush(true);
+        } else if let Some((level, id, text)) = self.heading.take() {
             let text = text.trim_end_matches(marks).to_string();
             self.blocks.push(Block::Heading { level, text, id });
         }
@@ -73,8 +127,17 @@ impl Collector {
             self.buf.trim_matches('\n').to_string()
         };
         self.buf.clear();
-        if !text.trim().is_empty() {
-            self.blocks.push(Block::Text(text));
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        match self.blocks.last_mut() {
+            Some(Block::Text(paragraphs)) if paragraphs.has_room(text) => paragraphs.push(text),
+            _ => {
+                let mut paragraphs = Paragraphs::default();
+                paragraphs.push(text);
+                self.blocks.push(Block::Text(paragraphs));
+            }
         }
     }
 
@@ -90,7 +153,10 @@ impl Collector {
 /// Builds the article titled `title` from `blocks`. When the first block
 /// that is a heading has level 1 and reads the same as the title (ignoring
 /// case and white space), it is taken as the title's own heading.
-/// `is_boilerplate` drops text blocks.
+/// `is_boilerplate` drops paragraphs.
+///
+/// Each block is let go as it is read, and each section made as soon as
+/// the next heading shows where it ends: the text is held once.
 pub(crate) fn build(
     title: String,
     blocks: Vec<Block>,
@@ -98,7 +164,8 @@ pub(crate) fn build(
 ) -> Article {
     let mut anchors = Anchors::default();
     let mut stack: Vec<(u8, String)> = Vec::new();
-    let mut drafts = vec![Draft::default()];
+    let mut sections = Vec::new();
+    let mut draft = Draft::default();
     let first_heading = blocks
         .iter()
         .position(|b| matches!(b, Block::Heading { .. }));
@@ -116,61 +183,72 @@ pub(crate) fn build(
                     _ => anchors.unique(&text),
                 };
                 if Some(i) == first_heading && level == 1 && same_text(&text, &title) {
-                    drafts[0].anchor = Some(anchor);
+                    draft.anchor = Some(anchor);
                     continue;
                 }
                 while stack.last().is_some_and(|(l, _)| *l >= level) {
                     stack.pop();
                 }
                 stack.push((level, text));
-                drafts.push(Draft {
+                let next = Draft {
                     path: stack.iter().map(|(_, t)| t.clone()).collect(),
                     anchor: Some(anchor),
-                    paragraphs: vec![],
-                });
+                    text: String::new(),
+                };
+                finish(&mut sections, std::mem::replace(&mut draft, next), &title);
             }
-            Block::Text(text) => {
-                let text = text.trim();
-                if !text.is_empty() && !is_boilerplate(text) {
-                    drafts
-                        .last_mut()
-                        .expect("a draft")
-                        .paragraphs
-                        .push(text.to_string());
+            Block::Text(paragraphs) => {
+                if draft.text.is_empty() && !paragraphs.iter().any(&is_boilerplate) {
+                    draft.text = paragraphs.text;
+                    continue;
+                }
+                for paragraph in paragraphs.iter() {
+                    if !is_boilerplate(paragraph) {
+                        if !draft.text.is_empty() {
+                            draft.text.push_str(PARAGRAPH_BREAK);
+                        }
+                        draft.text.push_str(paragraph);
+                    }
                 }
             }
         }
     }
-    let mut sections = Vec::new();
-    for draft in drafts {
-        if draft.paragraphs.is_empty() {
-            continue;
-        }
-        let label = if draft.path.is_empty() {
-            title.clone()
-        } else {
-            draft.path.join(LABEL_SEPARATOR)
-        };
-        let anchor = match draft.anchor {
-            Some(anchor) => anchor,
-            None => anchors.unique(&title),
-        };
-        sections.push(Section {
-            ordinal: sections.len() as u64,
-            path: draft.path,
-            label,
-            anchor,
-            text: draft.paragraphs.join("\n\n"),
-        });
+    finish(&mut sections, draft, &title);
+    // Only the title's own section can lack an anchor; it takes one after
+    // every heading has, so that the headings' match GitHub's.
+    if let Some(first) = sections.first_mut()
+        && first.anchor.is_empty()
+    {
+        first.anchor = anchors.unique(&title);
     }
     Article { title, sections }
 }
 
+/// A section while its text is read.
 #[derive(Default)]
 struct Draft {
     path: Vec<String>,
     anchor: Option<String>,
-    paragraphs: Vec<String>,
+    text: String,
+}
+
+/// Adds `draft` to `sections` unless it has no text.
+fn finish(sections: &mut Vec<Section>, draft: Draft, title: &str) {
+    if draft.text.is_empty() {
+        return;
+    }
+    let label = if draft.path.is_empty() {
+        title.to_string()
+    } else {
+        draft.path.join(LABEL_SEPARATOR)
+    };
+    sections.push(Section {
+        ordinal: sections.len() as u64,
+        path: draft.path,
+        label,
+        anchor: draft.anchor.unwrap_or_default(),
+        text: draft.text,
+    });
 }
 
 /// Folds runs of white space into one space and trims.
@@ -195,7 +273,9 @@ mod tests {
     }
 
     fn t(text: &str) -> Block {
-        Block::Text(text.into())
+        let mut paragraphs = Paragraphs::default();
+        paragraphs.push(text);
+        Block::Text(paragraphs)
     }
 
     #[test]

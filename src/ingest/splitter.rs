@@ -29,7 +29,10 @@ use std::collections::HashSet;
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::anchors::Anchors;
-use super::article::{Article, LABEL_SEPARATOR, Section};
+use super::article::{
+    Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_SECTION_BYTES, MAX_SECTIONS, Section,
+    cut_long_sections,
+};
 use super::format::Format;
 use super::rules::Rules;
 use crate::analysis::analyzers;
@@ -53,16 +56,14 @@ pub struct Splitter {
     analyzer: TextAnalyzer,
 }
 
-/// A paragraph once the title and boilerplate are gone: a heading or body.
-enum Block {
-    Heading(String),
-    Body(String),
-}
-
-/// A section while it is being filled.
-struct Draft {
-    path: Vec<String>,
-    paragraphs: Vec<String>,
+/// What a paragraph is, once the title is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Boilerplate.
+    Dropped,
+    /// A heading, if body text comes after it.
+    Candidate,
+    Body,
 }
 
 impl Default for Splitter {
@@ -108,91 +109,53 @@ impl Splitter {
     pub fn split(&self, text: &str) -> Article {
         let mut analyzer = self.analyzer.clone();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut paragraphs = paragraphs(text);
-        if paragraphs.is_empty() {
+        let mut rest = Paragraphs(text.lines());
+        let Some(mut first) = rest.next() else {
             return Article {
                 title: String::new(),
                 sections: vec![],
             };
-        }
-        let mut first = paragraphs.remove(0);
+        };
         let title = first.remove(0).to_string();
-        if !first.is_empty() {
-            paragraphs.insert(0, first);
-        }
-        let blocks = self.classify(&paragraphs);
-        let drafts = self.nest(&mut analyzer, blocks);
-        Article {
-            sections: finish(&title, drafts),
-            title,
-        }
-    }
-
-    /// Drops boilerplate and tells headings from body paragraphs.
-    fn classify(&self, paragraphs: &[Vec<&str>]) -> Vec<Block> {
-        let kept: Vec<&Vec<&str>> = paragraphs
-            .iter()
-            .filter(|p| !self.is_boilerplate(&p.join(" ")))
-            .collect();
-        let candidate: Vec<bool> = kept
-            .iter()
-            .map(|p| p.len() == 1 && self.looks_like_heading(p[0]))
-            .collect();
+        let first = (!first.is_empty()).then_some(first);
+        let paragraphs = || first.clone().into_iter().chain(rest.clone());
+        // Two passes over the text, so that only a byte per paragraph is
+        // held between them: what each paragraph is, then the sections.
+        let kinds: Vec<Kind> = paragraphs().map(|p| self.kind(&p)).collect();
         // A heading must be followed by text: short lines after the last
         // body paragraph are body text themselves.
-        let last_body = candidate.iter().rposition(|&c| !c);
-        kept.iter()
-            .zip(candidate)
-            .enumerate()
-            .map(|(i, (p, is_candidate))| {
-                if is_candidate && last_body.is_some_and(|b| i < b) {
-                    Block::Heading(p[0].to_string())
-                } else {
-                    Block::Body(p.join("\n"))
-                }
-            })
-            .collect()
-    }
-
-    /// Builds the heading path of every run of body text.
-    fn nest(&self, analyzer: &mut TextAnalyzer, blocks: Vec<Block>) -> Vec<Draft> {
-        let mut drafts: Vec<Draft> = Vec::new();
-        let mut path: Vec<(String, Vec<String>)> = Vec::new();
-        let mut run: Vec<(String, Vec<String>)> = Vec::new();
-        for block in blocks {
-            match block {
-                Block::Heading(h) => {
-                    let key = heading_key(analyzer, &h);
-                    // A heading that restates or repeats the one before it
-                    // in the run adds nothing.
-                    if run.last().is_none_or(|(_, k)| *k != key) {
-                        run.push((h, key));
-                    }
-                }
-                Block::Body(p) => {
-                    if !run.is_empty() {
-                        let continues = self.apply_run(&mut path, std::mem::take(&mut run));
-                        if !continues || drafts.is_empty() {
-                            drafts.push(Draft {
-                                path: path.iter().map(|(h, _)| h.clone()).collect(),
-                                paragraphs: vec![],
-                            });
-                        }
-                    } else if drafts.is_empty() {
-                        drafts.push(Draft {
-                            path: vec![],
-                            paragraphs: vec![],
-                        });
-                    }
-                    drafts
-                        .last_mut()
-                        .expect("a draft was pushed")
-                        .paragraphs
-                        .push(p);
-                }
+        let last_body = kinds.iter().rposition(|&k| k == Kind::Body);
+        let mut nest = Nest {
+            splitter: self,
+            analyzer: &mut analyzer,
+            title: &title,
+            path: Vec::new(),
+            run: Vec::new(),
+            draft: None,
+            sections: Vec::new(),
+            anchors: Anchors::default(),
+        };
+        for (i, (paragraph, kind)) in paragraphs().zip(kinds).enumerate() {
+            match kind {
+                Kind::Dropped => {}
+                Kind::Candidate if last_body.is_some_and(|b| i < b) => nest.heading(paragraph[0]),
+                _ => nest.body(paragraph.join("\n")),
             }
         }
-        drafts
+        let sections = cut_long_sections(nest.finish(), MAX_SECTION_BYTES);
+        Article { sections, title }
+    }
+
+    /// What a paragraph is: boilerplate, a heading if text follows, or
+    /// body text.
+    fn kind(&self, paragraph: &[&str]) -> Kind {
+        if self.is_boilerplate(&paragraph.join(" ")) {
+            Kind::Dropped
+        } else if paragraph.len() == 1 && self.looks_like_heading(paragraph[0]) {
+            Kind::Candidate
+        } else {
+            Kind::Body
+        }
     }
 
     /// Moves `path` to where a run of headings puts it. Returns true when
@@ -232,8 +195,15 @@ impl Splitter {
     pub fn split_as(&self, format: Format, text: &str, name: &str) -> Article {
         match format {
             Format::Text => self.split(text),
-            Format::Markdown => super::markdown::parse(text, name, |p| self.is_boilerplate(p)),
-            Format::Html => super::html::parse(text, name, |p| self.is_boilerplate(p)),
+            Format::Markdown | Format::Html => {
+                let parse = match format {
+                    Format::Markdown => super::markdown::parse,
+                    _ => super::html::parse,
+                };
+                let mut article = parse(text, name, &|p: &str| self.is_boilerplate(p));
+                article.sections = cut_long_sections(article.sections, MAX_SECTION_BYTES);
+                article
+            }
         }
     }
 
@@ -258,25 +228,136 @@ impl Splitter {
     }
 }
 
-/// Splits text into paragraphs (runs of non-blank lines), each a list of
-/// trimmed lines.
-fn paragraphs(text: &str) -> Vec<Vec<&str>> {
-    let mut out = Vec::new();
-    let mut current = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+/// Text's paragraphs (runs of non-blank lines), each a list of trimmed
+/// lines, read as they are asked for.
+#[derive(Clone)]
+struct Paragraphs<'a>(std::str::Lines<'a>);
+
+impl<'a> Iterator for Paragraphs<'a> {
+    type Item = Vec<&'a str>;
+
+    fn next(&mut self) -> Option<Vec<&'a str>> {
+        let mut paragraph = Vec::new();
+        for line in self.0.by_ref() {
+            let line = line.trim();
+            if !line.is_empty() {
+                paragraph.push(line);
+            } else if !paragraph.is_empty() {
+                break;
+            }
+        }
+        (!paragraph.is_empty()).then_some(paragraph)
+    }
+}
+
+/// The sections of an article as its paragraphs come: the heading path,
+/// the run of headings since the last body text, the section being filled.
+struct Nest<'a> {
+    splitter: &'a Splitter,
+    analyzer: &'a mut TextAnalyzer,
+    title: &'a str,
+    path: Vec<(String, Vec<String>)>,
+    run: Vec<(String, Vec<String>)>,
+    draft: Option<Draft>,
+    sections: Vec<Section>,
+    anchors: Anchors,
+}
+
+/// A section while it is being filled.
+struct Draft {
+    path: Vec<String>,
+    text: String,
+}
+
+impl Nest<'_> {
+    fn heading(&mut self, heading: &str) {
+        if self.sections.len() >= MAX_SECTIONS {
+            return self.body(heading.to_string());
+        }
+        let key = heading_key(self.analyzer, heading);
+        // A heading that restates or repeats the one before it in the run
+        // adds nothing.
+        if self.run.last().is_some_and(|(_, k)| *k == key) {
+            return;
+        }
+        if self.run.len() == MAX_DEPTH {
+            // Short lines in a row deeper than any outline: the outermost
+            // is text of the section before.
+            let (outer, _) = self.run.remove(0);
+            self.add(outer);
+        }
+        self.run.push((heading.to_string(), key));
+    }
+
+    fn body(&mut self, paragraph: String) {
+        if !self.run.is_empty() {
+            let run = std::mem::take(&mut self.run);
+            let continues = self.splitter.apply_run(&mut self.path, run);
+            if !continues || self.draft.is_none() {
+                let path = self.path.iter().map(|(h, _)| h.clone()).collect();
+                self.start(path);
+            }
+        }
+        self.add(paragraph);
+    }
+
+    /// Adds a paragraph to the section being filled; the first one loses a
+    /// leading copy of the heading.
+    fn add(&mut self, paragraph: String) {
+        if self.draft.is_none() {
+            self.start(vec![]);
+        }
+        let draft = self.draft.as_mut().expect("a draft was started");
+        let mut paragraph = paragraph.as_str();
+        if draft.text.is_empty() {
+            if let Some(rest) = draft
+                .path
+                .last()
+                .and_then(|heading| strip_repeated_heading(paragraph, heading))
+            {
+                paragraph = rest;
             }
         } else {
-            current.push(line);
+            draft.text.push_str("\n\n");
         }
+        draft.text.push_str(paragraph);
     }
-    if !current.is_empty() {
-        out.push(current);
+
+    /// Ends the section being filled and starts one at `path`.
+    fn start(&mut self, path: Vec<String>) {
+        self.end();
+        self.draft = Some(Draft {
+            path,
+            text: String::new(),
+        });
     }
-    out
+
+    /// Numbers, labels and keeps the section being filled, unless it has
+    /// no text.
+    fn end(&mut self) {
+        let Some(Draft { path, text }) = self.draft.take() else {
+            return;
+        };
+        if text.trim().is_empty() {
+            return;
+        }
+        let (label, anchor) = match path.last() {
+            Some(heading) => (path.join(LABEL_SEPARATOR), self.anchors.unique(heading)),
+            None => (self.title.to_string(), self.anchors.unique(self.title)),
+        };
+        self.sections.push(Section {
+            ordinal: self.sections.len() as u64,
+            path,
+            label,
+            anchor,
+            text,
+        });
+    }
+
+    fn finish(mut self) -> Vec<Section> {
+        self.end();
+        self.sections
+    }
 }
 
 /// `1. Foo`, `2) Foo`, `a) Foo`, `- Foo`, `* Foo`, `• Foo`.
@@ -304,40 +385,6 @@ fn heading_key(analyzer: &mut TextAnalyzer, heading: &str) -> Vec<String> {
     key.sort();
     key.dedup();
     key
-}
-
-/// Turns drafts into sections: strips a repeated heading from the first
-/// paragraph, drops empty sections, numbers and labels the rest.
-fn finish(title: &str, drafts: Vec<Draft>) -> Vec<Section> {
-    let mut anchors = Anchors::default();
-    let mut sections = Vec::new();
-    for Draft {
-        path,
-        mut paragraphs,
-    } in drafts
-    {
-        if let (Some(heading), Some(first)) = (path.last(), paragraphs.first_mut())
-            && let Some(rest) = strip_repeated_heading(first, heading)
-        {
-            *first = rest.to_string();
-        }
-        let text = paragraphs.join("\n\n");
-        if text.trim().is_empty() {
-            continue;
-        }
-        let (label, anchor) = match path.last() {
-            Some(heading) => (path.join(LABEL_SEPARATOR), anchors.unique(heading)),
-            None => (title.to_string(), anchors.unique(title)),
-        };
-        sections.push(Section {
-            ordinal: sections.len() as u64,
-            path,
-            label,
-            anchor,
-            text,
-        });
-    }
-    sections
 }
 
 /// The rest of `paragraph` when it opens with `heading` repeated as a run-in

@@ -11,17 +11,19 @@ use super::schema::Fields;
 use super::stamp::Stamp;
 use crate::analysis::checkpoints;
 use crate::analysis::tokens::fold;
-use crate::ingest::article::{Article, Section};
+use crate::ingest::article::Section;
 
-/// The document of one section of `article`, indexed under the article id
-/// `id` (whose key is `key`) from the file at `source`, with its file's
-/// stamp.
+/// The document of one section of the article titled `title`, indexed
+/// under the article id `id` (whose key is `key`) from the file at
+/// `source`, with its file's stamp. The section is let go once its document
+/// is made: the document, queued for tantivy's indexing threads, holds the
+/// text then.
 pub(crate) fn section_document(
     f: Fields,
     (id, key): (&str, u64),
     source: &str,
-    article: &Article,
-    section: &Section,
+    title: &str,
+    section: Section,
     stamp: &Stamp,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -33,14 +35,14 @@ pub(crate) fn section_document(
     doc.add_u64(f.splitter_key, stamp.splitter_key);
     doc.add_text(f.article_id, id);
     doc.add_text(f.source, source);
-    doc.add_text(f.title, &article.title);
+    doc.add_text(f.title, title);
     for heading in &section.path {
         doc.add_text(f.headings, heading);
     }
     doc.add_text(f.label, &section.label);
-    doc.add_text(f.title_key, fold(&article.title));
+    doc.add_text(f.title_key, fold(title));
     doc.add_text(f.label_key, fold(&section.label));
-    doc.add_text(f.words, &article.title);
+    doc.add_text(f.words, title);
     for heading in &section.path {
         doc.add_text(f.words, heading);
     }
@@ -57,10 +59,10 @@ pub(crate) fn section_document(
             format!("{}\n\n{}", section.path.join("\n"), section.text),
         );
     }
-    doc.add_text(f.text, &section.text);
     if let Some(checkpoints) = checkpoints::encode(&section.text) {
         doc.add_bytes(f.checkpoints, &checkpoints);
     }
+    doc.add_text(f.text, &section.text);
     doc
 }
 
@@ -144,6 +146,7 @@ impl DocumentDeserialize for StoredValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::article::Article;
     use crate::store::schema;
 
     #[test]
@@ -166,8 +169,8 @@ mod tests {
             f,
             ("gout.txt", 7),
             "corpus/gout.txt",
-            &article,
-            &article.sections[0],
+            &article.title,
+            article.sections[0].clone(),
             &stamp,
         );
         let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();

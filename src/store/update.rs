@@ -534,6 +534,8 @@ impl Context<'_> {
             .map(|s| s.to_string_lossy())
             .unwrap_or_default();
         let article = self.splitter.split_as(file.format, &text, &name);
+        // The sections hold the text now.
+        drop(text);
         if article.sections.is_empty() {
             return skipped("no text to index".into(), len, true);
         }
@@ -545,7 +547,8 @@ impl Context<'_> {
             splitter_key: self.splitter_key,
         };
         let source = file.path.to_string_lossy();
-        let result = match self.writer.add_stamped(&file.id, &source, &article, &stamp) {
+        let text_bytes = article.sections.iter().map(|s| s.text.len() as u64).sum();
+        let result = match self.writer.add_stamped(&file.id, &source, article, &stamp) {
             Ok(n) if todo.before.is_some() => Indexed::Changed(n),
             Ok(n) => Indexed::Added(n),
             Err(e) => Indexed::Failed(e),
@@ -555,7 +558,7 @@ impl Context<'_> {
             warning: lossy
                 .then(|| notice("not valid UTF-8; undecodable bytes were replaced".into())),
             bytes_read: len,
-            text_bytes: article.sections.iter().map(|s| s.text.len() as u64).sum(),
+            text_bytes,
         }
     }
 }

@@ -90,7 +90,7 @@ impl Writer {
     /// [`Error::Tantivy`] when the writer has failed (a full disk, a killed
     /// indexing thread): nothing of this writer's is then committed.
     pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<u64> {
-        self.add_stamped(id, source, article, &Stamp::default())
+        self.add_stamped(id, source, article.clone(), &Stamp::default())
     }
 
     /// [`Writer::add_article`], remembering the file's stamp.
@@ -98,20 +98,28 @@ impl Writer {
         &self,
         id: &str,
         source: &str,
-        article: &Article,
+        article: Article,
         stamp: &Stamp,
     ) -> Result<u64> {
         self.delete_article(id);
         self.changed.store(true, Ordering::Relaxed);
         let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
-        for section in &article.sections {
-            let doc = section_document(self.fields, (id, key), source, article, section, stamp);
+        let n = article.sections.len() as u64;
+        for section in article.sections {
+            let doc = section_document(
+                self.fields,
+                (id, key),
+                source,
+                &article.title,
+                section,
+                stamp,
+            );
             writer
                 .add_document(doc)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
         }
-        Ok(article.sections.len() as u64)
+        Ok(n)
     }
 
     /// Removes every section indexed under the article id `id`.
