@@ -61,7 +61,9 @@ pub use error::{ArticleProblem, Error, Result};
 pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
 pub use index::{Index, export};
 pub use ingest::anchors::slugify;
-pub use ingest::article::{Article, LABEL_SEPARATOR, Section};
+pub use ingest::article::{
+    Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_SECTION_BYTES, MAX_SECTIONS, Section,
+};
 pub use ingest::format::Format;
 pub use ingest::read::{Decoded, decode, read_article, split_file};
 pub use ingest::rules::Rules;

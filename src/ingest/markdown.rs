@@ -67,14 +67,18 @@ fn parse_in_pieces(
 }
 
 /// How long a piece of a document the parser is given at least (but for
-/// the last). pulldown-cmark holds a tree of the whole text it parses,
-/// about seven times the text's size for a document of short blocks.
-const PIECE_BYTES: usize = 1024 * 1024;
+/// the last). pulldown-cmark holds a tree of the whole text it parses:
+/// about seven times the text's size for a document of short blocks, and
+/// eighty for a paragraph of unclosed emphasis (`*a _b **c ` repeated).
+const PIECE_BYTES: usize = 256 * 1024;
 
 /// `text` cut into pieces of at least `at_least` bytes (but for the last)
 /// that parse as they would in the whole: each new piece begins at a line
 /// that can only begin a block, an ATX heading or a paragraph, after a
 /// blank line, outside code fences, HTML comments and raw HTML blocks.
+/// Where no such line comes within twice `at_least`, the piece ends at the
+/// next line outside those (a paragraph or list cut in two), or in a line
+/// that long, at a space: what the parser holds stays bounded.
 fn pieces(text: &str, at_least: usize) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
@@ -135,13 +139,25 @@ fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
         } else if comment {
             comment = !line.contains("-->");
         } else if let Some(tag) = raw {
-            raw = (!line.to_ascii_lowercase().contains(tag)).then_some(tag);
+            raw = (!contains_ignoring_case(line, tag)).then_some(tag);
         } else {
             let can_begin = blank_before
                 && at >= at_least
                 && (content.starts_with('#') || content.starts_with(char::is_alphabetic));
-            if can_begin {
+            let limit = 2 * at_least;
+            if can_begin || (at >= limit && at > 0) {
                 return Some(at);
+            }
+            if start > limit {
+                // A line that long: cut it at a space past the limit.
+                let mut from = limit - at;
+                while !line.is_char_boundary(from) {
+                    from += 1;
+                }
+                let space = line[from..].find(' ').map_or(from, |i| from + i + 1);
+                if at + space < start {
+                    return Some(at + space);
+                }
             }
             if indent <= 3 {
                 for mark in [b'`', b'~'] {
@@ -150,23 +166,23 @@ fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
                         fence = Some((mark, len));
                     }
                 }
-                let lower = body.to_ascii_lowercase();
-                raw = ["pre", "script", "style", "textarea"]
-                    .into_iter()
-                    .find(|tag| {
-                        lower.strip_prefix('<').is_some_and(|rest| {
-                            rest.strip_prefix(tag).is_some_and(|after| {
-                                after.is_empty() || after.starts_with([' ', '>', '\t'])
-                            })
-                        })
-                    })
-                    .map(|tag| match tag {
-                        "pre" => "</pre>",
-                        "script" => "</script>",
-                        "style" => "</style>",
-                        _ => "</textarea>",
-                    })
-                    .filter(|close| !lower.contains(close));
+                raw = [
+                    ("<pre", "</pre>"),
+                    ("<script", "</script>"),
+                    ("<style", "</style>"),
+                    ("<textarea", "</textarea>"),
+                ]
+                .into_iter()
+                .find(|(open, _)| {
+                    body.get(..open.len())
+                        .is_some_and(|start| start.eq_ignore_ascii_case(open))
+                        && body[open.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| matches!(c, ' ' | '>' | '\t'))
+                })
+                .map(|(_, close)| close)
+                .filter(|close| !contains_ignoring_case(body, close));
             }
             if let Some(open) = line.rfind("<!--") {
                 comment = !line[open..].contains("-->");
@@ -175,6 +191,13 @@ fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
         blank_before = content.is_empty();
     }
     None
+}
+
+/// Whether `text` contains `needle` (ASCII), in any case.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Turns the parser's events into blocks.
@@ -394,10 +417,12 @@ mod tests {
             | a | b |\n|---|---|\n| 1 | 2 |\n\nSetext\n------\n\ntext\n\n";
         let text = format!(
             "# Guide\n\n{}[pkg]: https://example.com\n",
-            chunk.repeat(40)
+            chunk.repeat(100)
         );
         let whole = split(&text);
-        for piece_bytes in [64, 300, 1000] {
+        // A chunk is shorter than these: a safe place to cut always comes
+        // before the limit that forces one.
+        for piece_bytes in [400, 1000, 3000] {
             assert!(pieces(&text, piece_bytes).count() > 5);
             assert_eq!(
                 parse_in_pieces(&text, "file-name", |_| false, piece_bytes),
@@ -409,6 +434,21 @@ mod tests {
             "{:?}",
             whole.sections[0]
         );
+    }
+
+    #[test]
+    fn a_paragraph_too_long_for_one_piece_is_cut_and_keeps_its_words() {
+        let line = "*a _b **c ".repeat(1000);
+        for text in [line.clone(), format!("{line}\n").repeat(10)] {
+            let text = format!("# T\n\n{text}");
+            let lengths: Vec<usize> = pieces(&text, 1000).map(str::len).collect();
+            assert!(lengths.len() > 3, "{lengths:?}");
+            assert!(lengths.iter().all(|&n| n <= 2000 + 10), "{lengths:?}");
+            let article = parse_in_pieces(&text, "t", |_| false, 1000);
+            let words = |t: &str| t.matches(['a', 'b', 'c']).count();
+            let all: usize = article.sections.iter().map(|s| words(&s.text)).sum();
+            assert_eq!(all, words(&text));
+        }
     }
 
     #[test]

@@ -506,6 +506,10 @@ impl Context<'_> {
         let _memory = self.budget.take(todo.meta.size);
         let bytes = match fs::read(&file.path) {
             Ok(bytes) => bytes,
+            // Gone since the folder was read: as if it had not been there.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return skipped("removed while being indexed".into(), 0, true);
+            }
             Err(e) => return skipped(ArticleProblem::Unreadable(e).to_string(), 0, false),
         };
         let len = bytes.len() as u64;
