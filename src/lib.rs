@@ -62,7 +62,8 @@ pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
 pub use index::{Index, export};
 pub use ingest::anchors::slugify;
 pub use ingest::article::{
-    Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_SECTION_BYTES, MAX_SECTIONS, Section,
+    Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_HEADING_CHARS, MAX_SECTION_BYTES, MAX_SECTIONS,
+    Section,
 };
 pub use ingest::format::Format;
 pub use ingest::read::{Decoded, decode, read_article, split_file};

@@ -351,3 +351,41 @@ fn files_that_vanish_between_walk_and_read_are_not_indexed() {
     let ids: Vec<&str> = results.hits.iter().map(|h| h.article.id.as_str()).collect();
     assert_eq!(ids, ["kept.txt"]);
 }
+
+#[test]
+fn a_heading_of_a_megabyte_is_not_copied_into_every_section() {
+    let huge = "word ".repeat(200_000);
+    let subsections = "## Sub\n\ntext\n\n".repeat(1_000);
+    let cases = [
+        (
+            Format::Markdown,
+            format!("# {huge}\n\nIntro.\n\n## {huge}\n\nx\n\n{subsections}"),
+        ),
+        (
+            Format::Html,
+            format!(
+                "<title>{huge}</title><h2>{huge}</h2><p>x</p>{}",
+                "<h3>Sub</h3><p>text</p>".repeat(1_000)
+            ),
+        ),
+        (Format::Text, format!("{huge}\n\nCause\n\nText.\n")),
+    ];
+    for (format, text) in cases {
+        let article = Splitter::default().split_as(format, &text, "name");
+        assert!(article.title.chars().count() <= quire::MAX_HEADING_CHARS + 1);
+        let carried: usize = article
+            .sections
+            .iter()
+            .map(|s| s.label.len() + s.anchor.len() + s.path.iter().map(String::len).sum::<usize>())
+            .sum();
+        assert!(
+            carried < 4_000 * article.sections.len(),
+            "{format:?}: {carried} bytes"
+        );
+        // The words are still there to be found, once.
+        let all: String = article.sections.iter().map(|s| s.text.as_str()).collect();
+        let found = all.matches("word").count();
+        assert!(found >= 200_000, "{format:?}: {found}");
+        assert!(found <= 400_000, "{format:?}: {found}");
+    }
+}

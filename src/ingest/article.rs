@@ -23,6 +23,44 @@ pub const MAX_SECTIONS: usize = 100_000;
 /// part's anchor is the section's with `~2` after it, and so on.
 pub const MAX_SECTION_BYTES: usize = 1024 * 1024;
 
+/// The longest title or heading kept whole, in characters. A longer one is
+/// shortened at a word, with `…`, in titles, paths, labels and anchors,
+/// and kept whole as the first paragraph of its section's text: every
+/// section document and every hit carries its article's title and its
+/// path, so a heading of megabytes (one Markdown line, one `<title>`)
+/// would be copied into each.
+pub const MAX_HEADING_CHARS: usize = 300;
+
+/// `text` shortened to [`MAX_HEADING_CHARS`] at a word, with `…`, if it is
+/// longer.
+pub(crate) fn shorten(text: &str) -> Option<String> {
+    let (cut, _) = text.char_indices().nth(MAX_HEADING_CHARS)?;
+    let head = &text[..cut];
+    let at_word = head
+        .rfind(char::is_whitespace)
+        .filter(|&i| i >= cut / 2)
+        .map_or(head, |i| &head[..i]);
+    Some(format!("{}…", at_word.trim_end()))
+}
+
+/// Shortens a title longer than [`MAX_HEADING_CHARS`] where the article
+/// carries it (the title, the labels of sections under no heading), and
+/// keeps it whole at the start of the first section's text.
+pub(crate) fn shorten_title(article: &mut Article) {
+    let Some(short) = shorten(&article.title) else {
+        return;
+    };
+    let full = std::mem::replace(&mut article.title, short);
+    for section in &mut article.sections {
+        if section.path.is_empty() {
+            section.label.clone_from(&article.title);
+        }
+    }
+    if let Some(first) = article.sections.first_mut() {
+        first.text = format!("{full}\n\n{}", first.text);
+    }
+}
+
 /// The deepest a section's heading path goes, as HTML's `h1` to `h6`. Past
 /// it (plain text's runs of short lines), the outer lines are read as text.
 pub const MAX_DEPTH: usize = 6;
@@ -174,5 +212,43 @@ mod tests {
             let joined: String = sections.iter().map(|s| s.text.as_str()).collect();
             assert_eq!(joined.replace('\u{3000}', ""), text.replace('\u{3000}', ""));
         }
+    }
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::*;
+
+    #[test]
+    fn long_headings_are_shortened_at_a_word() {
+        assert_eq!(shorten("Short heading"), None);
+        let long = "word ".repeat(100);
+        let short = shorten(&long).unwrap();
+        assert!(short.ends_with("word…"), "{short}");
+        assert!(short.chars().count() <= MAX_HEADING_CHARS + 1);
+        let unbroken = "語".repeat(1000);
+        assert_eq!(
+            shorten(&unbroken).unwrap().chars().count(),
+            MAX_HEADING_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn a_long_title_is_kept_whole_in_the_text() {
+        let title = "title ".repeat(100).trim().to_string();
+        let mut article = Article {
+            title: title.clone(),
+            sections: vec![Section {
+                path: vec![],
+                label: title.clone(),
+                anchor: "x".into(),
+                ordinal: 0,
+                text: "Body.".into(),
+            }],
+        };
+        shorten_title(&mut article);
+        assert!(article.title.len() < 310);
+        assert_eq!(article.sections[0].label, article.title);
+        assert_eq!(article.sections[0].text, format!("{title}\n\nBody."));
     }
 }

@@ -8,7 +8,7 @@
 //! is the section labelled with the title.
 
 use super::anchors::Anchors;
-use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section};
+use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section, shorten};
 use crate::analysis::tokens::fold;
 
 /// A piece of a document in reading order.
@@ -172,17 +172,21 @@ pub(crate) fn build(
     for (i, block) in blocks.into_iter().enumerate() {
         match block {
             Block::Heading { level, text, id } => {
-                let text = fold_space(&text);
+                let mut text = fold_space(&text);
                 if text.is_empty() {
                     continue;
                 }
+                let full = shorten(&text).map(|short| std::mem::replace(&mut text, short));
                 // GitHub numbers repeated slugs over every heading, shown
                 // or not, so every heading takes its anchor here.
                 let anchor = match id {
-                    Some(id) if !id.trim().is_empty() => anchors.unique_id(id.trim()),
+                    Some(id) if !id.trim().is_empty() && shorten(id.trim()).is_none() => {
+                        anchors.unique_id(id.trim())
+                    }
                     _ => anchors.unique(&text),
                 };
-                if Some(i) == first_heading && level == 1 && same_text(&text, &title) {
+                let whole = full.as_deref().unwrap_or(&text);
+                if Some(i) == first_heading && level == 1 && same_text(whole, &title) {
                     draft.anchor = Some(anchor);
                     continue;
                 }
@@ -193,7 +197,7 @@ pub(crate) fn build(
                 let next = Draft {
                     path: stack.iter().map(|(_, t)| t.clone()).collect(),
                     anchor: Some(anchor),
-                    text: String::new(),
+                    text: full.unwrap_or_default(),
                 };
                 finish(&mut sections, std::mem::replace(&mut draft, next), &title);
             }

@@ -31,7 +31,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::anchors::Anchors;
 use super::article::{
     Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_SECTION_BYTES, MAX_SECTIONS, Section,
-    cut_long_sections,
+    cut_long_sections, shorten, shorten_title,
 };
 use super::format::Format;
 use super::rules::Rules;
@@ -142,8 +142,13 @@ impl Splitter {
                 _ => nest.body(paragraph.join("\n")),
             }
         }
-        let sections = cut_long_sections(nest.finish(), MAX_SECTION_BYTES);
-        Article { sections, title }
+        let mut article = Article {
+            sections: nest.finish(),
+            title,
+        };
+        shorten_title(&mut article);
+        article.sections = cut_long_sections(article.sections, MAX_SECTION_BYTES);
+        article
     }
 
     /// What a paragraph is: boilerplate, a heading if text follows, or
@@ -201,6 +206,7 @@ impl Splitter {
                     _ => super::html::parse,
                 };
                 let mut article = parse(text, name, &|p: &str| self.is_boilerplate(p));
+                shorten_title(&mut article);
                 article.sections = cut_long_sections(article.sections, MAX_SECTION_BYTES);
                 article
             }
@@ -271,7 +277,8 @@ struct Draft {
 
 impl Nest<'_> {
     fn heading(&mut self, heading: &str) {
-        if self.sections.len() >= MAX_SECTIONS {
+        if self.sections.len() >= MAX_SECTIONS || shorten(heading).is_some() {
+            // Past the limits (a rules file may allow long headings): text.
             return self.body(heading.to_string());
         }
         let key = heading_key(self.analyzer, heading);
