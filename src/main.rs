@@ -123,6 +123,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             addr,
             cache,
             cache_memory,
+            sending_memory,
             threads,
             max_connections,
             header_timeout,
@@ -133,6 +134,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 addr,
                 cache_entries: cache,
                 cache_bytes: cache_memory.0,
+                sending_bytes: sending_memory.0,
                 threads: threads.map_or_else(
                     || std::thread::available_parallelism().map_or(2, |n| n.get()),
                     usize::from,

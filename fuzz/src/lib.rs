@@ -84,7 +84,19 @@ pub fn exchange(bytes: &[u8]) -> Vec<u8> {
     static SERVED: OnceLock<Served> = OnceLock::new();
     let served = SERVED.get_or_init(|| {
         let index = Index::open(index().dir()).expect("the index opens");
-        let server = serve::server::Server::new(index, 64, 1 << 20, 1).expect("the server starts");
+        let options = serve::server::Options {
+            addr: ([127, 0, 0, 1], 0).into(),
+            cache_entries: 64,
+            cache_bytes: 1 << 20,
+            sending_bytes: 1 << 20,
+            threads: 1,
+            allow_origin: None,
+            limits: serve::connections::Limits {
+                max_connections: 1,
+                header_timeout: Duration::from_secs(5),
+            },
+        };
+        let server = serve::server::Server::new(index, &options).expect("the server starts");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         Served {
             runtime: tokio::runtime::Builder::new_current_thread()

@@ -166,6 +166,12 @@ pub enum Command {
         #[arg(long, default_value_t = Size(crate::serve::cache::DEFAULT_BYTES),
               value_name = "SIZE", value_parser = size)]
         cache_memory: Size,
+        /// The most memory the answers being sent may take (bytes, or with
+        /// K, M or G): past it, a request waits up to 2 s for room, then
+        /// gets 503. Bounds what clients that never read can hold.
+        #[arg(long, default_value_t = Size(crate::serve::sending::DEFAULT_BYTES),
+              value_name = "SIZE", value_parser = size)]
+        sending_memory: Size,
         /// How many searches run at once, each on a thread of its own; the
         /// others wait their turn (default: one per core).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

@@ -28,6 +28,11 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 /// The default for `--header-timeout`, in seconds.
 pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 
+/// The most hyper buffers of a connection's input, and of its output
+/// before it stops taking more of an answer: room for the longest head the
+/// guard passes on.
+const BUFFER_BYTES: usize = 2 * super::heads::MAX_HEAD_BYTES;
+
 /// File descriptors kept back for the index's own files and the search
 /// threads when the connection limit is fitted to the process's limit.
 const RESERVED_FILES: u64 = 256;
@@ -107,7 +112,8 @@ pub async fn connection<S>(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
-        .half_close(true);
+        .half_close(true)
+        .max_buf_size(BUFFER_BYTES);
     let io = TokioIo::new(Guarded::new(io));
     let mut connection = pin!(builder.serve_connection(io, service));
     tokio::select! {

@@ -33,7 +33,7 @@ pub const MAX_HEADERS: usize = 100;
 
 /// The longest body passed on. No route reads a body; one this short is
 /// passed so that the route can say what is wrong with the request.
-pub const MAX_BODY_BYTES: u64 = 64 * 1024;
+pub const MAX_BODY_BYTES: u64 = 8 * 1024;
 
 /// How much is read from the socket at a time.
 const READ_BYTES: usize = 8 * 1024;

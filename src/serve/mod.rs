@@ -3,6 +3,7 @@
 //! - [`server`]: start-up, the routes and their handlers, shutdown;
 //! - [`queue`]: the search threads and the line searches wait in;
 //! - [`cache`]: answers kept for identical requests;
+//! - [`sending`]: the budget of answers being sent;
 //! - [`connections`]: the accept loop, its connection limit and header
 //!   timeout;
 //! - [`heads`]: requests' heads checked before hyper reads them, so that
@@ -14,4 +15,5 @@ pub mod connections;
 pub mod error;
 pub mod heads;
 pub mod queue;
+pub mod sending;
 pub mod server;

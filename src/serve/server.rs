@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -29,6 +30,7 @@ use super::cache::Cache;
 use super::connections::{self, Limits, fit_connections};
 use super::error::ApiError;
 use super::queue::{Searchers, WAITING};
+use super::sending::Sending;
 use quire::{Index, SearchOptions};
 
 /// The longest query accepted, in characters.
@@ -49,22 +51,18 @@ pub struct Server {
     index: Arc<Index>,
     cache: Cache,
     searchers: Searchers,
+    sending: Sending,
 }
 
 impl Server {
-    /// Serves `index` with `threads` search threads and an answer cache of
-    /// at most `cache_entries` answers and `cache_bytes` bytes.
-    pub fn new(
-        index: Index,
-        cache_entries: usize,
-        cache_bytes: u64,
-        threads: usize,
-    ) -> Result<Server> {
+    /// Serves `index` as `options` say (its address aside).
+    pub fn new(index: Index, options: &Options) -> Result<Server> {
         let index = Arc::new(index);
         Ok(Server {
-            searchers: Searchers::start(Arc::clone(&index), threads, WAITING)?,
+            searchers: Searchers::start(Arc::clone(&index), options.threads, WAITING)?,
             index,
-            cache: Cache::new(cache_entries, cache_bytes),
+            cache: Cache::new(options.cache_entries, options.cache_bytes),
+            sending: Sending::new(options.sending_bytes),
         })
     }
 }
@@ -77,6 +75,8 @@ pub struct Options {
     pub cache_entries: usize,
     /// How many bytes of answers to keep at most.
     pub cache_bytes: u64,
+    /// How many bytes of answers may be being sent at once.
+    pub sending_bytes: u64,
     /// How many searches run at once.
     pub threads: usize,
     /// The origin whose pages may call the API from a browser (`*`: any).
@@ -111,7 +111,7 @@ pub fn run(dir: &Path, options: &Options) -> Result<()> {
             if options.threads == 1 { "thread" } else { "threads" },
             limits.max_connections,
         );
-        let server = Server::new(index, options.cache_entries, options.cache_bytes, options.threads)?;
+        let server = Server::new(index, options)?;
         let mut routes = router(Arc::new(server));
         if let Some(origin) = &options.allow_origin {
             let origin = HeaderValue::from_str(origin).context("not an origin")?;
@@ -261,6 +261,7 @@ async fn search(
             body
         }
     };
+    let body = server.sending.answer(body).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
@@ -294,17 +295,23 @@ async fn articles(
         )));
     }
     let offset = params.offset.unwrap_or(0);
-    let page = tokio::task::spawn_blocking(move || server.index.articles(offset, limit))
+    let index = Arc::clone(&server.index);
+    let page = tokio::task::spawn_blocking(move || index.articles(offset, limit))
         .await
         .map_err(|e| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: format!("listing articles failed: {e}"),
         })??;
-    Ok(axum::Json(ArticleList {
+    let list = ArticleList {
         schema_version: quire::RESULTS_VERSION,
         page,
-    })
-    .into_response())
+    };
+    let body = serde_json::to_vec(&list).map_err(|e| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: format!("listing articles failed: {e}"),
+    })?;
+    let body = server.sending.answer(Bytes::from(body)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Serialize)]
