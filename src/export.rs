@@ -177,6 +177,16 @@ pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result
     }
     let total = ids.len();
     let mut articles = Vec::new();
+    // Stored sections are read through readers of their own that keep one
+    // block: a page reads every section of a thousand articles, which
+    // would otherwise fill the searcher's cache of blocks, meant for hits,
+    // with blocks nobody searches (hundreds of MB on linux-doc).
+    let stores = searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment.get_store_reader(1))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| store.error(e.into()))?;
     for id in ids.into_iter().skip(offset).take(limit) {
         let term = Term::from_field_text(field, &id);
         let mut sections: Vec<(u64, StoredSection)> = Vec::new();
@@ -191,9 +201,9 @@ pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result
             while postings.doc() != TERMINATED {
                 let doc = postings.doc();
                 if !segment.is_deleted(doc) {
-                    let address = DocAddress::new(segment_ord as u32, doc);
-                    let mut stored = StoredSection::read(store.fields, &searcher, address)
-                        .map_err(|e| store.error(e))?;
+                    let mut stored =
+                        StoredSection::read_from(store.fields, &stores[segment_ord], doc)
+                            .map_err(|e| store.error(e))?;
                     // Only the labels are listed: let the text go now.
                     stored.text = String::new();
                     stored.checkpoints = None;

@@ -167,8 +167,8 @@ pub enum Command {
               value_name = "SIZE", value_parser = size)]
         cache_memory: Size,
         /// The most memory the answers being sent may take (bytes, or with
-        /// K, M or G): past it, a request waits up to 2 s for room, then
-        /// gets 503. Bounds what clients that never read can hold.
+        /// K, M or G): past it, a request gets 503. Bounds what clients that
+        /// never read their answers can hold.
         #[arg(long, default_value_t = Size(crate::serve::sending::DEFAULT_BYTES),
               value_name = "SIZE", value_parser = size)]
         sending_memory: Size,

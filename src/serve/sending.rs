@@ -5,14 +5,13 @@
 //! could hold any amount of memory. Every answer the API builds takes its
 //! size from [`Sending`]'s budget until its last piece is handed to the
 //! connection (hyper then holds at most its write buffer of it); when the
-//! budget is spent, a request waits a moment for room, then is answered
-//! 503.
+//! budget is spent, the request is answered 503 at once: an answer kept
+//! waiting for room would be memory outside the budget.
 
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
@@ -27,9 +26,6 @@ pub const DEFAULT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How much of an answer is handed to the connection at a time.
 const PIECE_BYTES: usize = 16 * 1024;
-
-/// How long a request waits for room in the budget.
-const WAIT: Duration = Duration::from_secs(2);
 
 /// The budget is counted in KiB, so that it fits a semaphore's permits.
 const UNIT: u64 = 1024;
@@ -52,15 +48,14 @@ impl Sending {
     }
 
     /// `bytes` as a body that holds its size of the budget until it is
-    /// sent; waits for room, or is refused with 503.
-    pub async fn answer(&self, bytes: Bytes) -> Result<Body, ApiError> {
+    /// sent, or 503 when there is no room.
+    pub fn answer(&self, bytes: Bytes) -> Result<Body, ApiError> {
         let units = u32::try_from(bytes.len() as u64 / UNIT + 1)
             .unwrap_or(u32::MAX)
             .min(self.total);
-        let permits = Arc::clone(&self.permits);
-        let permit = match tokio::time::timeout(WAIT, permits.acquire_many_owned(units)).await {
-            Ok(Ok(permit)) => permit,
-            _ => {
+        let permit = match Arc::clone(&self.permits).try_acquire_many_owned(units) {
+            Ok(permit) => permit,
+            Err(_) => {
                 return Err(ApiError {
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     message: "too many answers are being sent at once; try again".into(),
@@ -119,16 +114,15 @@ mod tests {
     async fn answers_hold_the_budget_until_sent() {
         let sending = Sending::new(2 * 1024 * 1024);
         let big = Bytes::from(vec![b'x'; 1024 * 1024 + 10]);
-        let first = sending.answer(big.clone()).await.unwrap();
-        // A second answer of the same size does not fit: refused after the
-        // wait.
+        let first = sending.answer(big.clone()).unwrap();
+        // A second answer of the same size does not fit.
         assert_eq!(
-            sending.answer(big.clone()).await.unwrap_err().status,
+            sending.answer(big.clone()).unwrap_err().status,
             StatusCode::SERVICE_UNAVAILABLE
         );
         // Once the first is sent, the room is back, and the bytes are whole.
         let sent = first.collect().await.unwrap().to_bytes();
         assert_eq!(sent, big);
-        assert!(sending.answer(big).await.is_ok());
+        assert!(sending.answer(big).is_ok());
     }
 }

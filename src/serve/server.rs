@@ -52,6 +52,8 @@ pub struct Server {
     cache: Cache,
     searchers: Searchers,
     sending: Sending,
+    /// Whose turn it is to build a page of `GET /articles`.
+    listing: tokio::sync::Semaphore,
 }
 
 impl Server {
@@ -63,6 +65,7 @@ impl Server {
             index,
             cache: Cache::new(options.cache_entries, options.cache_bytes),
             sending: Sending::new(options.sending_bytes),
+            listing: tokio::sync::Semaphore::new(1),
         })
     }
 }
@@ -261,7 +264,7 @@ async fn search(
             body
         }
     };
-    let body = server.sending.answer(body).await?;
+    let body = server.sending.answer(body)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
@@ -295,22 +298,28 @@ async fn articles(
         )));
     }
     let offset = params.offset.unwrap_or(0);
-    let index = Arc::clone(&server.index);
-    let page = tokio::task::spawn_blocking(move || index.articles(offset, limit))
+    // A page is built whole (megabytes for a thousand articles with many
+    // sections): one at a time, the others wait their turn.
+    let _turn = server
+        .listing
+        .acquire()
         .await
-        .map_err(|e| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("listing articles failed: {e}"),
-        })??;
-    let list = ArticleList {
-        schema_version: quire::RESULTS_VERSION,
-        page,
-    };
-    let body = serde_json::to_vec(&list).map_err(|e| ApiError {
+        .expect("the listing semaphore is never closed");
+    let index = Arc::clone(&server.index);
+    let failed = |e: String| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: format!("listing articles failed: {e}"),
-    })?;
-    let body = server.sending.answer(Bytes::from(body)).await?;
+    };
+    let body = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ApiError> {
+        let list = ArticleList {
+            schema_version: quire::RESULTS_VERSION,
+            page: index.articles(offset, limit)?,
+        };
+        serde_json::to_vec(&list).map_err(|e| failed(e.to_string()))
+    })
+    .await
+    .map_err(|e| failed(e.to_string()))??;
+    let body = server.sending.answer(Bytes::from(body))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -5,7 +5,8 @@
 
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{Field, OwnedValue, TantivyDocument};
-use tantivy::{DocAddress, Searcher};
+use tantivy::store::StoreReader;
+use tantivy::{DocAddress, DocId, Searcher};
 
 use super::schema::Fields;
 use super::stamp::Stamp;
@@ -96,7 +97,21 @@ impl StoredSection {
         searcher: &Searcher,
         address: DocAddress,
     ) -> tantivy::Result<StoredSection> {
-        let StoredValues(values) = searcher.doc(address)?;
+        Ok(StoredSection::from_values(f, searcher.doc(address)?))
+    }
+
+    /// Reads the section stored as `doc` of the segment `store` reads:
+    /// for reading many sections in order through a store reader of its
+    /// own, which leaves the searcher's cache of blocks as it was.
+    pub(crate) fn read_from(
+        f: Fields,
+        store: &StoreReader,
+        doc: DocId,
+    ) -> tantivy::Result<StoredSection> {
+        Ok(StoredSection::from_values(f, store.get(doc)?))
+    }
+
+    fn from_values(f: Fields, StoredValues(values): StoredValues) -> StoredSection {
         let mut stored = StoredSection::default();
         // Single values keep the first one stored, as `get_first` would.
         let set = |slot: &mut String, value: String| {
@@ -123,7 +138,7 @@ impl StoredSection {
                 _ => {}
             }
         }
-        Ok(stored)
+        stored
     }
 }
 
