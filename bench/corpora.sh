@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Downloads and unpacks the real corpora used for benchmarks and manual
-# testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown)
-# and linux-doc-6.1 (Sphinx HTML). Needs apt-get and dpkg-deb (Debian).
+# testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown),
+# linux-doc-6.1 (Sphinx HTML) and debian-faq (DocBook HTML, one page per
+# chapter of questions). Needs apt-get and dpkg-deb (Debian).
 #
 #   bench/corpora.sh            # prints the corpus folders when done
 set -euo pipefail
@@ -23,6 +24,7 @@ fetch() { # package
 
 fetch nodejs-doc
 fetch linux-doc-6.1
+fetch debian-faq
 
 # nodejs-doc ships its Markdown gzipped: unpack it into a folder of .md files.
 node_api=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api' -print -quit)
@@ -34,5 +36,8 @@ for f in "$node_api"/*.md.gz; do
 done
 linux_html=$(find "$cache/linux-doc-6.1" -type d -name html -print -quit)
 linux_html=${linux_html:-$cache/linux-doc-6.1}
+debian_faq=$(find "$cache/debian-faq" -type d -name FAQ -print -quit)
+debian_faq=${debian_faq:-$cache/debian-faq}
 echo "nodejs-doc (Markdown): $node_md"
 echo "linux-doc-6.1 (HTML):  $linux_html"
+echo "debian-faq (HTML):     $debian_faq"

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""SQLite FTS5 (porter stemmer, bm25) as the peer in bench/questions.rs,
+with a query's words ORed: a question typed as a person asks it rarely has
+all its words in the answer.
+
+Reads a JSON file {"sections": [{"key", "title", "headings", "body"}],
+"queries": [query]}, indexes the sections in an in-memory FTS5 table with
+the column weights of bench/fts5_eval.py, runs every query and prints the
+keys of each one's ten best sections, [[key]], as JSON on stdout."""
+
+import json
+import sqlite3
+import sys
+
+
+def main():
+    data = json.load(open(sys.argv[1], encoding="utf-8"))
+    db = sqlite3.connect(":memory:")
+    db.execute(
+        "CREATE VIRTUAL TABLE s USING fts5(key UNINDEXED, title, headings, body,"
+        " tokenize = 'porter unicode61')"
+    )
+    db.executemany(
+        "INSERT INTO s VALUES (?, ?, ?, ?)",
+        [(x["key"], x["title"], x["headings"], x["body"]) for x in data["sections"]],
+    )
+    out = []
+    for query in data["queries"]:
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in query.split())
+        rows = db.execute(
+            "SELECT key FROM s WHERE s MATCH ? ORDER BY bm25(s, 0, 1.5, 2.5, 1.0) LIMIT 10",
+            (match,),
+        ).fetchall()
+        out.append([r[0] for r in rows])
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
