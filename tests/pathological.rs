@@ -369,6 +369,19 @@ fn a_heading_of_a_megabyte_is_not_copied_into_every_section() {
             ),
         ),
         (Format::Text, format!("{huge}\n\nCause\n\nText.\n")),
+        // Titles over sections of their own.
+        (
+            Format::Text,
+            format!("{huge}\n\nIntro text.\n\nCause\n\nText.\n"),
+        ),
+        (
+            Format::Markdown,
+            format!("---\ntitle: {huge}\n---\n\nIntro.\n\n{subsections}"),
+        ),
+        (
+            Format::Html,
+            format!("<title>{huge}</title><p>Intro.</p><h2>Sub</h2><p>x</p>"),
+        ),
     ];
     for (format, text) in cases {
         let article = Splitter::default().split_as(format, &text, "name");
@@ -381,6 +394,10 @@ fn a_heading_of_a_megabyte_is_not_copied_into_every_section() {
         assert!(
             carried < 4_000 * article.sections.len(),
             "{format:?}: {carried} bytes"
+        );
+        assert!(
+            article.sections.iter().all(|s| s.anchor.len() < 1_000),
+            "{format:?}"
         );
         // The words are still there to be found, once.
         let all: String = article.sections.iter().map(|s| s.text.as_str()).collect();

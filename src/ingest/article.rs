@@ -43,20 +43,10 @@ pub(crate) fn shorten(text: &str) -> Option<String> {
     Some(format!("{}…", at_word.trim_end()))
 }
 
-/// Shortens a title longer than [`MAX_HEADING_CHARS`] where the article
-/// carries it (the title, the labels of sections under no heading), and
-/// keeps it whole at the start of the first section's text.
-pub(crate) fn shorten_title(article: &mut Article) {
-    let Some(short) = shorten(&article.title) else {
-        return;
-    };
-    let full = std::mem::replace(&mut article.title, short);
-    for section in &mut article.sections {
-        if section.path.is_empty() {
-            section.label.clone_from(&article.title);
-        }
-    }
-    if let Some(first) = article.sections.first_mut() {
+/// Puts the whole of a title that was shortened at the start of the first
+/// section's text, so that its words are still found.
+pub(crate) fn keep_whole_title(sections: &mut [Section], full: String) {
+    if let Some(first) = sections.first_mut() {
         first.text = format!("{full}\n\n{}", first.text);
     }
 }
@@ -236,19 +226,14 @@ mod shorten_tests {
     #[test]
     fn a_long_title_is_kept_whole_in_the_text() {
         let title = "title ".repeat(100).trim().to_string();
-        let mut article = Article {
-            title: title.clone(),
-            sections: vec![Section {
-                path: vec![],
-                label: title.clone(),
-                anchor: "x".into(),
-                ordinal: 0,
-                text: "Body.".into(),
-            }],
-        };
-        shorten_title(&mut article);
-        assert!(article.title.len() < 310);
-        assert_eq!(article.sections[0].label, article.title);
-        assert_eq!(article.sections[0].text, format!("{title}\n\nBody."));
+        let mut sections = vec![Section {
+            path: vec![],
+            label: shorten(&title).unwrap(),
+            anchor: "x".into(),
+            ordinal: 0,
+            text: "Body.".into(),
+        }];
+        keep_whole_title(&mut sections, title.clone());
+        assert_eq!(sections[0].text, format!("{title}\n\nBody."));
     }
 }

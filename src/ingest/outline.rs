@@ -8,7 +8,7 @@
 //! is the section labelled with the title.
 
 use super::anchors::Anchors;
-use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section, shorten};
+use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section, keep_whole_title, shorten};
 use crate::analysis::tokens::fold;
 
 /// A piece of a document in reading order.
@@ -158,10 +158,13 @@ impl Collector {
 /// Each block is let go as it is read, and each section made as soon as
 /// the next heading shows where it ends: the text is held once.
 pub(crate) fn build(
-    title: String,
+    mut title: String,
     blocks: Vec<Block>,
     is_boilerplate: impl Fn(&str) -> bool,
 ) -> Article {
+    // Labels and anchors carry the title shortened; its whole text goes
+    // before the first section's.
+    let full_title = shorten(&title).map(|short| std::mem::replace(&mut title, short));
     let mut anchors = Anchors::default();
     let mut stack: Vec<(u8, String)> = Vec::new();
     let mut sections = Vec::new();
@@ -186,7 +189,8 @@ pub(crate) fn build(
                     _ => anchors.unique(&text),
                 };
                 let whole = full.as_deref().unwrap_or(&text);
-                if Some(i) == first_heading && level == 1 && same_text(whole, &title) {
+                let whole_title = full_title.as_deref().unwrap_or(&title);
+                if Some(i) == first_heading && level == 1 && same_text(whole, whole_title) {
                     draft.anchor = Some(anchor);
                     continue;
                 }
@@ -224,6 +228,9 @@ pub(crate) fn build(
         && first.anchor.is_empty()
     {
         first.anchor = anchors.unique(&title);
+    }
+    if let Some(full) = full_title {
+        keep_whole_title(&mut sections, full);
     }
     Article { title, sections }
 }

@@ -31,7 +31,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use super::anchors::Anchors;
 use super::article::{
     Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_SECTION_BYTES, MAX_SECTIONS, Section,
-    cut_long_sections, shorten, shorten_title,
+    cut_long_sections, keep_whole_title, shorten,
 };
 use super::format::Format;
 use super::rules::Rules;
@@ -116,7 +116,8 @@ impl Splitter {
                 sections: vec![],
             };
         };
-        let title = first.remove(0).to_string();
+        let mut title = first.remove(0).to_string();
+        let full_title = shorten(&title).map(|short| std::mem::replace(&mut title, short));
         let first = (!first.is_empty()).then_some(first);
         let paragraphs = || first.clone().into_iter().chain(rest.clone());
         // Two passes over the text, so that only a byte per paragraph is
@@ -142,13 +143,12 @@ impl Splitter {
                 _ => nest.body(paragraph.join("\n")),
             }
         }
-        let mut article = Article {
-            sections: nest.finish(),
-            title,
-        };
-        shorten_title(&mut article);
-        article.sections = cut_long_sections(article.sections, MAX_SECTION_BYTES);
-        article
+        let mut sections = nest.finish();
+        if let Some(full) = full_title {
+            keep_whole_title(&mut sections, full);
+        }
+        let sections = cut_long_sections(sections, MAX_SECTION_BYTES);
+        Article { sections, title }
     }
 
     /// What a paragraph is: boilerplate, a heading if text follows, or
@@ -206,7 +206,6 @@ impl Splitter {
                     _ => super::html::parse,
                 };
                 let mut article = parse(text, name, &|p: &str| self.is_boilerplate(p));
-                shorten_title(&mut article);
                 article.sections = cut_long_sections(article.sections, MAX_SECTION_BYTES);
                 article
             }
