@@ -91,6 +91,10 @@ pub(crate) fn cut_long_sections(sections: Vec<Section>, max: usize) -> Vec<Secti
     if sections.iter().all(|s| s.text.len() <= max) {
         return sections;
     }
+    // A document may have given an id like a part's (`log~2`): parts take
+    // the next number free.
+    let mut taken: std::collections::HashSet<String> =
+        sections.iter().map(|s| s.anchor.clone()).collect();
     let mut out = Vec::with_capacity(sections.len());
     for mut section in sections {
         let cuts = cut_points(&section.text, max);
@@ -102,11 +106,18 @@ pub(crate) fn cut_long_sections(sections: Vec<Section>, max: usize) -> Vec<Secti
             parts.push(part.trim_start().to_string());
         }
         parts.push(std::mem::take(&mut section.text));
+        let mut number = 1;
         for (i, text) in parts.into_iter().rev().enumerate() {
             let anchor = if i == 0 {
                 section.anchor.clone()
             } else {
-                format!("{}~{}", section.anchor, i + 1)
+                loop {
+                    number += 1;
+                    let anchor = format!("{}~{number}", section.anchor);
+                    if taken.insert(anchor.clone()) {
+                        break anchor;
+                    }
+                }
             };
             out.push(Section {
                 path: section.path.clone(),
@@ -182,6 +193,10 @@ mod tests {
             ]
         );
         assert!(sections.iter().all(|s| s.label == "Log"));
+        // An anchor a document gave that looks like a part's stays its own.
+        let sections = cut_long_sections(vec![section("log~2", "x"), section("log", text)], 16);
+        let anchors: Vec<&str> = sections.iter().map(|s| s.anchor.as_str()).collect();
+        assert_eq!(anchors, ["log~2", "log", "log~3", "log~4"]);
     }
 
     #[test]

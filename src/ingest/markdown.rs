@@ -8,6 +8,7 @@
 //! Anchors are made as GitHub makes them (`## Drug treatment` →
 //! `drug-treatment`; repeats get `-1`, `-2`), or taken from a `{#id}`.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
@@ -52,7 +53,7 @@ fn parse_in_pieces(
                     .contains(&fold_label(&link.reference))
                     .then_some((CowStr::Borrowed(""), CowStr::Borrowed("")))
             };
-            for event in Parser::new_with_broken_link_callback(piece, options, Some(defined)) {
+            for event in Parser::new_with_broken_link_callback(&piece, options, Some(defined)) {
                 reader.event(event);
             }
         }
@@ -79,19 +80,24 @@ const PIECE_BYTES: usize = 256 * 1024;
 /// Where no such line comes within twice `at_least`, the piece ends at the
 /// next line outside those (a paragraph or list cut in two), or in a line
 /// that long, at a space: what the parser holds stays bounded.
-fn pieces(text: &str, at_least: usize) -> impl Iterator<Item = &str> {
+fn pieces(text: &str, at_least: usize) -> impl Iterator<Item = Cow<'_, str>> {
     let mut rest = text;
+    // The block open where the last piece was cut, if any.
+    let mut open: Option<Open> = None;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
         }
-        let cut = if rest.len() <= at_least {
-            rest.len()
-        } else {
-            safe_cut(rest, at_least).unwrap_or(rest.len())
+        let (cut, open_at_cut) = match rest.len() > at_least {
+            true => safe_cut(rest, at_least, open).unwrap_or((rest.len(), None)),
+            false => (rest.len(), None),
         };
         let (piece, after) = rest.split_at(cut);
         rest = after;
+        let piece = match std::mem::replace(&mut open, open_at_cut) {
+            Some(block) => Cow::Owned(block.reopen() + piece),
+            None => Cow::Borrowed(piece),
+        };
         Some(piece)
     })
 }
@@ -118,11 +124,34 @@ fn fold_label(label: &str) -> String {
         .to_lowercase()
 }
 
-/// Where, at `at_least` bytes into `text` or later, a piece may begin.
-fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
-    let mut fence: Option<(u8, usize)> = None;
-    let mut comment = false;
-    let mut raw: Option<&str> = None;
+/// A block that a cut must not fall in, or must open again after.
+#[derive(Clone, Copy)]
+enum Open {
+    /// A code fence: its character and length.
+    Fence(u8, usize),
+    /// An HTML comment begun at the start of a line.
+    Comment,
+    /// A raw HTML block (`<pre>`, `<script>`, ...): its opening and closing
+    /// tags.
+    Raw(&'static str, &'static str),
+}
+
+impl Open {
+    /// What opens the block again at the start of a piece.
+    fn reopen(self) -> String {
+        match self {
+            Open::Fence(mark, len) => format!("{}\n", (mark as char).to_string().repeat(len)),
+            Open::Comment => "<!--\n".into(),
+            Open::Raw(open, _) => format!("{open}>\n"),
+        }
+    }
+}
+
+/// Where, at `at_least` bytes into `text` or later, a piece may begin, and
+/// the block open there that the piece must open again (a forced cut in a
+/// code fence, say). `open` is the block open at the start of `text`.
+fn safe_cut(text: &str, at_least: usize, mut open: Option<Open>) -> Option<(usize, Option<Open>)> {
+    let limit = 2 * at_least;
     let mut blank_before = false;
     let mut start = 0;
     for line in text.split_inclusive('\n') {
@@ -130,67 +159,84 @@ fn safe_cut(text: &str, at_least: usize) -> Option<usize> {
         start += line.len();
         let content = line.trim_end();
         let indent = content.len() - content.trim_start_matches(' ').len();
-        let body = &content[indent.min(content.len())..];
-        if let Some((mark, len)) = fence {
-            let closing = body.bytes().take_while(|&b| b == mark).count();
-            if indent <= 3 && closing >= len && body[closing..].trim().is_empty() {
-                fence = None;
-            }
-        } else if comment {
-            comment = !line.contains("-->");
-        } else if let Some(tag) = raw {
-            raw = (!contains_ignoring_case(line, tag)).then_some(tag);
-        } else {
-            let can_begin = blank_before
-                && at >= at_least
-                && (content.starts_with('#') || content.starts_with(char::is_alphabetic));
-            let limit = 2 * at_least;
-            if can_begin || (at >= limit && at > 0) {
-                return Some(at);
-            }
-            if start > limit {
-                // A line that long: cut it at a space past the limit.
-                let mut from = limit - at;
-                while !line.is_char_boundary(from) {
-                    from += 1;
-                }
-                let space = line[from..].find(' ').map_or(from, |i| from + i + 1);
-                if at + space < start {
-                    return Some(at + space);
+        let body = &content[indent..];
+        // A forced cut never begins a piece with what would read as front
+        // matter.
+        let forced = at >= limit && at > 0 && !body.starts_with("---") && !body.starts_with("+++");
+        match open {
+            Some(block) => {
+                let closes = match block {
+                    Open::Fence(mark, len) => {
+                        let closing = body.bytes().take_while(|&b| b == mark).count();
+                        indent <= 3 && closing >= len && body[closing..].trim().is_empty()
+                    }
+                    Open::Comment => line.contains("-->"),
+                    Open::Raw(_, close) => contains_ignoring_case(line, close),
+                };
+                if closes {
+                    open = None;
+                } else if forced {
+                    return Some((at, Some(block)));
                 }
             }
-            if indent <= 3 {
-                for mark in [b'`', b'~'] {
-                    let len = body.bytes().take_while(|&b| b == mark).count();
-                    if len >= 3 {
-                        fence = Some((mark, len));
+            None => {
+                let can_begin = blank_before
+                    && at >= at_least
+                    && (content.starts_with('#') || content.starts_with(char::is_alphabetic));
+                if can_begin || forced {
+                    return Some((at, None));
+                }
+                if start > limit {
+                    // A line that long: cut it at a space past the limit.
+                    let mut from = limit.saturating_sub(at);
+                    while !line.is_char_boundary(from) {
+                        from += 1;
+                    }
+                    let space = line[from..].find(' ').map_or(from, |i| from + i + 1);
+                    if at + space < start {
+                        return Some((at + space, None));
                     }
                 }
-                raw = [
-                    ("<pre", "</pre>"),
-                    ("<script", "</script>"),
-                    ("<style", "</style>"),
-                    ("<textarea", "</textarea>"),
-                ]
-                .into_iter()
-                .find(|(open, _)| {
-                    body.get(..open.len())
-                        .is_some_and(|start| start.eq_ignore_ascii_case(open))
-                        && body[open.len()..]
-                            .chars()
-                            .next()
-                            .is_none_or(|c| matches!(c, ' ' | '>' | '\t'))
-                })
-                .map(|(_, close)| close)
-                .filter(|close| !contains_ignoring_case(body, close));
-            }
-            if let Some(open) = line.rfind("<!--") {
-                comment = !line[open..].contains("-->");
+                if indent <= 3 {
+                    open = opens(body);
+                }
             }
         }
         blank_before = content.is_empty();
     }
     None
+}
+
+/// The block a line (its indentation less) opens and does not close.
+fn opens(body: &str) -> Option<Open> {
+    for mark in [b'`', b'~'] {
+        let len = body.bytes().take_while(|&b| b == mark).count();
+        // A backtick fence's info string has no backtick (else it is code
+        // in a paragraph).
+        if len >= 3 && (mark == b'~' || !body[len..].contains('`')) {
+            return Some(Open::Fence(mark, len));
+        }
+    }
+    if let Some(rest) = body.strip_prefix("<!--") {
+        return (!rest.contains("-->")).then_some(Open::Comment);
+    }
+    [
+        ("<pre", "</pre>"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+        ("<textarea", "</textarea>"),
+    ]
+    .into_iter()
+    .find(|(open, _)| {
+        body.get(..open.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(open))
+            && body[open.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, ' ' | '>' | '\t'))
+    })
+    .filter(|(_, close)| !contains_ignoring_case(body, close))
+    .map(|(open, close)| Open::Raw(open, close))
 }
 
 /// Whether `text` contains `needle` (ASCII), in any case.
@@ -441,7 +487,7 @@ mod tests {
         let line = "*a _b **c ".repeat(1000);
         for text in [line.clone(), format!("{line}\n").repeat(10)] {
             let text = format!("# T\n\n{text}");
-            let lengths: Vec<usize> = pieces(&text, 1000).map(str::len).collect();
+            let lengths: Vec<usize> = pieces(&text, 1000).map(|p| p.len()).collect();
             assert!(lengths.len() > 3, "{lengths:?}");
             assert!(lengths.iter().all(|&n| n <= 2000 + 10), "{lengths:?}");
             let article = parse_in_pieces(&text, "t", |_| false, 1000);
@@ -449,6 +495,33 @@ mod tests {
             let all: usize = article.sections.iter().map(|s| words(&s.text)).sum();
             assert_eq!(all, words(&text));
         }
+    }
+
+    #[test]
+    fn blocks_longer_than_a_piece_are_opened_again_where_cut() {
+        // A code block, a comment and a <pre> each far longer than a piece,
+        // with lines that would be headings outside them; a comment begun
+        // inside a paragraph does not stop the cutting.
+        let code = "# not a heading\n\nlet x = 1;\n".repeat(200);
+        let text = format!(
+            "# Guide\n\nSee `<!--` in text.\n\n## Code\n\n```sh\n{code}```\n\n\
+             ## Notes\n\n<!--\n{code}-->\n\n<pre>\n{code}</pre>\n\n## End\n\nDone.\n\n{}",
+            "*a _b **c ".repeat(2_000)
+        );
+        let whole = split(&text);
+        let labels = |a: &Article| {
+            a.sections
+                .iter()
+                .map(|s| s.label.clone())
+                .collect::<Vec<_>>()
+        };
+        let cut = parse_in_pieces(&text, "file-name", |_| false, 1000);
+        assert!(pieces(&text, 1000).count() > 15);
+        assert!(pieces(&text, 1000).all(|p| p.len() <= 2000 + 100));
+        assert_eq!(labels(&cut), labels(&whole));
+        assert_eq!(labels(&whole), ["Guide", "Code", "Notes", "End"]);
+        let count = |a: &Article| a.sections[0].text.matches("not a heading").count();
+        assert_eq!(count(&cut), count(&whole));
     }
 
     #[test]

@@ -93,8 +93,9 @@ pub async fn serve(
 }
 
 /// Serves the requests that come in on `io` until the client closes it,
-/// its headers take longer than `header_timeout`, or `stopped` turns true
-/// (then the request under way is finished first).
+/// its headers take longer than `header_timeout` to come or an answer as
+/// long to be read, or `stopped` turns true (then the request under way is
+/// finished first).
 pub async fn connection<S>(
     io: S,
     routes: Router,
@@ -114,7 +115,9 @@ pub async fn connection<S>(
         .header_read_timeout(header_timeout)
         .half_close(true)
         .max_buf_size(BUFFER_BYTES);
-    let io = TokioIo::new(Guarded::new(io));
+    // A client that stops reading is given as long to go on as one that
+    // stops sending its headers.
+    let io = TokioIo::new(Guarded::new(io, header_timeout));
     let mut connection = pin!(builder.serve_connection(io, service));
     tokio::select! {
         _ = connection.as_mut() => return,

@@ -12,14 +12,18 @@
 //! refusal, as JSON, is the connection's last answer.
 //!
 //! What it holds per connection is bounded: at most [`MAX_HEAD_BYTES`] plus
-//! one read.
+//! one read. It also fails a write that waits longer than the connection's
+//! write timeout for the client to read, so that a client that asks and
+//! never reads cannot hold an answer, and a connection, for ever.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use axum::http::{StatusCode, Uri};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Sleep;
 
 use super::error::json_body;
 
@@ -38,9 +42,26 @@ pub const MAX_BODY_BYTES: u64 = 8 * 1024;
 /// How much is read from the socket at a time.
 const READ_BYTES: usize = 8 * 1024;
 
-/// A connection whose requests are checked before hyper reads them.
+/// How long a refused client's input is still read (and dropped) after
+/// the refusal, at most, so that closing with input unread does not reset
+/// the connection before the client has read the refusal.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// How much of a refused client's input is read and dropped, at most.
+const LINGER_BYTES: usize = 1024 * 1024;
+
+/// A connection whose requests are checked before hyper reads them, and
+/// whose writes must make progress.
 pub struct Guarded<S> {
     inner: S,
+    /// How long a write may wait for the client to read; past it, the
+    /// connection is closed.
+    write_timeout: Duration,
+    /// When the write that waits now gives up.
+    stalled: Option<Pin<Box<Sleep>>>,
+    /// How the lingering close after a refusal goes: when it ends, and how
+    /// much it has dropped.
+    linger: Option<(Pin<Box<Sleep>>, usize)>,
     /// Bytes read from the client that hyper has not had yet.
     pending: Vec<u8>,
     /// How many bytes at the front of `pending` are checked: a whole head,
@@ -56,10 +77,14 @@ pub struct Guarded<S> {
 }
 
 impl<S> Guarded<S> {
-    /// Checks the requests that come in on `inner`.
-    pub fn new(inner: S) -> Guarded<S> {
+    /// Checks the requests that come in on `inner`; a write that waits
+    /// `write_timeout` for the client to read fails.
+    pub fn new(inner: S, write_timeout: Duration) -> Guarded<S> {
         Guarded {
             inner,
+            write_timeout,
+            stalled: None,
+            linger: None,
             pending: Vec::new(),
             checked: 0,
             body: 0,
@@ -105,6 +130,8 @@ impl<S> Guarded<S> {
     fn refuse(&mut self, refusal: Refusal) {
         let (status, message) = refusal.explain();
         let body = json_body(status, &message);
+        // An answer to HEAD has no body, only its length.
+        let head_only = self.pending.starts_with(b"HEAD ");
         let mut answer = format!(
             "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
             status.as_u16(),
@@ -112,7 +139,9 @@ impl<S> Guarded<S> {
             body.len()
         )
         .into_bytes();
-        answer.extend_from_slice(&body);
+        if !head_only {
+            answer.extend_from_slice(&body);
+        }
         self.refusal = Some((answer, 0));
         self.pending = Vec::new();
     }
@@ -282,13 +311,37 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
+/// Passes on what a write made of, and fails it once it has waited longer
+/// than `timeout` for the client to read (`stalled` is when it gives up).
+fn progress<T>(
+    stalled: &mut Option<Pin<Box<Sleep>>>,
+    timeout: Duration,
+    cx: &mut Context<'_>,
+    poll: Poll<io::Result<T>>,
+) -> Poll<io::Result<T>> {
+    if poll.is_ready() {
+        *stalled = None;
+        return poll;
+    }
+    let stalled = stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+    match stalled.as_mut().poll(cx) {
+        Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the client stopped reading",
+        ))),
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        progress(&mut this.stalled, this.write_timeout, cx, poll)
     }
 
     fn poll_write_vectored(
@@ -296,7 +349,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        progress(&mut this.stalled, this.write_timeout, cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -304,30 +359,85 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        let this = self.get_mut();
+        let poll = Pin::new(&mut this.inner).poll_flush(cx);
+        progress(&mut this.stalled, this.write_timeout, cx, poll)
     }
 
     /// hyper closes the connection once it has answered what it was given:
-    /// the refusal, if any, goes out first.
+    /// the refusal, if any, goes out first, then the client's input is read
+    /// and dropped for a moment (a lingering close).
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if let Some((answer, written)) = &mut this.refusal {
-            while *written < answer.len() {
-                let n = ready!(Pin::new(&mut this.inner).poll_write(cx, &answer[*written..]))?;
-                if n == 0 {
-                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-                }
-                *written += n;
+        let Some((answer, written)) = &mut this.refusal else {
+            return Pin::new(&mut this.inner).poll_shutdown(cx);
+        };
+        while *written < answer.len() {
+            let poll = Pin::new(&mut this.inner).poll_write(cx, &answer[*written..]);
+            let n = ready!(progress(&mut this.stalled, this.write_timeout, cx, poll))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
-            ready!(Pin::new(&mut this.inner).poll_flush(cx))?;
+            *written += n;
         }
-        Pin::new(&mut this.inner).poll_shutdown(cx)
+        if this.linger.is_none() {
+            let poll = Pin::new(&mut this.inner).poll_flush(cx);
+            ready!(progress(&mut this.stalled, this.write_timeout, cx, poll))?;
+            ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.linger = Some((Box::pin(tokio::time::sleep(LINGER)), 0));
+        }
+        let (deadline, dropped) = this.linger.as_mut().expect("lingering");
+        let mut scratch = [0; READ_BYTES];
+        while *dropped < LINGER_BYTES && !this.finished {
+            let mut read = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
+                Poll::Ready(Ok(())) if !read.filled().is_empty() => *dropped += read.filled().len(),
+                Poll::Ready(_) => this.finished = true,
+                Poll::Pending => {
+                    ready!(deadline.as_mut().poll(cx));
+                    break;
+                }
+            }
+        }
+        Poll::Ready(Ok(()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn a_client_that_stops_reading_is_let_go() {
+        let (server, _client) = tokio::io::duplex(1024);
+        let mut guarded = Guarded::new(server, Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let err = guarded.write_all(&[b'x'; 8192]).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn refusals_are_whole_and_head_gets_no_body() {
+        for (method, with_body) in [("GET", true), ("HEAD", false)] {
+            let (server, mut client) = tokio::io::duplex(64 * 1024);
+            let mut guarded = Guarded::new(server, Duration::from_secs(5));
+            let request = format!("{method} / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(20_000));
+            client.write_all(request.as_bytes()).await.unwrap();
+            client.shutdown().await.unwrap();
+            // To hyper, the input ends before the refused head...
+            let mut passed = Vec::new();
+            guarded.read_to_end(&mut passed).await.unwrap();
+            assert!(passed.is_empty());
+            // ...and the refusal goes out as the connection closes.
+            guarded.shutdown().await.unwrap();
+            let mut answer = String::new();
+            client.read_to_string(&mut answer).await.unwrap();
+            assert!(answer.starts_with("HTTP/1.1 431 "), "{answer}");
+            assert_eq!(answer.ends_with('}'), with_body, "{answer}");
+        }
+    }
 
     #[test]
     fn heads_within_the_limits_are_passed_with_their_bodies() {

@@ -88,9 +88,15 @@ impl http_body::Body for Held {
             this.permit = None;
             return Poll::Ready(None);
         }
-        let piece = this.rest.split_to(this.rest.len().min(PIECE_BYTES));
+        // A copy: hyper keeps the pieces it has not written yet, and a piece
+        // cut from the answer would keep all of it.
+        let n = this.rest.len().min(PIECE_BYTES);
+        let piece = Bytes::copy_from_slice(&this.rest[..n]);
+        this.rest = this.rest.slice(n..);
         if this.rest.is_empty() {
-            // The last piece: what is left is hyper's to write.
+            // The last piece: the answer is let go, and what hyper holds is
+            // its write buffer's worth.
+            this.rest = Bytes::new();
             this.permit = None;
         }
         Poll::Ready(Some(Ok(Frame::data(piece))))

@@ -268,6 +268,9 @@ async fn search(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// How long a `GET /articles` waits for its turn.
+const LISTING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The most articles one `GET /articles` answers with, and the default.
 pub const MAX_ARTICLES: usize = 1000;
 
@@ -300,11 +303,12 @@ async fn articles(
     let offset = params.offset.unwrap_or(0);
     // A page is built whole (megabytes for a thousand articles with many
     // sections): one at a time, the others wait their turn.
-    let _turn = server
-        .listing
-        .acquire()
-        .await
-        .expect("the listing semaphore is never closed");
+    let Ok(Ok(_turn)) = tokio::time::timeout(LISTING_WAIT, server.listing.acquire()).await else {
+        return Err(ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "too many article pages are being listed; try again".into(),
+        });
+    };
     let index = Arc::clone(&server.index);
     let failed = |e: String| ApiError {
         status: StatusCode::INTERNAL_SERVER_ERROR,
