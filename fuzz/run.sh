@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Runs fuzz targets one after another, SECONDS each (default 1800), two at a
-# time, on the corpora fuzz/seeds.sh made; each target's last libFuzzer
-# status line and any crash land in fuzz/logs/TARGET.log and
-# fuzz/artifacts/TARGET/.
+# Runs fuzz targets, SECONDS each (default 1800), JOBS at a time (default
+# 2), on the corpora fuzz/seeds.sh made; each target's libFuzzer log and
+# any crash land in fuzz/logs/TARGET.log and fuzz/artifacts/TARGET/.
 #
-#   fuzz/run.sh [SECONDS] [TARGET...]
+#   [JOBS=N] fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-1800}
@@ -22,8 +21,10 @@ run() {
     echo "$1: $(grep -E '^#[0-9]+ +DONE|^Done' "logs/$1.log" | tr '\n' ' ')"
     ls "artifacts/$1" 2>/dev/null | sed "s/^/$1 found: /"
 }
-for ((i = 0; i < ${#targets[@]}; i += 2)); do
-    run "${targets[i]}" &
-    [[ $((i + 1)) -lt ${#targets[@]} ]] && run "${targets[i + 1]}" &
+jobs=${JOBS:-2}
+for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+    for target in "${targets[@]:i:jobs}"; do
+        run "$target" &
+    done
     wait
 done
