@@ -360,7 +360,9 @@ impl<'a> Search<'a> {
             else {
                 continue;
             };
-            if postings.seek(address.doc_id) != address.doc_id {
+            // Fresh postings start at their first document, which may come
+            // after this one: seeking backwards is not allowed.
+            if postings.doc() > address.doc_id || postings.seek(address.doc_id) != address.doc_id {
                 continue;
             }
             buffer.clear();
