@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""SQLite FTS5 (porter stemmer, bm25) as the peer in bench/relevance.rs.
+"""SQLite FTS5 (porter stemmer, bm25) as the peer in the relevance
+benchmarks (bench/peers.rs).
 
 Reads a JSON file {"sections": [{"key", "title", "headings", "body"}],
-"query_sets": {name: [{"key", "query"}]}}, indexes the sections in an
-in-memory FTS5 table, runs every query (its words ANDed, as FTS5 does by
-default) and prints {name: [rank or null]} as JSON on stdout."""
+"queries": [query], "any": bool}, indexes the sections in an in-memory FTS5
+table, runs every query (its words ANDed, as FTS5 does by default, or ORed
+with "any": a question typed as a person asks it rarely has all its words
+in the answer) and prints the keys of each one's ten best sections,
+[[key]], as JSON on stdout."""
 
 import json
 import sqlite3
@@ -22,18 +25,15 @@ def main():
         "INSERT INTO s VALUES (?, ?, ?, ?)",
         [(x["key"], x["title"], x["headings"], x["body"]) for x in data["sections"]],
     )
-    out = {}
-    for name, queries in data["query_sets"].items():
-        ranks = []
-        for q in queries:
-            match = " ".join('"' + w.replace('"', '""') + '"' for w in q["query"].split())
-            rows = db.execute(
-                "SELECT key FROM s WHERE s MATCH ? ORDER BY bm25(s, 0, 1.5, 2.5, 1.0) LIMIT 10",
-                (match,),
-            ).fetchall()
-            keys = [r[0] for r in rows]
-            ranks.append(keys.index(q["key"]) + 1 if q["key"] in keys else None)
-        out[name] = ranks
+    join = " OR " if data.get("any") else " "
+    out = []
+    for query in data["queries"]:
+        match = join.join('"' + w.replace('"', '""') + '"' for w in query.split())
+        rows = db.execute(
+            "SELECT key FROM s WHERE s MATCH ? ORDER BY bm25(s, 0, 1.5, 2.5, 1.0) LIMIT 10",
+            (match,),
+        ).fetchall()
+        out.append([r[0] for r in rows])
     json.dump(out, sys.stdout)
 
 

@@ -22,7 +22,7 @@
 //! - tantivy with default settings (the `default` tokenizer, the query
 //!   parser's defaults, which OR the words, over title, headings and body);
 //! - SQLite FTS5 with the porter tokenizer and bm25, the words ORed
-//!   (bench/fts5_any.py).
+//!   (bench/fts5_eval.py).
 //!
 //! Each folder given is indexed whole, so its other pages compete too.
 //! Scores are success@1 and MRR@10, over all items and per folder.
@@ -37,12 +37,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::process::Command;
 
+use peers::{Doc, mrr, rank, success_at_1};
 use quire::{Article, IndexOptions, SearchOptions, Splitter};
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
-use tantivy::schema::{STORED, STRING, Schema, TEXT, TantivyDocument, Value};
+
+#[path = "peers.rs"]
+mod peers;
 
 /// A question and the section that answers it.
 struct Item {
@@ -178,69 +178,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
 
-    // tantivy with default settings.
-    let mut builder = Schema::builder();
-    let key = builder.add_text_field("key", STRING | STORED);
-    let title = builder.add_text_field("title", TEXT);
-    let headings = builder.add_text_field("headings", TEXT);
-    let body = builder.add_text_field("body", TEXT);
-    let plain = tantivy::Index::create_in_ram(builder.build());
-    let mut writer: tantivy::IndexWriter = plain.writer(100_000_000)?;
-    for s in &sections {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(key, &s.key);
-        doc.add_text(title, &s.title);
-        doc.add_text(headings, &s.headings);
-        doc.add_text(body, &s.body);
-        writer.add_document(doc)?;
-    }
-    writer.commit()?;
-    let searcher = plain.reader()?.searcher();
-    let parser = QueryParser::for_index(&plain, vec![title, headings, body]);
-    let mut tantivy_hits: Vec<Vec<String>> = Vec::new();
-    for item in &items {
-        let (query, _) = parser.parse_query_lenient(&item.query);
-        let mut keys = Vec::new();
-        for (_, address) in searcher.search(&query, &TopDocs::with_limit(10).order_by_score())? {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            keys.extend(
-                doc.get_first(key)
-                    .and_then(|v| v.as_str())
-                    .map(String::from),
-            );
-        }
-        tantivy_hits.push(keys);
-    }
-
-    // SQLite FTS5, through Python's sqlite3.
-    let input = serde_json::json!({
-        "sections": sections.iter().map(|s| serde_json::json!({
-            "key": s.key, "title": s.title, "headings": s.headings, "body": s.body
-        })).collect::<Vec<_>>(),
-        "queries": items.iter().map(|item| &item.query).collect::<Vec<_>>(),
-    });
-    let input_path = work.path().join("fts5.json");
-    std::fs::write(&input_path, serde_json::to_vec(&input)?)?;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/fts5_any.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(&input_path)
-        .output()?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
-    }
-    let fts5_hits: Vec<Vec<String>> = serde_json::from_slice(&output.stdout)?;
+    // The peers, over the very same sections.
+    let docs: Vec<Doc> = sections
+        .iter()
+        .map(|s| Doc {
+            key: &s.key,
+            title: &s.title,
+            headings: &s.headings,
+            body: &s.body,
+        })
+        .collect();
+    let queries: Vec<&str> = items.iter().map(|item| item.query.as_str()).collect();
+    let tantivy_hits = peers::tantivy_top10(&docs, &queries)?;
+    let fts5_hits = peers::fts5_top10(&docs, &queries, true, work.path())?;
 
     let ranks = |hits: &[Vec<String>]| -> Vec<Option<usize>> {
         items
             .iter()
             .zip(hits)
-            .map(|(item, keys)| {
-                keys.iter()
-                    .take(10)
-                    .position(|k| material.get(k) == Some(&item.target))
-                    .map(|p| p + 1)
-            })
+            .map(|(item, keys)| rank(keys, |k| material.get(k) == Some(&item.target)))
             .collect()
     };
     let engines = [
@@ -385,16 +341,4 @@ fn escape(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-fn success_at_1(ranks: &[Option<usize>]) -> f64 {
-    ranks.iter().filter(|r| **r == Some(1)).count() as f64 / ranks.len().max(1) as f64
-}
-
-fn mrr(ranks: &[Option<usize>]) -> f64 {
-    ranks
-        .iter()
-        .map(|r| r.map_or(0.0, |p| 1.0 / p as f64))
-        .sum::<f64>()
-        / ranks.len().max(1) as f64
 }

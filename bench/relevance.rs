@@ -19,14 +19,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::process::Command;
 
+use peers::{Doc, mrr, rank, success_at_1};
 use quire::{IndexOptions, SearchOptions, Splitter};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
-use tantivy::schema::{STORED, STRING, Schema, TEXT, TantivyDocument, Value};
+
+#[path = "peers.rs"]
+mod peers;
 
 const SAMPLE: usize = 500;
 const SEED: u64 = 0x0051_7e5e;
@@ -159,69 +159,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let quire_typo = quire_ranks(&typod);
     let quire_headed = quire_ranks(&headed);
 
-    // tantivy with default settings.
-    let mut builder = Schema::builder();
-    let key = builder.add_text_field("key", STRING | STORED);
-    let title = builder.add_text_field("title", TEXT);
-    let headings = builder.add_text_field("headings", TEXT);
-    let body = builder.add_text_field("body", TEXT);
-    let plain = tantivy::Index::create_in_ram(builder.build());
-    let mut writer: tantivy::IndexWriter = plain.writer(100_000_000)?;
-    for s in &sections {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(key, &s.key);
-        doc.add_text(title, &s.title);
-        doc.add_text(headings, &s.headings);
-        doc.add_text(body, &s.body);
-        writer.add_document(doc)?;
-    }
-    writer.commit()?;
-    let searcher = plain.reader()?.searcher();
-    let parser = QueryParser::for_index(&plain, vec![title, headings, body]);
-    let tantivy_ranks = |queries: &[(String, String)]| -> Vec<Option<usize>> {
-        queries
-            .iter()
-            .map(|(k, q)| {
-                let (query, _) = parser.parse_query_lenient(q);
-                let top = searcher
-                    .search(&query, &TopDocs::with_limit(10).order_by_score())
-                    .ok()?;
-                top.iter()
-                    .position(|(_, a)| {
-                        let doc: TantivyDocument = searcher.doc(*a).unwrap();
-                        doc.get_first(key).and_then(|v| v.as_str()) == Some(k.as_str())
-                    })
-                    .map(|p| p + 1)
+    // The peers, over the very same sections.
+    let docs: Vec<Doc> = sections
+        .iter()
+        .map(|s| Doc {
+            key: &s.key,
+            title: &s.title,
+            headings: &s.headings,
+            body: &s.body,
+        })
+        .collect();
+    // Each peer indexes once and answers the three sets together.
+    let sets = [&clean, &typod, &headed];
+    let queries: Vec<&str> = sets
+        .iter()
+        .flat_map(|set| set.iter().map(|(_, q)| q.as_str()))
+        .collect();
+    let by_set = |hits: Vec<Vec<String>>| -> Vec<Vec<Option<usize>>> {
+        let mut hits = hits.into_iter();
+        sets.iter()
+            .map(|set| {
+                set.iter()
+                    .zip(hits.by_ref())
+                    .map(|((key, _), keys)| rank(&keys, |k| k == key))
+                    .collect()
             })
             .collect()
     };
-    let tantivy_clean = tantivy_ranks(&clean);
-    let tantivy_typo = tantivy_ranks(&typod);
-    let tantivy_headed = tantivy_ranks(&headed);
-
-    // SQLite FTS5, through Python's sqlite3.
-    let to_json = |qs: &[(String, String)]| {
-        qs.iter()
-            .map(|(k, q)| serde_json::json!({"key": k, "query": q}))
-            .collect::<Vec<_>>()
-    };
-    let input = serde_json::json!({
-        "sections": sections.iter().map(|s| serde_json::json!({
-            "key": s.key, "title": s.title, "headings": s.headings, "body": s.body
-        })).collect::<Vec<_>>(),
-        "query_sets": {"clean": to_json(&clean), "typo": to_json(&typod), "headed": to_json(&headed)},
-    });
-    let input_path = work.path().join("fts5.json");
-    std::fs::write(&input_path, serde_json::to_vec(&input)?)?;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/fts5_eval.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(&input_path)
-        .output()?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
-    }
-    let fts5: HashMap<String, Vec<Option<usize>>> = serde_json::from_slice(&output.stdout)?;
+    let [tantivy_clean, tantivy_typo, tantivy_headed]: [Vec<Option<usize>>; 3] =
+        by_set(peers::tantivy_top10(&docs, &queries)?)
+            .try_into()
+            .expect("three sets");
+    let fts5: HashMap<&str, Vec<Option<usize>>> = ["clean", "typo", "headed"]
+        .into_iter()
+        .zip(by_set(peers::fts5_top10(
+            &docs,
+            &queries,
+            false,
+            work.path(),
+        )?))
+        .collect();
 
     if let Ok(path) = std::env::var("RELEVANCE_DUMP") {
         let rows: Vec<_> = (0..clean.len())
@@ -279,18 +256,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         typod.first().map(|c| &c.1)
     );
     Ok(())
-}
-
-fn success_at_1(ranks: &[Option<usize>]) -> f64 {
-    ranks.iter().filter(|r| **r == Some(1)).count() as f64 / ranks.len().max(1) as f64
-}
-
-fn mrr(ranks: &[Option<usize>]) -> f64 {
-    ranks
-        .iter()
-        .map(|r| r.map_or(0.0, |p| 1.0 / p as f64))
-        .sum::<f64>()
-        / ranks.len().max(1) as f64
 }
 
 /// One insertion, deletion, substitution or transposition, never at the
