@@ -88,9 +88,10 @@ fn pieces(text: &str, at_least: usize) -> impl Iterator<Item = Cow<'_, str>> {
         if rest.is_empty() {
             return None;
         }
-        let (cut, open_at_cut) = match rest.len() > at_least {
-            true => safe_cut(rest, at_least, open).unwrap_or((rest.len(), None)),
-            false => (rest.len(), None),
+        let (cut, open_at_cut) = if rest.len() > at_least {
+            safe_cut(rest, at_least, open).unwrap_or((rest.len(), None))
+        } else {
+            (rest.len(), None)
         };
         let (piece, after) = rest.split_at(cut);
         rest = after;

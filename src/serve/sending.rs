@@ -39,8 +39,7 @@ pub struct Sending {
 impl Sending {
     /// A budget of `bytes` (at least 1 MiB).
     pub fn new(bytes: u64) -> Sending {
-        let total = u32::try_from((bytes / UNIT).max(1024)).unwrap_or(u32::MAX >> 3);
-        let total = total.min(Semaphore::MAX_PERMITS as u32);
+        let total = u32::try_from((bytes / UNIT).max(1024)).unwrap_or(u32::MAX);
         Sending {
             permits: Arc::new(Semaphore::new(total as usize)),
             total,
