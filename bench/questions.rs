@@ -205,6 +205,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("SQLite FTS5 (porter, bm25, words ORed)", ranks(&fts5_hits)),
     ];
 
+    // Every item's ranks, for a closer look (`QUIRE_BENCH_DUMP=FILE`).
+    if let Ok(dump) = std::env::var("QUIRE_BENCH_DUMP") {
+        let mut out = String::from("query\ttarget");
+        for (name, _) in &engines {
+            out.push_str(&format!("\t{name}"));
+        }
+        out.push_str("\tquire's first\n");
+        for (i, item) in items.iter().enumerate() {
+            out.push_str(&format!("{}\t{}", item.query, item.target));
+            for (_, r) in &engines {
+                out.push_str(&format!("\t{}", r[i].map_or(0, |p| p)));
+            }
+            let first = quire_hits[i].first().and_then(|k| material.get(k));
+            out.push_str(&format!("\t{}\n", first.map_or("", |k| k.as_str())));
+        }
+        std::fs::write(dump, out)?;
+    }
+
     println!(
         "{} questions over {} sections ({repeated} asked more than once and \
          {unanswered} with no answer but tables of contents left out)",

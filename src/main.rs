@@ -219,8 +219,15 @@ fn search(
     let index = Index::open(dir)?;
     let results = index.search(query, options)?;
     if !json {
-        if results.relaxed {
-            eprintln!("quire: no section has every word; showing sections with any of them");
+        let none_has_all = results.hits.first().is_some_and(|h| !h.missing.is_empty());
+        if !results.unmatched.is_empty() && !results.hits.is_empty() {
+            let words: Vec<String> = results.unmatched.iter().map(|w| format!("{w:?}")).collect();
+            eprintln!(
+                "quire: no section has {}; showing sections with the other words",
+                words.join(" or ")
+            );
+        } else if results.relaxed && none_has_all {
+            eprintln!("quire: no section has every word; showing those with the most of them");
         } else if results.hits.is_empty() {
             match &results.suggestion {
                 Some(suggestion) => {
@@ -311,6 +318,13 @@ fn report_indexing(report: &IndexReport, dir: &Path, verbose: bool) {
             report.sections_written,
             mib(report.text_bytes),
             mib(report.text_bytes) / report.elapsed.as_secs_f64().max(1e-9)
+        );
+    }
+    if report.rules_changed && report.added + report.changed + report.removed > 0 {
+        eprintln!("quire: the search rules (stop words, synonyms) changed with this run");
+    } else if report.rules_changed {
+        eprintln!(
+            "quire: the search rules (stop words, synonyms) changed; no file had to be read again"
         );
     }
     let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

@@ -68,6 +68,10 @@ pub fn write_results_text(
         for snippet in &hit.snippets {
             writeln!(w, "   {}", marked(snippet, color))?;
         }
+        if !hit.missing.is_empty() {
+            let missing = format!("(missing: {})", hit.missing.join(", "));
+            writeln!(w, "   {}", paint(DIM, &printable(&missing)))?;
+        }
         if hit.more_in_article > 0 {
             let n = hit.more_in_article;
             let more = format!(

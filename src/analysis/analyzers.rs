@@ -20,6 +20,10 @@ use super::tokens::MAX_TOKEN_BYTES;
 /// tantivy program can query the index without registering anything.
 pub const ANALYZER: &str = "en_stem";
 
+/// The language of [`ANALYZER`]'s stems: the search applies the stop
+/// words the rules list for it (`[stop_words] en = [...]`).
+pub const LANGUAGE: &str = "en";
+
 /// The name of tantivy's built-in analyzer without stemming, used by the
 /// `words` field that typos and prefixes are matched against.
 pub const WORDS_ANALYZER: &str = "default";

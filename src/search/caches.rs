@@ -4,13 +4,15 @@
 //! - typo'd variants of words ([`TypoCache`]), per commit;
 //! - BM25 statistics ([`Statistics`]), per commit;
 //! - long sections read ([`SectionCache`]), per segment, which never
-//!   changes once written.
+//!   changes once written;
+//! - the stop words and synonyms ([`VocabularyCache`]), per commit.
 //!
-//! All three are bounded, and shared by every thread that searches.
+//! All four are bounded, and shared by every thread that searches.
 
 use super::sections::SectionCache;
 use super::statistics::Statistics;
 use super::typos::TypoCache;
+use super::vocabulary::VocabularyCache;
 
 /// The caches of one open index.
 #[derive(Default)]
@@ -21,4 +23,6 @@ pub(crate) struct Caches {
     pub(crate) statistics: Statistics,
     /// Long sections already read.
     pub(crate) sections: SectionCache,
+    /// The stop words and synonyms of the last commit seen.
+    pub(crate) vocabulary: VocabularyCache,
 }

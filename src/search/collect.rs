@@ -15,8 +15,10 @@ use crate::store::schema::names;
 pub(crate) struct Candidate {
     pub(crate) address: DocAddress,
     pub(crate) score: Score,
-    /// Found by the first (exact) tier.
+    /// Found by an exact tier (no typos).
     pub(crate) exact: bool,
+    /// Found by a tier that wants every unit of the query.
+    pub(crate) full: bool,
 }
 
 /// The best sections of the tiers searched so far, best first.
@@ -27,7 +29,6 @@ pub(crate) struct Ranked {
     /// How many sections the last tier added matches: each tier matches
     /// every section the tiers before it match.
     pub(crate) total: usize,
-    tiers: usize,
 }
 
 impl Ranked {
@@ -39,21 +40,35 @@ impl Ranked {
 
     /// Adds the next tier's best sections (`top`, best first) that no
     /// earlier tier found, up to `want` sections in all; `count` is how
-    /// many sections the tier matches.
-    pub(crate) fn add_tier(&mut self, top: Vec<(Score, DocAddress)>, count: usize, want: usize) {
-        let exact = self.tiers == 0;
+    /// many sections the tier matches, `kind` what it matches.
+    pub(crate) fn add_tier(
+        &mut self,
+        top: Vec<(Score, DocAddress)>,
+        count: usize,
+        want: usize,
+        kind: TierKind,
+    ) {
         for (score, address) in top {
             if self.best.len() < want && self.seen.insert(address) {
                 self.best.push(Candidate {
                     address,
                     score,
-                    exact,
+                    exact: kind.exact,
+                    full: kind.full,
                 });
             }
         }
         self.total = count;
-        self.tiers += 1;
     }
+}
+
+/// What the sections of a tier have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TierKind {
+    /// Every word as typed, no typos.
+    pub(crate) exact: bool,
+    /// Every unit of the query.
+    pub(crate) full: bool,
 }
 
 /// Counts matching sections per article key.
@@ -115,8 +130,16 @@ mod tests {
     #[test]
     fn later_tiers_add_only_sections_the_earlier_ones_did_not_find() {
         let doc = |d: DocId| DocAddress::new(0, d);
+        let exact = TierKind {
+            exact: true,
+            full: true,
+        };
+        let typos = TierKind {
+            exact: false,
+            ..exact
+        };
         let mut ranked = Ranked::default();
-        ranked.add_tier(vec![(3.0, doc(1)), (2.0, doc(2))], 2, 4);
+        ranked.add_tier(vec![(3.0, doc(1)), (2.0, doc(2))], 2, 4, exact);
         assert_eq!(ranked.next_ask(4), 6);
         // The typo tier finds the exact sections again, some scored higher.
         ranked.add_tier(
@@ -129,6 +152,7 @@ mod tests {
             ],
             5,
             4,
+            typos,
         );
         let found: Vec<(DocId, bool)> = ranked
             .best

@@ -1,7 +1,8 @@
 //! Search: a query string in, [`SearchResults`](results::SearchResults) out.
 //!
 //! The flow of one search ([`run`]): the query is parsed ([`query`]), its
-//! words analysed and expanded ([`words`], with prefixes and typos from the
+//! words analysed and expanded ([`words`], with stop words and synonyms
+//! from the index's rules, [`vocabulary`], and prefixes and typos from the
 //! term dictionaries, [`typos`]), the tier queries built ([`ranking`]), the
 //! tiers' sections merged ([`collect`]), each hit read and its snippets cut
 //! ([`snippet`]), and a suggestion made when nothing matched ([`suggest`]).
@@ -22,4 +23,5 @@ pub(crate) mod snippet;
 pub(crate) mod statistics;
 pub(crate) mod suggest;
 pub(crate) mod typos;
+pub(crate) mod vocabulary;
 pub(crate) mod words;

@@ -1,22 +1,39 @@
-//! The queries a search runs: one per tier, built from the analysed words,
-//! with the field boosts and the `--article` / `--section` filters.
+//! The queries a search runs: one per tier, built from the query's units
+//! (see [`units`]), with the field boosts and the `--article` /
+//! `--section` filters.
 //!
-//! Each word is looked for in the section's body (its headings and text,
+//! Each unit is looked for in the section's body (its headings and text,
 //! one BM25 score, as SQLite FTS5 scores a row) and in the article title (a
 //! small boost, [`TITLE_BOOST`]). A section whose own headings hold every
-//! word gets a bonus ([`HEADINGS_BOOST`]), so that a query naming a topic
-//! lands on the section about it. In the typo tier a typo'd variant counts
-//! less the further it is from the word typed.
+//! unit gets a bonus ([`HEADINGS_BOOST`]), so that a query naming a topic
+//! lands on the section about it, and each unit found in a section's
+//! headings adds a little ([`HEADING_WORD`]): `what causes facial
+//! twitching` lands on *Cause*. Units found near each other, in query
+//! order, add a little too ([`NEIGHBOURS`]). In the typo tier a typo'd variant
+//! counts less the further it is from the word typed, and a synonym counts
+//! a little less than the words typed ([`SYNONYM_WEIGHT`]).
+//!
+//! The relaxed tiers (no section has every unit, or too few do) rank by how
+//! much of the query a section covers: each unit found adds its rarity
+//! times [`COVERAGE`] to its BM25 score, so that a section with the rare
+//! words of a question comes before one with many of its common words.
+//!
+//! Stop words decide nothing on their own, but a section where one follows
+//! or precedes its neighbour in the query, as typed, gains a little
+//! ([`STOP_WORD_NEIGHBOUR`]): `vitamin a` ranks *vitamin A* first.
 
 use std::ops::Bound;
+use std::ops::Range;
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use super::options::SearchOptions;
 use super::query::Scope;
+use super::vocabulary::Synonym;
 use super::words::Word;
 use crate::analysis::tokens::fold;
 use crate::ingest::article::LABEL_SEPARATOR;
@@ -24,13 +41,29 @@ use crate::store::schema::Fields;
 
 /// How much a match in the article title counts against one in the body.
 ///
-/// Both boosts were chosen with the relevance benchmark
-/// (`bench/relevance.rs`): body-word queries lose from large title and
-/// heading boosts, queries that name a section gain from a heading bonus.
+/// The boosts and weights here were chosen with the relevance benchmarks
+/// (`bench/relevance.rs`, `bench/questions.rs`): body-word queries lose
+/// from large title and heading boosts, queries that name a section gain
+/// from a heading bonus.
 pub const TITLE_BOOST: f32 = 0.3;
-/// How much more a section counts when its own headings hold every word of
+/// How much more a section counts when its own headings hold every unit of
 /// the query (the headings also count as ordinary words of the section).
 pub const HEADINGS_BOOST: f32 = 2.0;
+/// How much each unit found in a section's headings adds (a BM25 score in
+/// the headings), in the tiers that want every unit. Not in the relaxed
+/// ones: there it cost the question benchmark more than it gave.
+pub const HEADING_WORD: f32 = 1.0;
+/// In the relaxed tiers, what each unit found adds, times its rarity.
+pub const COVERAGE: f32 = 1.0;
+/// How much a synonym counts against the words as typed.
+pub const SYNONYM_WEIGHT: f32 = 0.8;
+/// How much a stop word next to its neighbour, as typed, counts.
+pub const STOP_WORD_NEIGHBOUR: f32 = 0.5;
+/// How much two units of the query found within [`NEIGHBOUR_SLOP`] words
+/// of each other, in order, count (a BM25 score of the pair).
+pub const NEIGHBOURS: f32 = 0.5;
+/// How many words may come between two [`NEIGHBOURS`].
+pub const NEIGHBOUR_SLOP: u32 = 2;
 
 /// Which words a tier matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,33 +74,113 @@ pub(crate) enum Tier {
     Typos,
 }
 
-/// The query of one tier: every wanted word (`Occur::Must`, or
-/// `Occur::Should` for the relaxed pass), the heading bonus, the excluded
-/// words and the filters.
+/// What a section must have: one wanted word that is no stop word, or a
+/// run of words a synonym group has (with the group's other entries).
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    /// Its words, as a range of the query's words (stop words included).
+    pub(crate) words: Range<usize>,
+    /// The synonyms that may stand for it, as index terms.
+    pub(crate) alternatives: Vec<Vec<String>>,
+}
+
+/// How rare index terms are in the body field: the inverse document
+/// frequency of the rarest.
+pub(crate) type Rarity<'a> = dyn Fn(&[String]) -> f32 + 'a;
+
+/// The units of a query: its synonym runs and its other wanted words that
+/// are not stop words, in query order, with no rarity yet.
+pub(crate) fn units(words: &[Word], synonyms: &[Synonym]) -> Vec<Unit> {
+    let mut units: Vec<Unit> = synonyms
+        .iter()
+        .map(|s| Unit {
+            words: s.first..s.first + s.len,
+            alternatives: s.alternatives.clone(),
+        })
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        let in_run = synonyms
+            .iter()
+            .any(|s| (s.first..s.first + s.len).contains(&i));
+        if !w.exclude && !w.stop && !in_run {
+            units.push(Unit {
+                words: i..i + 1,
+                alternatives: vec![],
+            });
+        }
+    }
+    units.sort_by_key(|u| u.words.start);
+    units
+}
+
+/// The inverse document frequency BM25 gives a term found in `docs` of
+/// `total` sections.
+pub(crate) fn idf(docs: u64, total: u64) -> f32 {
+    let (n, total) = (docs as f32, total as f32);
+    (1.0 + (total - n + 0.5) / (n + 0.5)).ln()
+}
+
+/// The query of one tier: every unit (`Occur::Must`, or `Occur::Should`
+/// for the relaxed tiers, which add each unit's coverage), the heading
+/// bonuses, the stop words' neighbours, the excluded words and the filters.
 pub(crate) fn tier(
     f: Fields,
     words: &[Word],
+    units: &[Unit],
     occur: Occur,
     filters: &[Box<dyn Query>],
     tier: Tier,
+    rarity: &Rarity,
 ) -> BooleanQuery {
-    let wanted: Vec<(Occur, Box<dyn Query>)> = words
-        .iter()
-        .filter(|w| !w.exclude)
-        .map(|w| (occur, word_query(w, &fields_for(f, w.scope), tier)))
-        .collect();
+    let mut wanted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for unit in units {
+        let fields = fields_for(f, scope(words, unit));
+        if occur == Occur::Should {
+            wanted.push((Occur::Should, coverage(words, unit, &fields, tier, rarity)));
+        }
+        wanted.push((occur, unit_query(words, unit, &fields, tier)));
+    }
     let mut parts: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, Box::new(BooleanQuery::new(wanted)))];
-    // The heading bonus: a section whose own headings hold every
-    // unscoped word is what a query naming a topic is after.
+    // The heading bonuses: a section whose own headings hold every
+    // unscoped unit is what a query naming a topic is after, and each one
+    // they hold says something.
+    let unscoped: Vec<&Unit> = units.iter().filter(|u| scope(words, u).is_none()).collect();
     let headings = [(f.headings, HEADINGS_BOOST)];
-    let in_headings: Vec<(Occur, Box<dyn Query>)> = words
+    let in_headings: Vec<(Occur, Box<dyn Query>)> = unscoped
         .iter()
-        .filter(|w| !w.exclude && w.scope.is_none())
-        .map(|w| (Occur::Must, word_query(w, &headings, tier)))
+        .map(|u| (Occur::Must, unit_query(words, u, &headings, tier)))
         .collect();
     if !in_headings.is_empty() {
         parts.push((Occur::Should, Box::new(BooleanQuery::new(in_headings))));
+    }
+    for unit in unscoped.iter().filter(|_| occur == Occur::Must) {
+        let bonus = unit_query(words, unit, &[(f.headings, HEADING_WORD)], tier);
+        parts.push((Occur::Should, bonus));
+    }
+    for [a, b] in neighbours(words, units) {
+        let terms = vec![
+            Term::from_field_text(f.body, &a.terms[0]),
+            Term::from_field_text(f.body, &b.terms[0]),
+        ];
+        let mut near = PhraseQuery::new(terms);
+        near.set_slop(NEIGHBOUR_SLOP);
+        parts.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(near), NEIGHBOURS)),
+        ));
+    }
+    for pair in stop_word_neighbours(words) {
+        let terms: Vec<Term> = pair
+            .iter()
+            .flat_map(|w| &w.terms)
+            .map(|t| Term::from_field_text(f.body, t))
+            .collect();
+        let phrase = Box::new(PhraseQuery::new(terms));
+        parts.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(phrase, STOP_WORD_NEIGHBOUR)),
+        ));
     }
     for w in words.iter().filter(|w| w.exclude) {
         parts.push((
@@ -79,6 +192,146 @@ pub(crate) fn tier(
         parts.push((Occur::Must, filter.box_clone()));
     }
     BooleanQuery::new(parts)
+}
+
+/// The scope of a unit: a synonym run is never scoped.
+fn scope(words: &[Word], unit: &Unit) -> Option<Scope> {
+    match unit.words.len() {
+        1 => words[unit.words.start].scope,
+        _ => None,
+    }
+}
+
+/// A unit in the given fields: its words (every one of a run but its stop
+/// words; a run of stop words alone as a phrase), or one of its synonyms.
+pub(crate) fn unit_query(
+    words: &[Word],
+    unit: &Unit,
+    fields: &[(Field, f32)],
+    tier: Tier,
+) -> Box<dyn Query> {
+    let run = &words[unit.words.clone()];
+    let own: Box<dyn Query> = match run {
+        [word] => word_query(word, fields, tier),
+        _ if run.iter().all(|w| w.stop) => {
+            let terms: Vec<String> = run.iter().flat_map(|w| w.terms.clone()).collect();
+            in_fields(fields, |field| field_query(field, &terms))
+        }
+        _ => Box::new(BooleanQuery::new(
+            run.iter()
+                .filter(|w| !w.stop)
+                .map(|w| (Occur::Must, word_query(w, fields, tier)))
+                .collect(),
+        )),
+    };
+    if unit.alternatives.is_empty() {
+        return own;
+    }
+    let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, own)];
+    for terms in &unit.alternatives {
+        let synonym = in_fields(fields, |field| field_query(field, terms));
+        either.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(synonym, SYNONYM_WEIGHT)),
+        ));
+    }
+    Box::new(BooleanQuery::new(either))
+}
+
+/// What finding a unit adds in a relaxed tier: [`COVERAGE`] times the
+/// rarity of the best of its alternatives found (its own words, prefix
+/// expansions, typo'd variants weighted down by distance, synonyms by
+/// [`SYNONYM_WEIGHT`]), whatever their frequency in the section.
+fn coverage(
+    words: &[Word],
+    unit: &Unit,
+    fields: &[(Field, f32)],
+    tier: Tier,
+    rarity: &Rarity,
+) -> Box<dyn Query> {
+    let weight = COVERAGE;
+    let mut found: Vec<Box<dyn Query>> = Vec::new();
+    let mut add = |query: Box<dyn Query>, score: f32| {
+        found.push(Box::new(ConstScoreQuery::new(query, weight * score)));
+    };
+    match &words[unit.words.clone()] {
+        [word] => {
+            match &word.prefixed {
+                Some(terms) => {
+                    for t in terms {
+                        let t = std::slice::from_ref(t);
+                        add(in_fields(fields, |field| field_query(field, t)), rarity(t));
+                    }
+                }
+                None => add(
+                    in_fields(fields, |field| field_query(field, &word.terms)),
+                    rarity(&word.terms),
+                ),
+            }
+            if tier == Tier::Typos {
+                for (t, distance) in &word.typos {
+                    let t = std::slice::from_ref(t);
+                    let query = in_fields(fields, |field| field_query(field, t));
+                    add(query, rarity(t) / (1.0 + f32::from(*distance)));
+                }
+            }
+        }
+        run => {
+            let own = Unit {
+                words: unit.words.clone(),
+                alternatives: vec![],
+            };
+            let counted: Vec<String> = run
+                .iter()
+                .filter(|w| !w.stop || run.iter().all(|w| w.stop))
+                .flat_map(|w| w.terms.clone())
+                .collect();
+            add(unit_query(words, &own, fields, tier), rarity(&counted));
+        }
+    }
+    for terms in &unit.alternatives {
+        let query = in_fields(fields, |field| field_query(field, terms));
+        add(query, rarity(terms) * SYNONYM_WEIGHT);
+    }
+    Box::new(DisjunctionMaxQuery::new(found))
+}
+
+/// `query` for each of `fields`, boosted, any of them.
+fn in_fields(fields: &[(Field, f32)], query: impl Fn(Field) -> Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        fields
+            .iter()
+            .map(|&(field, boost)| {
+                let q: Box<dyn Query> = Box::new(BoostQuery::new(query(field), boost));
+                (Occur::Should, q)
+            })
+            .collect(),
+    ))
+}
+
+/// The pairs of units, in query order, that are single words of one term
+/// (neither scoped nor a prefix): found near each other (see
+/// [`NEIGHBOURS`]) they are likelier to be about what the query asks.
+fn neighbours<'a>(words: &'a [Word], units: &[Unit]) -> Vec<[&'a Word; 2]> {
+    let single: Vec<&Word> = units
+        .iter()
+        .filter(|u| u.words.len() == 1)
+        .map(|u| &words[u.words.start])
+        .filter(|w| w.scope.is_none() && w.prefixed.is_none() && w.terms.len() == 1)
+        .collect();
+    single.windows(2).map(|pair| [pair[0], pair[1]]).collect()
+}
+
+/// The pairs of neighbouring words, as typed, of which one is a stop word
+/// and the other a wanted word that is not (neither quoted, scoped nor a
+/// prefix).
+fn stop_word_neighbours(words: &[Word]) -> Vec<[&Word; 2]> {
+    let plain = |w: &Word| !w.exclude && !w.phrase && w.scope.is_none() && w.prefixed.is_none();
+    words
+        .windows(2)
+        .filter(|pair| plain(&pair[0]) && plain(&pair[1]) && pair[0].stop != pair[1].stop)
+        .map(|pair| [&pair[0], &pair[1]])
+        .collect()
 }
 
 /// The fields a word is looked for in, with their boosts. Unscoped words

@@ -20,8 +20,10 @@ pub struct SearchResults {
     pub query: String,
     /// How many sections matched in all, beyond the hits returned.
     pub total_hits: u64,
-    /// True when no section matched every word, so sections matching any
-    /// word were returned.
+    /// True when the hits go on past the sections that have every word
+    /// (none has, or fewer than were asked for) with sections that have
+    /// some: those hits list their [`Hit::missing`] words, and
+    /// `total_hits` counts them too. Stop words count for nothing here.
     pub relaxed: bool,
     /// How many hits were passed over before the first one here.
     pub offset: usize,
@@ -30,6 +32,10 @@ pub struct SearchResults {
     /// When nothing matched, the query with its unknown words replaced by
     /// the nearest words of the corpus ("did you mean"), if any are near.
     pub suggestion: Option<String>,
+    /// The query's words (or synonym phrases) that no section has, even
+    /// with typos: they decided nothing. Empty when every word matched.
+    #[serde(default)]
+    pub unmatched: Vec<String>,
 }
 
 /// One matching section.
@@ -41,8 +47,8 @@ pub struct Hit {
     /// The BM25 score with field boosts; higher is better within a tier,
     /// comparable only within one search.
     pub score: f32,
-    /// False when the section matched only with typos or prefixes
-    /// expanded; such hits come after every exact one.
+    /// False when the section matched only with typos; among the sections
+    /// with every word, such hits come after every exact one.
     pub exact: bool,
     /// The article the section belongs to.
     pub article: ArticleRef,
@@ -53,6 +59,11 @@ pub struct Hit {
     /// With a per-article limit, how many more sections of this article
     /// matched but are not shown; otherwise 0.
     pub more_in_article: u64,
+    /// The query's words this section does not have (in a relaxed search;
+    /// see [`SearchResults::relaxed`]), as typed. Empty when it has every
+    /// one.
+    #[serde(default)]
+    pub missing: Vec<String>,
 }
 
 /// The article of a [`Hit`].

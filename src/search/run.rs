@@ -6,30 +6,34 @@
 //!
 //! Ranking goes in tiers, as Meilisearch's does: sections with every word
 //! spelled as given come first; then sections that need typos (words of 5+
-//! characters may have one, 9+ two; see [`super::typos`]); when no section
-//! has every word, sections with any of them, again exact before typo'd,
-//! and the results say so (`relaxed`). Within a tier, BM25 decides (see
-//! [`super::ranking`]). The tiers' sections are merged by
-//! [`Ranked::add_tier`], each tier's top sections found by [`Search::top`].
+//! characters may have one, 9+ two; see [`super::typos`]); when those do
+//! not fill the page, sections with some of the words, ranked by how much
+//! of the query they cover, again exact before typo'd, and the results say
+//! so (`relaxed`, and each such hit's `missing` words). Stop words count in
+//! none of this (see [`super::vocabulary`]). Within a tier, BM25 and the
+//! bonuses decide (see [`super::ranking`]). The tiers' sections are merged
+//! by [`Ranked::add_tier`], each tier's top sections found by
+//! [`Search::top`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::Postings;
-use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
 use super::caches::Caches;
-use super::collect::{ArticleCounts, Candidate, Ranked};
+use super::collect::{ArticleCounts, Candidate, Ranked, TierKind};
 use super::options::SearchOptions;
 use super::query;
-use super::ranking::{self, Tier};
+use super::ranking::{self, Tier, Unit};
 use super::results::{ArticleRef, Hit, RESULTS_VERSION, SearchResults, SectionRef, Snippet};
 use super::snippet::{self, Marks};
 use super::suggest::suggest;
+use super::vocabulary::Synonym;
 use super::words::{self, Word};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
 use crate::error::{Error, Result};
@@ -56,8 +60,20 @@ struct Search<'a> {
     searcher: Searcher,
     analyzer: TextAnalyzer,
     words: Vec<Word>,
+    synonyms: Vec<Synonym>,
+    units: Vec<Unit>,
     filters: Vec<Box<dyn Query>>,
 }
+
+/// From how many units (words but stop words, or synonym runs) on a query
+/// whose every unit too few sections have goes on with sections that have
+/// some. With two, such a section lacks half the query: a keyword search
+/// is better without it; a question of three or more words often has one
+/// its answer does not use.
+const FILL_FROM_UNITS: usize = 3;
+
+/// The tiers a search has run, in order, and what each one matches.
+type Tiers = Vec<(BooleanQuery, TierKind)>;
 
 impl<'a> Search<'a> {
     /// Analyses the query.
@@ -82,10 +98,15 @@ impl<'a> Search<'a> {
         let wordy = clauses
             .iter()
             .any(|c| c.text.chars().any(char::is_alphanumeric));
+        let vocabulary = caches
+            .vocabulary
+            .get(store, searcher.generation().generation_id())
+            .map_err(|e| store.error(e))?;
         let words = words::analyse(
             &searcher,
             fields.words,
             &mut analyzer,
+            &vocabulary,
             clauses,
             options.exact,
         )
@@ -107,6 +128,8 @@ impl<'a> Search<'a> {
                 query.trim()
             )));
         }
+        let synonyms = vocabulary.synonyms(&words::replaceable(&words));
+        let units = ranking::units(&words, &synonyms);
         Ok(Search {
             store,
             caches,
@@ -116,31 +139,46 @@ impl<'a> Search<'a> {
             analyzer,
             filters: ranking::filters(fields, options),
             words,
+            synonyms,
+            units,
         })
     }
 
     fn run(mut self) -> Result<SearchResults> {
         let options = self.options;
         let want = options.offset + options.limit.max(1);
-        let wanted = self.words.iter().filter(|w| !w.exclude).count();
-        let mut relaxed = false;
-        let (mut tiers, mut ranked) = self.ranked(Occur::Must, want)?;
-        if ranked.total == 0 && wanted > 1 {
-            (tiers, ranked) = self.ranked(Occur::Should, want)?;
-            relaxed = ranked.total > 0;
+        let mut tiers = Tiers::new();
+        let mut ranked = Ranked::default();
+        self.ranked(&mut tiers, &mut ranked, true, want)?;
+        let full = ranked.total;
+        // No section has every unit, or too few do for a query of several:
+        // the page goes on with those that have some.
+        if (full == 0 && self.units.len() > 1)
+            || (full < want && self.units.len() >= FILL_FROM_UNITS)
+        {
+            self.ranked(&mut tiers, &mut ranked, false, want)?;
         }
         let total = ranked.total;
+        let relaxed = total > full;
         let (page, more) = match options.per_article {
             None => (ranked.best, HashMap::new()),
             Some(n) => self.per_article(&tiers, want, n.max(1))?,
         };
-        let mut marks = Marks::new(&words::highlighted(&self.words));
+        let mut marks = Marks::new(&words::highlighted(&self.words, &self.synonyms));
         let mut hits = Vec::with_capacity(options.limit);
         for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
             let mut hit = self.hit(i + 1, candidate, &mut marks)?;
             hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
+            if !candidate.full {
+                (hit.missing, hit.exact) = self.coverage_of(candidate.address)?;
+            }
             hits.push(hit);
         }
+        let unmatched = if relaxed || total == 0 {
+            self.unmatched()?
+        } else {
+            vec![]
+        };
         let suggestion = if total == 0 {
             // Words already looked up within two typos come from the cache.
             suggest(
@@ -161,17 +199,191 @@ impl<'a> Search<'a> {
             offset: options.offset,
             hits,
             suggestion,
+            unmatched,
         })
     }
 
-    /// Searches the tiers: the exact tier alone when it fills the page
-    /// (`want`), else the exact tier and then the typo tier. Returns the
-    /// tiers searched and their best `want` sections.
-    fn ranked(&mut self, occur: Occur, want: usize) -> Result<(Vec<BooleanQuery>, Ranked)> {
+    /// Each unit's ways of being found, as lists of terms a section must
+    /// all have: its own words (or prefix expansions), its synonyms, and
+    /// then, apart, its typo'd variants.
+    fn ways(&self, unit: &Unit) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        let run = &self.words[unit.words.clone()];
+        let mut own: Vec<Vec<String>> = match run {
+            [word] => match &word.prefixed {
+                Some(terms) => terms.iter().map(|t| vec![t.clone()]).collect(),
+                None => vec![word.terms.clone()],
+            },
+            _ => vec![
+                run.iter()
+                    .filter(|w| !w.stop || run.iter().all(|w| w.stop))
+                    .flat_map(|w| w.terms.clone())
+                    .collect(),
+            ],
+        };
+        own.extend(unit.alternatives.iter().cloned());
+        let typos = match run {
+            [word] => word.typos.iter().map(|(t, _)| vec![t.clone()]).collect(),
+            _ => vec![],
+        };
+        (own, typos)
+    }
+
+    /// The units a section does not have, as typed, and whether it has the
+    /// others without typos.
+    fn coverage_of(&self, address: DocAddress) -> Result<(Vec<String>, bool)> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
         let fields = self.store.fields;
-        let mut ranked = Ranked::default();
-        let exact = ranking::tier(fields, &self.words, occur, &self.filters, Tier::Exact);
-        self.add_tier(&mut ranked, &exact, want)?;
+        let mut indexes = Vec::new();
+        for field in [fields.body, fields.title] {
+            indexes.push(
+                segment
+                    .inverted_index(field)
+                    .map_err(|e| self.store.error(e))?,
+            );
+        }
+        let has = |terms: &[String]| -> Result<bool> {
+            for term in terms {
+                let mut found = false;
+                for (index, field) in indexes.iter().zip([fields.body, fields.title]) {
+                    let term = Term::from_field_text(field, term);
+                    let postings = index
+                        .read_postings(&term, IndexRecordOption::Basic)
+                        .map_err(|e| self.store.error(e.into()))?;
+                    if let Some(mut postings) = postings
+                        && postings.doc() <= address.doc_id
+                        && postings.seek(address.doc_id) == address.doc_id
+                    {
+                        found = true;
+                        break;
+                    }
+                }
+                if !found {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let mut missing = Vec::new();
+        let mut exact = true;
+        for unit in &self.units {
+            let (own, typos) = self.ways(unit);
+            if own
+                .iter()
+                .try_fold(false, |found, t| Ok::<_, Error>(found || has(t)?))?
+            {
+                continue;
+            }
+            if typos
+                .iter()
+                .try_fold(false, |found, t| Ok::<_, Error>(found || has(t)?))?
+            {
+                exact = false;
+            } else {
+                missing.push(self.typed(unit));
+            }
+        }
+        Ok((missing, exact))
+    }
+
+    /// The units no section has, even with typos, as typed.
+    fn unmatched(&self) -> Result<Vec<String>> {
+        let fields = self.store.fields;
+        let provider = self.caches.statistics.provider(&self.searcher);
+        let known = |terms: &Vec<String>| -> Result<bool> {
+            for term in terms {
+                let mut docs = 0;
+                for field in [fields.body, fields.title] {
+                    docs += provider
+                        .doc_freq(&Term::from_field_text(field, term))
+                        .map_err(|e| self.store.error(e))?;
+                }
+                if docs == 0 {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let mut unmatched = Vec::new();
+        for unit in &self.units {
+            let (own, typos) = self.ways(unit);
+            let mut found = false;
+            for terms in own.iter().chain(&typos) {
+                if known(terms)? {
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
+                unmatched.push(self.typed(unit));
+            }
+        }
+        Ok(unmatched)
+    }
+
+    /// A unit's words as typed.
+    fn typed(&self, unit: &Unit) -> String {
+        let typed: Vec<&str> = self.words[unit.words.clone()]
+            .iter()
+            .map(|w| w.typed.as_str())
+            .collect();
+        typed.join(" ")
+    }
+
+    /// Searches the next two tiers (those that want every unit, with `full`,
+    /// else the relaxed ones): the exact tier alone when it fills the page
+    /// (`want`), else the exact tier and then the typo tier. Adds them to
+    /// `tiers` and their best sections to `ranked`.
+    fn ranked(
+        &mut self,
+        tiers: &mut Tiers,
+        ranked: &mut Ranked,
+        full: bool,
+        want: usize,
+    ) -> Result<()> {
+        let fields = self.store.fields;
+        let occur = if full { Occur::Must } else { Occur::Should };
+        let provider = self.caches.statistics.provider(&self.searcher);
+        let sections = provider.total_num_docs().map_err(|e| self.store.error(e))?;
+        // A term the statistics cannot count (a failing read) counts as
+        // common: it adds nothing.
+        let rarity = |terms: &[String]| -> f32 {
+            terms
+                .iter()
+                .map(|t| {
+                    let docs = provider
+                        .doc_freq(&Term::from_field_text(fields.body, t))
+                        .unwrap_or(sections);
+                    ranking::idf(docs, sections)
+                })
+                .fold(0.0, f32::max)
+        };
+        let query = |s: &Search, tier| {
+            ranking::tier(fields, &s.words, &s.units, occur, &s.filters, tier, &rarity)
+        };
+        if !full {
+            // One relaxed tier, where a typo'd variant counts less than the
+            // word typed (see `ranking::coverage`).
+            let typos = words::expand_typos(
+                &self.searcher,
+                fields.words,
+                &self.caches.typos,
+                &mut self.analyzer,
+                &mut self.words,
+            )
+            .map_err(|e| self.store.error(e))?;
+            let relaxed = query(self, if typos { Tier::Typos } else { Tier::Exact });
+            let kind = TierKind {
+                exact: !typos,
+                full,
+            };
+            self.add_tier(ranked, &relaxed, want, kind)?;
+            tiers.push((relaxed, kind));
+            return Ok(());
+        }
+        let exact = query(self, Tier::Exact);
+        let kind = TierKind { exact: true, full };
+        self.add_tier(ranked, &exact, want, kind)?;
+        tiers.push((exact, kind));
         if ranked.total >= want
             || !words::expand_typos(
                 &self.searcher,
@@ -182,17 +394,25 @@ impl<'a> Search<'a> {
             )
             .map_err(|e| self.store.error(e))?
         {
-            return Ok((vec![exact], ranked));
+            return Ok(());
         }
-        let typos = ranking::tier(fields, &self.words, occur, &self.filters, Tier::Typos);
-        self.add_tier(&mut ranked, &typos, want)?;
-        Ok((vec![exact, typos], ranked))
+        let typos = query(self, Tier::Typos);
+        let kind = TierKind { exact: false, full };
+        self.add_tier(ranked, &typos, want, kind)?;
+        tiers.push((typos, kind));
+        Ok(())
     }
 
     /// Adds the best sections of the next tier to `ranked`.
-    fn add_tier(&self, ranked: &mut Ranked, tier: &BooleanQuery, want: usize) -> Result<()> {
+    fn add_tier(
+        &self,
+        ranked: &mut Ranked,
+        tier: &BooleanQuery,
+        want: usize,
+        kind: TierKind,
+    ) -> Result<()> {
         let (top, count) = self.top(tier, ranked.next_ask(want))?;
-        ranked.add_tier(top, count, want);
+        ranked.add_tier(top, count, want, kind);
         Ok(())
     }
 
@@ -214,11 +434,11 @@ impl<'a> Search<'a> {
     /// matching sections were left out.
     fn per_article(
         &self,
-        tiers: &[BooleanQuery],
+        tiers: &[(BooleanQuery, TierKind)],
         want: usize,
         per_article: usize,
     ) -> Result<(Vec<Candidate>, HashMap<DocAddress, u64>)> {
-        let all = tiers.last().expect("a tier");
+        let (all, _) = tiers.last().expect("a tier");
         let matched = self
             .searcher
             .search(all, &ArticleCounts)
@@ -227,11 +447,11 @@ impl<'a> Search<'a> {
         let mut fetch = want * 4;
         loop {
             let mut ranked = Ranked::default();
-            for tier in tiers {
+            for (tier, kind) in tiers {
                 if ranked.best.len() >= fetch {
                     break;
                 }
-                self.add_tier(&mut ranked, tier, fetch)?;
+                self.add_tier(&mut ranked, tier, fetch, *kind)?;
             }
             let candidates = ranked.best;
             let exhausted = candidates.len() >= total || candidates.len() < fetch;
@@ -301,6 +521,7 @@ impl<'a> Search<'a> {
             },
             snippets,
             more_in_article: 0,
+            missing: vec![],
         })
     }
 

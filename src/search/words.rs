@@ -10,6 +10,7 @@ use tantivy::tokenizer::TextAnalyzer;
 
 use super::query::{Clause, Scope};
 use super::typos::{self, KNOWN_WORD_TYPOS, TypoCache};
+use super::vocabulary::{Synonym, Vocabulary};
 use crate::analysis::analyzers::{lowercase_words, terms};
 
 /// A query word once analysed, and the index terms it stands for.
@@ -20,6 +21,13 @@ pub(crate) struct Word {
     pub(crate) scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
     pub(crate) prefixed: Option<Vec<String>>,
+    /// A stop word (see [`super::vocabulary`]): it decides neither which
+    /// sections match nor how they rank, but for the words beside it.
+    pub(crate) stop: bool,
+    /// Whether it was quoted.
+    pub(crate) phrase: bool,
+    /// The word or phrase as typed.
+    pub(crate) typed: String,
     /// The word as typed, lower-cased, and how many typos it may have.
     raw: String,
     budget: u8,
@@ -30,13 +38,18 @@ pub(crate) struct Word {
     looked_up: bool,
 }
 
-/// Analyses each clause into its terms (dropping those with none) and
-/// expands prefixes against the `words` field. With `exact`, no word may
-/// have typos.
+/// Analyses each clause into its terms (dropping those with none), marks
+/// stop words and expands prefixes against the `words` field. With
+/// `exact`, no word may have typos.
+///
+/// A word is a stop word when it is in the vocabulary's list, unquoted,
+/// unscoped and wanted; a query made only of stop words has none (every
+/// word counts then).
 pub(crate) fn analyse(
     searcher: &Searcher,
     words_field: Field,
     analyzer: &mut TextAnalyzer,
+    vocabulary: &Vocabulary,
     clauses: Vec<Clause>,
     exact: bool,
 ) -> tantivy::Result<Vec<Word>> {
@@ -59,6 +72,9 @@ pub(crate) fn analyse(
                 terms: raw,
                 exclude: clause.exclude,
                 scope: clause.scope,
+                stop: false,
+                phrase: false,
+                typed: clause.text,
                 prefixed: Some(stems),
                 budget: 0,
                 typos: vec![],
@@ -70,8 +86,13 @@ pub(crate) fn analyse(
         if terms.is_empty() {
             continue;
         }
+        let stop = !clause.phrase
+            && !clause.exclude
+            && clause.scope.is_none()
+            && !raw.is_empty()
+            && raw.iter().all(|w| vocabulary.is_stop(w));
         let budget = match (&raw[..], &terms[..]) {
-            ([word], [_]) if !exact && !clause.exclude && !clause.phrase => {
+            ([word], [_]) if !exact && !clause.exclude && !clause.phrase && !stop => {
                 typos::allowed_typos(word)
             }
             _ => 0,
@@ -80,6 +101,9 @@ pub(crate) fn analyse(
             terms,
             exclude: clause.exclude,
             scope: clause.scope,
+            stop,
+            phrase: clause.phrase,
+            typed: clause.text,
             prefixed: None,
             raw: raw.into_iter().next().unwrap_or_default(),
             budget,
@@ -87,7 +111,24 @@ pub(crate) fn analyse(
             looked_up: false,
         });
     }
+    if words.iter().filter(|w| !w.exclude).all(|w| w.stop) {
+        for word in &mut words {
+            word.stop = false;
+        }
+    }
     Ok(words)
+}
+
+/// What a synonym may stand in for: each word's terms, or `None` for a
+/// word that must be matched as given (quoted, scoped, excluded, a prefix).
+pub(crate) fn replaceable(words: &[Word]) -> Vec<Option<&[String]>> {
+    words
+        .iter()
+        .map(|w| {
+            let as_given = w.phrase || w.exclude || w.scope.is_some() || w.prefixed.is_some();
+            (!as_given).then_some(&w.terms[..])
+        })
+        .collect()
 }
 
 /// Looks up every word's typo'd variants: the real words of the corpus
@@ -112,6 +153,7 @@ pub(crate) fn expand_typos(
                 if stem == word.terms[0] {
                     continue;
                 }
+
                 match word.typos.iter_mut().find(|(t, _)| *t == stem) {
                     Some((_, d)) => *d = (*d).min(distance),
                     None => word.typos.push((stem, distance)),
@@ -123,15 +165,20 @@ pub(crate) fn expand_typos(
 }
 
 /// The index terms to mark in snippets: every wanted word's own terms,
-/// prefix expansions and typo'd variants, in the fields snippets show.
-pub(crate) fn highlighted(words: &[Word]) -> HashSet<String> {
+/// prefix expansions and typo'd variants, in the fields snippets show, and
+/// the terms of its synonyms. Stop words are not marked.
+pub(crate) fn highlighted(words: &[Word], synonyms: &[Synonym]) -> HashSet<String> {
+    let synonyms = synonyms
+        .iter()
+        .flat_map(|s| s.alternatives.iter().flatten().cloned());
     words
         .iter()
-        .filter(|w| !w.exclude && matches!(w.scope, None | Some(Scope::Body)))
+        .filter(|w| !w.exclude && !w.stop && matches!(w.scope, None | Some(Scope::Body)))
         .flat_map(|w| {
             let expanded = w.prefixed.iter().flatten().cloned();
             let typos = w.typos.iter().map(|(t, _)| t.clone());
             w.terms.iter().cloned().chain(expanded).chain(typos)
         })
+        .chain(synonyms)
         .collect()
 }

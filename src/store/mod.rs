@@ -6,7 +6,8 @@
 //! - [`stamp`]: what each article's file was when it was indexed;
 //! - [`open`]: the index folder, opened or created ([`open::Store`]),
 //!   through [`directory`], which reads read-only folders too;
-//! - [`writer`]: adding, replacing, removing articles, and committing;
+//! - [`writer`]: adding, replacing, removing articles, and committing,
+//!   with the search rules as the commit's [`payload`];
 //! - [`update`]: [`update::build_index`], which walks, plans, reads and
 //!   splits in parallel ([`pool`]) and commits once.
 //!
@@ -17,6 +18,7 @@
 pub(crate) mod directory;
 pub(crate) mod document;
 pub(crate) mod open;
+pub(crate) mod payload;
 pub(crate) mod pool;
 pub mod schema;
 pub(crate) mod stamp;

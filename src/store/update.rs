@@ -162,6 +162,9 @@ pub struct IndexReport {
     /// Files in the folders walked that quire does not read (other
     /// extensions).
     pub ignored: Vec<PathBuf>,
+    /// Whether the search rules (stop words, synonyms) differ from those
+    /// the index had: they were committed with this run.
+    pub rules_changed: bool,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -247,11 +250,16 @@ pub fn build_index_with_progress(
         n => n,
     };
     let total: u64 = metas.iter().map(|m| m.size).sum();
-    let writer = Writer::open(
+    let mut writer = Writer::open(
         &store,
         indexing_threads(total, threads),
         options.writer_memory,
     )?;
+    // The search rules are the last run's: committed even when no file
+    // changed.
+    let search_rules = options.rules.search_rules();
+    let new_rules = writer.search_rules().unwrap_or_default() != search_rules;
+    writer.set_search_rules(&search_rules);
     let stamps = if options.rebuild {
         writer.delete_all()?;
         HashMap::new()
@@ -310,7 +318,8 @@ pub fn build_index_with_progress(
     fail_if_strict(options, &report.warnings)?;
     fail_if_strict(options, &report.skipped)?;
 
-    if options.rebuild || report.added + report.changed + report.removed > 0 {
+    report.rules_changed = new_rules;
+    if options.rebuild || new_rules || report.added + report.changed + report.removed > 0 {
         writer.commit()?;
         store.reload()?;
     } else {
@@ -406,7 +415,7 @@ fn file_meta(file: &ArticleFile) -> FileMeta {
 /// A fingerprint of the rules and of the readers, so that changing either
 /// re-splits every article.
 fn splitter_key(rules: &Rules) -> u64 {
-    let text = format!("{READER_VERSION}\n{rules:?}");
+    let text = format!("{READER_VERSION}\n{}", rules.splitting_key());
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
 }
 

@@ -14,10 +14,12 @@ use tantivy::schema::Term;
 use super::directory::is_read_only;
 use super::document::section_document;
 use super::open::{Store, share_bookkeeping};
+use super::payload;
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
 use crate::error::{Error, Result};
 use crate::ingest::article::Article;
+use crate::ingest::rules::SearchRules;
 
 const PID_FILE: &str = "writer.pid";
 
@@ -41,6 +43,9 @@ pub struct Writer {
     fields: Fields,
     dir: PathBuf,
     pid_path: PathBuf,
+    /// What the commit carries: the search rules (see [`super::payload`]),
+    /// those of the last commit unless replaced.
+    payload: Option<String>,
 }
 
 impl Writer {
@@ -72,13 +77,30 @@ impl Writer {
         // Only a hint for the "being written by" message: failing to write
         // it must not stop the indexing.
         let _ = fs::write(&pid_path, std::process::id().to_string());
+        // Read with the lock held: no other commit can come in between.
+        let payload = store
+            .inner
+            .load_metas()
+            .map_err(|e| store.error(e))?
+            .payload;
         Ok(Writer {
             inner: Some(inner),
             changed: AtomicBool::new(false),
             fields: store.fields,
             dir: dir.clone(),
             pid_path,
+            payload,
         })
+    }
+
+    /// The search rules the last commit left, if quire wrote them.
+    pub(crate) fn search_rules(&self) -> Option<SearchRules> {
+        payload::decode(self.payload.as_deref())
+    }
+
+    /// Makes the commit carry `rules` as the index's search rules.
+    pub(crate) fn set_search_rules(&mut self, rules: &SearchRules) {
+        self.payload = Some(payload::encode(rules));
     }
 
     /// Adds the sections of `article` under the id `id`, replacing every
@@ -154,9 +176,14 @@ impl Writer {
     /// since the last commit are removed.
     pub fn commit(mut self) -> Result<()> {
         // On error `self` is dropped with its writer, which rolls back.
-        self.inner
-            .as_mut()
-            .expect("writer is present until commit")
+        let inner = self.inner.as_mut().expect("writer is present until commit");
+        let mut prepared = inner
+            .prepare_commit()
+            .map_err(|e| Error::from_tantivy(e, &self.dir))?;
+        if let Some(payload) = &self.payload {
+            prepared.set_payload(payload);
+        }
+        prepared
             .commit()
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
         let writer = self.inner.take().expect("writer is present until commit");
