@@ -222,7 +222,7 @@ fn all_words_or_else_any_word_with_a_note() {
     run.assert_code(0);
     assert_eq!(
         run.stderr,
-        "quire: no section has every word; showing sections with any of them\n"
+        "quire: no section has every word; showing those with the most of them\n"
     );
 }
 

@@ -59,7 +59,7 @@ impl Default for SearchRules {
 
 /// Words that may never be stop words, per language: they turn what a
 /// sentence says around (`not contagious`). The `t` of `don't` is one.
-pub const NEGATIONS: &[(&str, &[&str])] = &[
+pub(crate) const NEGATIONS: &[(&str, &[&str])] = &[
     (
         "de",
         &[
@@ -134,7 +134,7 @@ impl Rules {
     ///
     /// [`Error::Io`] when the file cannot be read, [`Error::Rules`] when it
     /// is not valid TOML, has an unknown key, sets a limit to zero, makes a
-    /// negation (see [`NEGATIONS`]) a stop word, or has a synonym group of
+    /// negation (`no`, `not`, `without`, ...) a stop word, or has a synonym group of
     /// fewer than two entries.
     pub fn extend_from_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path).map_err(|err| Error::io(err, path))?;

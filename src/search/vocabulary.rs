@@ -85,7 +85,7 @@ impl Vocabulary {
                 }
                 let Some(run) = words[first..first + len]
                     .iter()
-                    .map(|w| *w)
+                    .copied()
                     .collect::<Option<Vec<&[String]>>>()
                 else {
                     continue;
