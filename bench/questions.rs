@@ -218,7 +218,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 out.push_str(&format!("\t{}", r[i].map_or(0, |p| p)));
             }
             let first = quire_hits[i].first().and_then(|k| material.get(k));
-            out.push_str(&format!("\t{}\n", first.map_or("", |k| k.as_str())));
+            let length = |key: Option<&String>| {
+                key.and_then(|k| sections.iter().find(|s| &s.key == k))
+                    .map_or(0, |s| s.body.len())
+            };
+            let target_key = sections
+                .iter()
+                .find(|s| material[&s.key] == item.target)
+                .map(|s| &s.key);
+            out.push_str(&format!(
+                "\t{}\t{}\t{}\n",
+                first.map_or("", |k| k.as_str()),
+                length(quire_hits[i].first()),
+                length(target_key)
+            ));
         }
         std::fs::write(dump, out)?;
     }

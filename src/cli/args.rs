@@ -39,7 +39,8 @@ pub enum Command {
         /// Fail, committing nothing, when a file cannot be indexed whole.
         #[arg(long)]
         strict: bool,
-        /// A TOML file of splitting rules to add to the built-in ones.
+        /// A TOML file of rules (splitting, stop words, synonyms) to add to
+        /// the built-in ones; the index keeps its stop words and synonyms.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,
         /// Only read files matching this glob (gitignore syntax; repeatable).
@@ -70,7 +71,9 @@ pub enum Command {
     /// Search the index; exits 0 with hits, 1 with none, 2 on error.
     ///
     /// Words must all match (stemmed: `sleeping` finds `sleep`); words of 5+
-    /// letters may have one typo, 9+ two. "exact phrase", -excluded,
+    /// letters may have one typo, 9+ two. Stop words (what, how, the, ...)
+    /// count only in phrases; when too few sections have every word, those
+    /// with most of them follow. "exact phrase", -excluded,
     /// title:/section:/body: scopes and prefix* are understood.
     Search {
         /// The index folder. When it does not exist and ./corpus does, it is

@@ -13,6 +13,7 @@
 
 pub(crate) mod caches;
 pub(crate) mod collect;
+pub(crate) mod coverage;
 pub(crate) mod options;
 pub(crate) mod query;
 pub(crate) mod ranking;

@@ -31,6 +31,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
+use super::coverage::Covered;
 use super::options::SearchOptions;
 use super::query::Scope;
 use super::vocabulary::Synonym;
@@ -87,9 +88,13 @@ pub(crate) struct Unit {
     pub(crate) alternatives: Vec<Vec<String>>,
 }
 
-/// How rare index terms are in the body field: the inverse document
-/// frequency of the rarest.
-pub(crate) type Rarity<'a> = dyn Fn(&[String]) -> f32 + 'a;
+/// What the relaxed tiers weigh units by: how rare index terms are in the
+/// body field (the inverse document frequency of the rarest), and the
+/// body's average length, in tokens.
+pub(crate) struct Weights<'a> {
+    pub(crate) rarity: &'a dyn Fn(&[String]) -> f32,
+    pub(crate) average_length: f32,
+}
 
 /// The units of a query: its synonym runs and its other wanted words that
 /// are not stop words, in query order, with no rarity yet.
@@ -133,13 +138,16 @@ pub(crate) fn tier(
     occur: Occur,
     filters: &[Box<dyn Query>],
     tier: Tier,
-    rarity: &Rarity,
+    weights: &Weights,
 ) -> BooleanQuery {
     let mut wanted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for unit in units {
         let fields = fields_for(f, scope(words, unit));
         if occur == Occur::Should {
-            wanted.push((Occur::Should, coverage(words, unit, &fields, tier, rarity)));
+            wanted.push((
+                Occur::Should,
+                coverage(f, words, unit, &fields, tier, weights),
+            ));
         }
         wanted.push((occur, unit_query(words, unit, &fields, tier)));
     }
@@ -161,6 +169,24 @@ pub(crate) fn tier(
     for unit in unscoped.iter().filter(|_| occur == Occur::Must && question) {
         let bonus = unit_query(words, unit, &[(f.headings, HEADING_WORD)], tier);
         parts.push((Occur::Should, bonus));
+    }
+    if occur == Occur::Should && question {
+        // In a relaxed tier, a section with every unit gets the heading
+        // bonus it would have had in the tiers that want every unit.
+        let all: Vec<(Occur, Box<dyn Query>)> = units
+            .iter()
+            .map(|u| {
+                let fields = fields_for(f, scope(words, u));
+                (Occur::Must, unit_query(words, u, &fields, Tier::Exact))
+            })
+            .collect();
+        let every = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), 0.0);
+        let mut bonus: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(every))];
+        for unit in &unscoped {
+            let in_headings = unit_query(words, unit, &[(f.headings, HEADING_WORD)], Tier::Exact);
+            bonus.push((Occur::Should, in_headings));
+        }
+        parts.push((Occur::Should, Box::new(BooleanQuery::new(bonus))));
     }
     for [a, b] in neighbours(words, units) {
         let terms = vec![
@@ -247,16 +273,18 @@ pub(crate) fn unit_query(
 /// expansions, typo'd variants weighted down by distance, synonyms by
 /// [`SYNONYM_WEIGHT`]), whatever their frequency in the section.
 fn coverage(
+    f: Fields,
     words: &[Word],
     unit: &Unit,
     fields: &[(Field, f32)],
     tier: Tier,
-    rarity: &Rarity,
+    weights: &Weights,
 ) -> Box<dyn Query> {
-    let weight = COVERAGE;
+    let rarity = weights.rarity;
     let mut found: Vec<Box<dyn Query>> = Vec::new();
     let mut add = |query: Box<dyn Query>, score: f32| {
-        found.push(Box::new(ConstScoreQuery::new(query, weight * score)));
+        let covered = Covered::new(query, COVERAGE * score, f.body, weights.average_length);
+        found.push(Box::new(covered));
     };
     match &words[unit.words.clone()] {
         [word] => {

@@ -156,6 +156,17 @@ impl<'a> Search<'a> {
         if (full == 0 && self.units.len() > 1)
             || (full < want && self.units.len() >= FILL_FROM_UNITS)
         {
+            // A question's relaxed tiers rank every section anew, those
+            // with every unit among them: a short section without one word
+            // of a question is often its answer, rather than a long one
+            // with all (a list of every kernel parameter has most words).
+            // Keywords keep the sections with every one first: ranked anew
+            // they lost 0.02 of MRR@10 on the known-item benchmark, and
+            // 0.05 with typos.
+            if self.words.iter().any(|w| w.stop) {
+                tiers.clear();
+                ranked = Ranked::default();
+            }
             self.ranked(&mut tiers, &mut ranked, false, want)?;
         }
         let total = ranked.total;
@@ -357,29 +368,18 @@ impl<'a> Search<'a> {
                 })
                 .fold(0.0, f32::max)
         };
-        let query = |s: &Search, tier| {
-            ranking::tier(fields, &s.words, &s.units, occur, &s.filters, tier, &rarity)
-        };
-        if !full {
-            // One relaxed tier, where a typo'd variant counts less than the
-            // word typed (see `ranking::coverage`).
-            let typos = words::expand_typos(
-                &self.searcher,
-                fields.words,
-                &self.caches.typos,
-                &mut self.analyzer,
-                &mut self.words,
-            )
+        let tokens = provider
+            .total_num_tokens(fields.body)
             .map_err(|e| self.store.error(e))?;
-            let relaxed = query(self, if typos { Tier::Typos } else { Tier::Exact });
-            let kind = TierKind {
-                exact: !typos,
-                full,
-            };
-            self.add_tier(ranked, &relaxed, want, kind)?;
-            tiers.push((relaxed, kind));
-            return Ok(());
-        }
+        let weights = ranking::Weights {
+            rarity: &rarity,
+            average_length: tokens as f32 / sections.max(1) as f32,
+        };
+        let query = |s: &Search, tier| {
+            ranking::tier(
+                fields, &s.words, &s.units, occur, &s.filters, tier, &weights,
+            )
+        };
         let exact = query(self, Tier::Exact);
         let kind = TierKind { exact: true, full };
         self.add_tier(ranked, &exact, want, kind)?;
