@@ -406,3 +406,65 @@ fn a_heading_of_a_megabyte_is_not_copied_into_every_section() {
         assert!(found <= 400_000, "{format:?}: {found}");
     }
 }
+
+/// A query of thousands of words, on an index with thousands of synonym
+/// groups: what it costs grows in step with its length (finding the
+/// synonyms of every run of words once took the square of it: 20 s for
+/// 3,000 words).
+#[test]
+fn long_queries_cost_in_step_with_their_length() {
+    let _one = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    let text = "Nerves and muscles\n\nNerves\n\nThe facial nerve moves the muscles of the face.\n\n\
+                Muscles\n\nA spasm is a sudden tightening of a muscle.\n";
+    std::fs::write(corpus.join("a.txt"), text).unwrap();
+    let groups: Vec<String> = (0..2_000)
+        .map(|i| format!("[\"w{i}x nerve\", \"syn{i}\"]"))
+        .chain(["[\"facial nerve\", \"seventh nerve\"]".to_string()])
+        .collect();
+    let mut rules = quire::Rules::default();
+    rules
+        .extend_from_str(&format!("synonyms = [{}]", groups.join(", ")))
+        .unwrap();
+    let options = quire::IndexOptions::default().rules(rules);
+    quire::build_index(dir.path().join("index"), &[corpus], &options).unwrap();
+    let index = quire::Index::open(dir.path().join("index")).unwrap();
+    let words = [
+        "facial", "nerve", "spasm", "the", "muscle", "what", "seventh",
+    ];
+    let query = |n: usize| -> String {
+        (0..n)
+            .map(|i| words[(i * 7 + i / 3) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let cost = |n: usize| -> (usize, Duration) {
+        let q = query(n);
+        let mut best = Duration::MAX;
+        let mut allocations = 0;
+        for _ in 0..3 {
+            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            let started = Instant::now();
+            let results = index.search(&q, &quire::SearchOptions::default()).unwrap();
+            best = best.min(started.elapsed());
+            allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+            assert!(!results.hits.is_empty());
+        }
+        (allocations, best)
+    };
+    let (a, ta) = cost(300);
+    let (b, tb) = cost(3_000);
+    let allocations = b as f64 / a.max(1) as f64;
+    let time = tb.as_secs_f64() / ta.as_secs_f64().max(1e-6);
+    println!("300 words: {a} allocations, {ta:?}; 3,000: {b}, {tb:?}");
+    assert!(
+        allocations <= 12.0,
+        "10x the words took {allocations:.1}x the allocations"
+    );
+    assert!(
+        time <= 40.0,
+        "10x the words took {time:.1}x the time ({ta:?} then {tb:?})"
+    );
+}

@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::analysis::analyzers::{LANGUAGE, terms};
@@ -23,6 +23,8 @@ pub(crate) struct Vocabulary {
     stop_words: FxHashSet<String>,
     /// Each group's entries, as index terms; entries with no term dropped.
     groups: Vec<Vec<Vec<String>>>,
+    /// For each term that starts an entry, the groups with such entries.
+    starting: FxHashMap<String, Vec<usize>>,
 }
 
 /// A run of the query's words that a synonym group has, and what else the
@@ -61,8 +63,21 @@ impl Vocabulary {
                 entries
             })
             .filter(|entries| entries.len() > 1)
-            .collect();
-        Vocabulary { stop_words, groups }
+            .collect::<Vec<Vec<Vec<String>>>>();
+        let mut starting: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, group) in groups.iter().enumerate() {
+            for entry in group {
+                let with = starting.entry(entry[0].clone()).or_default();
+                if with.last() != Some(&i) {
+                    with.push(i);
+                }
+            }
+        }
+        Vocabulary {
+            stop_words,
+            groups,
+            starting,
+        }
     }
 
     /// Whether `word` (one word as typed, lower case) is a stop word.
@@ -77,8 +92,17 @@ impl Vocabulary {
     pub(crate) fn synonyms(&self, words: &[Option<&[String]>]) -> Vec<Synonym> {
         let mut found: Vec<Synonym> = Vec::new();
         let mut taken = vec![false; words.len()];
+        // No run is longer than the longest entry, in terms (a word has
+        // one at least): a long query costs its length times that.
+        let longest = self
+            .groups
+            .iter()
+            .flatten()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
         // Longest runs first: `hemifacial spasm` before `spasm`.
-        for len in (1..=words.len()).rev() {
+        for len in (1..=longest.min(words.len())).rev() {
             for first in 0..=words.len() - len {
                 if taken[first..first + len].iter().any(|t| *t) {
                     continue;
@@ -91,8 +115,11 @@ impl Vocabulary {
                     continue;
                 };
                 let run: Vec<&String> = run.into_iter().flatten().collect();
+                let Some(candidates) = run.first().and_then(|t| self.starting.get(*t)) else {
+                    continue;
+                };
                 let mut alternatives: Vec<Vec<String>> = Vec::new();
-                for group in &self.groups {
+                for group in candidates.iter().map(|&g| &self.groups[g]) {
                     if !group.iter().any(|e| e.iter().eq(run.iter().copied())) {
                         continue;
                     }
