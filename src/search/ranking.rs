@@ -15,8 +15,11 @@
 //!
 //! The relaxed tiers (no section has every unit, or too few do) rank by how
 //! much of the query a section covers: each unit found adds its rarity
-//! times [`COVERAGE`] to its BM25 score, so that a section with the rare
-//! words of a question comes before one with many of its common words.
+//! times [`COVERAGE`] to its BM25 score, a little less in a long section
+//! than in a short one (see [`super::coverage`]), so that a section with
+//! the rare words of a question comes before one with many of its common
+//! words. For a question they rank every section, those with every unit
+//! among them, which keep their heading bonus (see `run.rs`).
 //!
 //! Stop words decide nothing on their own, but a section where one follows
 //! or precedes its neighbour in the query, as typed, gains a little
