@@ -276,6 +276,26 @@ fn the_search_page_answers_as_the_user_types() {
     // The address follows the query, so the page can be shared.
     assert_eq!(page.eval("location.search"), "?q=hemifacial+spasm");
 
+    // A word no section has is named, and each hit says what it lacks.
+    page.eval("document.getElementById('q').select()");
+    page.call(
+        "Input.insertText",
+        serde_json::json!({ "text": "facial twitching zqxjv" }),
+    );
+    page.wait_for("document.querySelectorAll('#hits li.hit .missing').length > 0");
+    let status = page.eval("document.getElementById('status').textContent");
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .ends_with("No section has \u{201c}zqxjv\u{201d}"),
+        "{status}"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('#hits li.hit .missing').textContent"),
+        "Missing: zqxjv"
+    );
+
     // Emptying the box empties the results.
     page.eval("document.getElementById('q').select()");
     page.call("Input.dispatchKeyEvent", serde_json::json!({ "type": "keyDown", "key": "Backspace", "code": "Backspace", "windowsVirtualKeyCode": 8 }));
