@@ -21,6 +21,20 @@ pub struct Doc<'a> {
 
 pub type Error = Box<dyn std::error::Error>;
 
+/// The folders given on the command line; with none, says how the
+/// benchmark `program` is run and exits with 2.
+pub fn folders(program: &str) -> Vec<std::path::PathBuf> {
+    let roots: Vec<std::path::PathBuf> = std::env::args()
+        .skip(1)
+        .map(std::path::PathBuf::from)
+        .collect();
+    if roots.is_empty() {
+        eprintln!("usage: {program} FOLDER...  (see bench/corpora.sh)");
+        std::process::exit(2);
+    }
+    roots
+}
+
 /// tantivy with default settings: the `default` tokenizer and the query
 /// parser's defaults (the words ORed, leniently parsed) over title,
 /// headings and body.

@@ -36,7 +36,6 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use peers::{Doc, mrr, rank, success_at_1};
 use quire::{Article, IndexOptions, SearchOptions, Splitter};
@@ -63,11 +62,7 @@ struct Indexed {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let roots: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    if roots.is_empty() {
-        eprintln!("usage: questions FOLDER...  (see bench/corpora.sh)");
-        std::process::exit(2);
-    }
+    let roots = peers::folders("questions");
     let work = tempfile::tempdir()?;
 
     // The material, as quire splits it; a page linked under a second name

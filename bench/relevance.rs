@@ -18,7 +18,6 @@
 //! ```
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use peers::{Doc, mrr, rank, success_at_1};
 use quire::{IndexOptions, SearchOptions, Splitter};
@@ -48,11 +47,7 @@ fn words(text: &str) -> Vec<String> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let roots: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    if roots.is_empty() {
-        eprintln!("usage: relevance FOLDER...  (see bench/corpora.sh)");
-        std::process::exit(2);
-    }
+    let roots = peers::folders("relevance");
     let work = tempfile::tempdir()?;
 
     // The sections, exactly as quire splits and indexes them.

@@ -38,7 +38,7 @@ use super::coverage::Covered;
 use super::options::SearchOptions;
 use super::query::Scope;
 use super::vocabulary::Synonym;
-use super::words::Word;
+use super::words::{self, Word};
 use crate::analysis::tokens::fold;
 use crate::ingest::article::LABEL_SEPARATOR;
 use crate::store::schema::Fields;
@@ -97,6 +97,19 @@ pub(crate) struct Unit {
 pub(crate) struct Weights<'a> {
     pub(crate) rarity: &'a dyn Fn(&[String]) -> f32,
     pub(crate) average_length: f32,
+}
+
+impl Unit {
+    /// The terms of the unit's own words that it must have: all but its
+    /// stop words (all of them for a run of stop words alone).
+    pub(crate) fn own_terms(&self, words: &[Word]) -> Vec<String> {
+        let run = &words[self.words.clone()];
+        let all_stop = run.iter().all(|w| w.stop);
+        run.iter()
+            .filter(|w| !w.stop || all_stop)
+            .flat_map(|w| w.terms.iter().cloned())
+            .collect()
+    }
 }
 
 /// The units of a query: its synonym runs and its other wanted words that
@@ -168,7 +181,7 @@ pub(crate) fn tier(
     if !in_headings.is_empty() {
         parts.push((Occur::Should, Box::new(BooleanQuery::new(in_headings))));
     }
-    let question = words.iter().any(|w| w.stop);
+    let question = words::is_question(words);
     for unit in unscoped.iter().filter(|_| occur == Occur::Must && question) {
         let bonus = unit_query(words, unit, &[(f.headings, HEADING_WORD)], tier);
         parts.push((Occur::Should, bonus));
@@ -311,17 +324,15 @@ fn coverage(
                 }
             }
         }
-        run => {
+        _ => {
             let own = Unit {
                 words: unit.words.clone(),
                 alternatives: vec![],
             };
-            let counted: Vec<String> = run
-                .iter()
-                .filter(|w| !w.stop || run.iter().all(|w| w.stop))
-                .flat_map(|w| w.terms.clone())
-                .collect();
-            add(unit_query(words, &own, fields, tier), rarity(&counted));
+            add(
+                unit_query(words, &own, fields, tier),
+                rarity(&unit.own_terms(words)),
+            );
         }
     }
     for terms in &unit.alternatives {

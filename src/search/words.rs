@@ -119,6 +119,14 @@ pub(crate) fn analyse(
     Ok(words)
 }
 
+/// Whether the query reads as a question rather than keywords: it has stop
+/// words (`what causes facial twitching`). Questions count a word found in
+/// a section's headings for more, and are ranked by coverage when too few
+/// sections have every word (see [`super::ranking`]).
+pub(crate) fn is_question(words: &[Word]) -> bool {
+    words.iter().any(|w| w.stop)
+}
+
 /// What a synonym may stand in for: each word's terms, or `None` for a
 /// word that must be matched as given (quoted, scoped, excluded, a prefix).
 pub(crate) fn replaceable(words: &[Word]) -> Vec<Option<&[String]>> {
