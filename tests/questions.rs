@@ -210,3 +210,24 @@ fn a_question_whose_words_no_section_has_all_of_lands_on_the_most_of_them() {
     let missing = r["hits"][0]["missing"].as_array().unwrap();
     assert!(missing.iter().any(|w| w == "quickly"), "{r}");
 }
+
+#[test]
+fn the_pages_of_a_question_follow_one_ranking() {
+    let env = indexed_with(None);
+    for query in [
+        "what causes facial twitching",
+        "how is vertigo treated in the elderly",
+        "which creams calm eczema rashes quickly",
+    ] {
+        let (_, all) = env.search_json_args(&["--limit", "12", query]);
+        let all = hit_labels(&all);
+        let mut paged = Vec::new();
+        for offset in (0..12).step_by(3) {
+            let offset = offset.to_string();
+            let (_, page) = env.search_json_args(&["--limit", "3", "--offset", &offset, query]);
+            paged.extend(hit_labels(&page));
+        }
+        assert_eq!(paged, all, "{query}");
+        assert!(all.len() > 3, "{query}: {all:?}");
+    }
+}

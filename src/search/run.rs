@@ -72,6 +72,10 @@ struct Search<'a> {
 /// its answer does not use.
 const FILL_FROM_UNITS: usize = 3;
 
+/// A question that fewer sections than this have every unit of (as typed)
+/// is ranked anew by coverage (see [`Search::run`]).
+const RANK_QUESTIONS_ANEW_BELOW: usize = 10;
+
 /// The tiers a search has run, in order, and what each one matches.
 type Tiers = Vec<(BooleanQuery, TierKind)>;
 
@@ -149,21 +153,27 @@ impl<'a> Search<'a> {
         let want = options.offset + options.limit.max(1);
         let mut tiers = Tiers::new();
         let mut ranked = Ranked::default();
-        self.ranked(&mut tiers, &mut ranked, true, want)?;
+        let exact_full = self.ranked(&mut tiers, &mut ranked, true, want)?;
         let full = ranked.total;
-        // No section has every unit, or too few do for a query of several:
-        // the page goes on with those that have some.
-        if (full == 0 && self.units.len() > 1)
+        // A question's relaxed tiers rank every section anew, those with
+        // every unit among them, when few have every one: a short section
+        // without one word of a question is often its answer, rather than
+        // a long one with all (a list of every kernel parameter has most
+        // words). Keywords keep the sections with every one first: ranked
+        // anew they lost 0.02 of MRR@10 on the known-item benchmark, and
+        // 0.05 with typos. Which of the two is decided on the query alone
+        // (how many sections have every unit as typed), never on the page,
+        // so that every page of a query, of any size, follows one ranking.
+        let anew = words::is_question(&self.words)
+            && exact_full < RANK_QUESTIONS_ANEW_BELOW
+            && self.units.len() > 1;
+        // Else, no section has every unit, or too few do for a query of
+        // several: the page goes on with those that have some.
+        if anew
+            || (full == 0 && self.units.len() > 1)
             || (full < want && self.units.len() >= FILL_FROM_UNITS)
         {
-            // A question's relaxed tiers rank every section anew, those
-            // with every unit among them: a short section without one word
-            // of a question is often its answer, rather than a long one
-            // with all (a list of every kernel parameter has most words).
-            // Keywords keep the sections with every one first: ranked anew
-            // they lost 0.02 of MRR@10 on the known-item benchmark, and
-            // 0.05 with typos.
-            if words::is_question(&self.words) {
+            if anew {
                 tiers.clear();
                 ranked = Ranked::default();
             }
@@ -338,14 +348,15 @@ impl<'a> Search<'a> {
     /// Searches the next two tiers (those that want every unit, with `full`,
     /// else the relaxed ones): the exact tier alone when it fills the page
     /// (`want`), else the exact tier and then the typo tier. Adds them to
-    /// `tiers` and their best sections to `ranked`.
+    /// `tiers` and their best sections to `ranked`; returns how many
+    /// sections the exact tier matches.
     fn ranked(
         &mut self,
         tiers: &mut Tiers,
         ranked: &mut Ranked,
         full: bool,
         want: usize,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let fields = self.store.fields;
         let occur = if full { Occur::Must } else { Occur::Should };
         let provider = self.caches.statistics.provider(&self.searcher);
@@ -379,6 +390,7 @@ impl<'a> Search<'a> {
         let kind = TierKind { exact: true, full };
         self.add_tier(ranked, &exact, want, kind)?;
         tiers.push((exact, kind));
+        let exact_count = ranked.total;
         if ranked.total >= want
             || !words::expand_typos(
                 &self.searcher,
@@ -389,13 +401,13 @@ impl<'a> Search<'a> {
             )
             .map_err(|e| self.store.error(e))?
         {
-            return Ok(());
+            return Ok(exact_count);
         }
         let typos = query(self, Tier::Typos);
         let kind = TierKind { exact: false, full };
         self.add_tier(ranked, &typos, want, kind)?;
         tiers.push((typos, kind));
-        Ok(())
+        Ok(exact_count)
     }
 
     /// Adds the best sections of the next tier to `ranked`.
