@@ -153,8 +153,7 @@ impl<'a> Search<'a> {
         let want = options.offset + options.limit.max(1);
         let mut tiers = Tiers::new();
         let mut ranked = Ranked::default();
-        let exact_full = self.ranked(&mut tiers, &mut ranked, true, want)?;
-        let full = ranked.total;
+        let exact_full = self.exact_tier(&mut tiers, &mut ranked, true, want)?;
         // A question's relaxed tiers rank every section anew, those with
         // every unit among them, when few have every one: a short section
         // without one word of a question is often its answer, rather than
@@ -167,6 +166,10 @@ impl<'a> Search<'a> {
         let anew = words::is_question(&self.words)
             && exact_full < RANK_QUESTIONS_ANEW_BELOW
             && self.units.len() > 1;
+        if !anew {
+            self.typo_tier(&mut tiers, &mut ranked, true, want)?;
+        }
+        let full = if anew { exact_full } else { ranked.total };
         // Else, no section has every unit, or too few do for a query of
         // several: the page goes on with those that have some.
         if anew
@@ -177,7 +180,8 @@ impl<'a> Search<'a> {
                 tiers.clear();
                 ranked = Ranked::default();
             }
-            self.ranked(&mut tiers, &mut ranked, false, want)?;
+            self.exact_tier(&mut tiers, &mut ranked, false, want)?;
+            self.typo_tier(&mut tiers, &mut ranked, false, want)?;
         }
         let total = ranked.total;
         let relaxed = total > full;
@@ -266,8 +270,7 @@ impl<'a> Search<'a> {
                         .read_postings(&term, IndexRecordOption::Basic)
                         .map_err(|e| self.store.error(e.into()))?;
                     if let Some(mut postings) = postings
-                        && postings.doc() <= address.doc_id
-                        && postings.seek(address.doc_id) == address.doc_id
+                        && at_doc(&mut postings, address.doc_id)
                     {
                         found = true;
                         break;
@@ -279,20 +282,22 @@ impl<'a> Search<'a> {
             }
             Ok(true)
         };
+        let has_any = |ways: &[Vec<String>]| -> Result<bool> {
+            for terms in ways {
+                if has(terms)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
         let mut missing = Vec::new();
         let mut exact = true;
         for unit in &self.units {
             let (own, typos) = self.ways(unit);
-            if own
-                .iter()
-                .try_fold(false, |found, t| Ok::<_, Error>(found || has(t)?))?
-            {
+            if has_any(&own)? {
                 continue;
             }
-            if typos
-                .iter()
-                .try_fold(false, |found, t| Ok::<_, Error>(found || has(t)?))?
-            {
+            if has_any(&typos)? {
                 exact = false;
             } else {
                 missing.push(self.typed(unit));
@@ -345,18 +350,54 @@ impl<'a> Search<'a> {
         typed.join(" ")
     }
 
-    /// Searches the next two tiers (those that want every unit, with `full`,
-    /// else the relaxed ones): the exact tier alone when it fills the page
-    /// (`want`), else the exact tier and then the typo tier. Adds them to
-    /// `tiers` and their best sections to `ranked`; returns how many
-    /// sections the exact tier matches.
-    fn ranked(
+    /// Searches the exact tier (of those that want every unit, with
+    /// `full`, else of the relaxed ones), adding it to `tiers` and its best
+    /// sections to `ranked`; returns how many sections it matches.
+    fn exact_tier(
         &mut self,
         tiers: &mut Tiers,
         ranked: &mut Ranked,
         full: bool,
         want: usize,
     ) -> Result<usize> {
+        let exact = self.tier_query(full, Tier::Exact)?;
+        let kind = TierKind { exact: true, full };
+        self.add_tier(ranked, &exact, want, kind)?;
+        tiers.push((exact, kind));
+        Ok(ranked.total)
+    }
+
+    /// Searches the typo tier after an exact one that did not fill the page
+    /// (`want`), if any word has typo'd variants.
+    fn typo_tier(
+        &mut self,
+        tiers: &mut Tiers,
+        ranked: &mut Ranked,
+        full: bool,
+        want: usize,
+    ) -> Result<()> {
+        if ranked.total >= want
+            || !words::expand_typos(
+                &self.searcher,
+                self.store.fields.words,
+                &self.caches.typos,
+                &mut self.analyzer,
+                &mut self.words,
+            )
+            .map_err(|e| self.store.error(e))?
+        {
+            return Ok(());
+        }
+        let typos = self.tier_query(full, Tier::Typos)?;
+        let kind = TierKind { exact: false, full };
+        self.add_tier(ranked, &typos, want, kind)?;
+        tiers.push((typos, kind));
+        Ok(())
+    }
+
+    /// The query of a tier: one that wants every unit with `full`, else a
+    /// relaxed one.
+    fn tier_query(&self, full: bool, tier: Tier) -> Result<BooleanQuery> {
         let fields = self.store.fields;
         let occur = if full { Occur::Must } else { Occur::Should };
         let provider = self.caches.statistics.provider(&self.searcher);
@@ -381,33 +422,15 @@ impl<'a> Search<'a> {
             rarity: &rarity,
             average_length: tokens as f32 / sections.max(1) as f32,
         };
-        let query = |s: &Search, tier| {
-            ranking::tier(
-                fields, &s.words, &s.units, occur, &s.filters, tier, &weights,
-            )
-        };
-        let exact = query(self, Tier::Exact);
-        let kind = TierKind { exact: true, full };
-        self.add_tier(ranked, &exact, want, kind)?;
-        tiers.push((exact, kind));
-        let exact_count = ranked.total;
-        if ranked.total >= want
-            || !words::expand_typos(
-                &self.searcher,
-                fields.words,
-                &self.caches.typos,
-                &mut self.analyzer,
-                &mut self.words,
-            )
-            .map_err(|e| self.store.error(e))?
-        {
-            return Ok(exact_count);
-        }
-        let typos = query(self, Tier::Typos);
-        let kind = TierKind { exact: false, full };
-        self.add_tier(ranked, &typos, want, kind)?;
-        tiers.push((typos, kind));
-        Ok(exact_count)
+        Ok(ranking::tier(
+            fields,
+            &self.words,
+            &self.units,
+            occur,
+            &self.filters,
+            tier,
+            &weights,
+        ))
     }
 
     /// Adds the best sections of the next tier to `ranked`.
@@ -588,9 +611,7 @@ impl<'a> Search<'a> {
             else {
                 continue;
             };
-            // Fresh postings start at their first document, which may come
-            // after this one: seeking backwards is not allowed.
-            if postings.doc() > address.doc_id || postings.seek(address.doc_id) != address.doc_id {
+            if !at_doc(&mut postings, address.doc_id) {
                 continue;
             }
             buffer.clear();
@@ -604,4 +625,11 @@ impl<'a> Search<'a> {
         }
         Some(out)
     }
+}
+
+/// Moves fresh `postings` to `doc`; whether `doc` is in them. Fresh
+/// postings start at their first document, which may come after `doc`:
+/// seeking backwards is not allowed.
+fn at_doc(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
+    postings.doc() <= doc && postings.seek(doc) == doc
 }
