@@ -27,6 +27,11 @@ use rand::{Rng, SeedableRng};
 #[path = "peers.rs"]
 mod peers;
 
+// As the binary: embedding allocates large tensors at every step, which
+// glibc's allocator hands back to the system each time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SAMPLE: usize = 500;
 const SEED: u64 = 0x0051_7e5e;
 

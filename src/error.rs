@@ -98,6 +98,43 @@ pub enum Error {
     /// Writing results or an export failed (a full disk, a closed pipe).
     #[error("writing the output failed: {0}")]
     Write(#[source] io::Error),
+    /// A folder given as a model is not one quire can run.
+    #[error("'{}' is not a sentence-embedding model quire can run ({reason}): give a sentence-transformers folder of a BERT-family model (config.json, tokenizer.json, model.safetensors), such as all-MiniLM-L6-v2's", path.display())]
+    Model {
+        /// The folder given.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The model that built an index's vectors is no longer in its folder.
+    #[error("the model that built the vectors of the index at '{}' ({name}) is no longer at '{}': pass its folder with --model DIR (or search by words alone with --lexical; `quire index --no-model` drops the vectors)", index.display(), model.display())]
+    ModelMissing {
+        /// The index folder.
+        index: PathBuf,
+        /// The model's name.
+        name: String,
+        /// Where the model was when the index was built.
+        model: PathBuf,
+    },
+    /// A model folder holds another model than the one that built an
+    /// index's vectors.
+    #[error("the model at '{}' is not the one that built the vectors of the index at '{}' ({expected}; its weights differ): pass that model's folder with --model, re-embed with `quire index --model {} --index {}`, or search by words alone with --lexical", model.display(), index.display(), model.display(), index.display())]
+    ModelChanged {
+        /// The index folder.
+        index: PathBuf,
+        /// The folder that holds another model.
+        model: PathBuf,
+        /// The name of the model the index was built with.
+        expected: String,
+    },
+    /// A model was asked for, but this build of quire cannot run one.
+    #[error(
+        "this quire was built without the `model` feature: it cannot embed; build it with `--features model`, or search by words alone with --lexical"
+    )]
+    NoModelSupport,
+    /// Running the model failed.
+    #[error("embedding failed: {0}")]
+    Embedding(String),
     /// Any other failure inside tantivy.
     #[error("index error: {0}")]
     Tantivy(String),

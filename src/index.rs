@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::embed::identity::ModelIdentity;
 use crate::error::Result;
 use crate::export::{self, ArticlePage, ExportFormat, ExportedSection};
 use crate::search::caches::Caches;
@@ -201,12 +202,53 @@ impl Index {
     /// # Ok(()) }
     /// ```
     ///
+    /// On an index built with a model
+    /// ([`IndexOptions::model`](crate::IndexOptions::model)), the search also ranks by meaning (see
+    /// [`SearchOptions::matching`]); the model is loaded once, on the first
+    /// search that needs it.
+    ///
     /// # Errors
     ///
     /// [`Error::Query`] when the query has no word to search for (it is
-    /// empty, only punctuation, or only excludes words).
+    /// empty, only punctuation, or only excludes words);
+    /// [`Error::ModelMissing`] and [`Error::ModelChanged`] when the index's
+    /// model is not where it was, or not the same (search with
+    /// [`Matching::Words`](crate::Matching::Words), or see
+    /// [`Index::use_model`]).
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults> {
         run::search(&self.store, &self.caches, query, options)
+    }
+
+    /// The model whose vectors the index has, as of the commit last
+    /// loaded; `None` for an index built without one.
+    ///
+    /// # Errors
+    ///
+    /// The errors of reading the index's metadata.
+    pub fn model(&self) -> Result<Option<ModelIdentity>> {
+        let generation = self.store.searcher().generation().generation_id();
+        self.caches.meaning.identity(&self.store, generation)
+    }
+
+    /// Loads the index's model from `dir` from now on, instead of the
+    /// folder it remembers (which moved): the next search checks that it
+    /// holds the same weights.
+    pub fn use_model(&self, dir: impl AsRef<Path>) {
+        self.caches.meaning.use_folder(dir.as_ref());
+    }
+
+    /// Loads the index's model now rather than on the first search that
+    /// needs it (a server does, to fail at its start); returns which model
+    /// it is, `None` for an index without vectors.
+    ///
+    /// # Errors
+    ///
+    /// As [`Index::search`] for the model, and [`Error::NoModelSupport`]
+    /// in a build without the `model` feature.
+    pub fn load_model(&self) -> Result<Option<ModelIdentity>> {
+        let generation = self.store.searcher().generation().generation_id();
+        let model = self.caches.meaning.model(&self.store, generation)?;
+        Ok(model.map(|m| m.identity().clone()))
     }
 
     /// The articles `offset..offset + limit` of the index, by article id,

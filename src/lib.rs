@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod analysis;
+mod embed;
 mod error;
 mod export;
 mod index;
@@ -57,6 +58,9 @@ pub mod output;
 mod search;
 mod store;
 
+pub use embed::identity::ModelIdentity;
+#[cfg(feature = "model")]
+pub use embed::model::Model;
 pub use error::{ArticleProblem, Error, Result};
 pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
 pub use index::{Index, export};
@@ -70,14 +74,14 @@ pub use ingest::read::{Decoded, decode, read_article, split_file};
 pub use ingest::rules::Rules;
 pub use ingest::splitter::Splitter;
 pub use ingest::walk::{ArticleFile, Found, Notice, find_articles};
-pub use search::options::{DEFAULT_LIMIT, DEFAULT_SNIPPET_CHARS, SearchOptions};
+pub use search::options::{DEFAULT_LIMIT, DEFAULT_SNIPPET_CHARS, Matching, SearchOptions};
 pub use search::ranking::{HEADINGS_BOOST, TITLE_BOOST};
 pub use search::results::{
-    ArticleRef, Highlight, Hit, RESULTS_VERSION, SearchResults, SectionRef, Snippet,
+    ArticleRef, Highlight, Hit, Match, RESULTS_VERSION, SearchResults, SectionRef, Snippet,
 };
 pub use store::schema;
 pub use store::update::{
-    DEFAULT_MAX_FILE_SIZE, IndexOptions, IndexReport, NoProgress, Progress, build_index,
+    DEFAULT_MAX_FILE_SIZE, Embedding, IndexOptions, IndexReport, NoProgress, Progress, build_index,
     build_index_with_progress,
 };
 pub use store::writer::{DEFAULT_WRITER_MEMORY, MIN_WRITER_MEMORY_PER_THREAD, Writer};

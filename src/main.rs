@@ -61,10 +61,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_file_size,
             heap,
             threads,
+            model,
+            no_model,
             verbose,
             quiet,
         } => {
+            let embedding = match (model, no_model) {
+                (Some(dir), _) => quire::Embedding::Model(dir),
+                (None, true) => quire::Embedding::Drop,
+                (None, false) => quire::Embedding::Keep,
+            };
             let mut options = IndexOptions::default()
+                .embedding(embedding)
                 .rules(load_rules(rules.as_deref())?)
                 .rebuild(rebuild)
                 .strict(strict)
@@ -88,22 +96,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             section,
             per_article,
             exact,
+            lexical,
+            meaning,
+            model,
             snippets,
             snippet_chars,
             json,
             color,
             query,
         } => {
+            let matching = match (lexical, meaning) {
+                (true, _) => quire::Matching::Words,
+                (_, true) => quire::Matching::Meaning,
+                _ => quire::Matching::Hybrid,
+            };
             let mut options = SearchOptions::default()
                 .limit(limit)
                 .offset(offset)
                 .snippet_chars(snippet_chars)
                 .snippets(snippets.unwrap_or(if json { 3 } else { 1 }))
-                .exact(exact);
+                .exact(exact)
+                .matching(matching);
             options.article = article;
             options.section = section;
             options.per_article = per_article;
-            search(&index, &query.join(" "), &options, json, color)
+            search(
+                &index,
+                model.as_deref(),
+                &query.join(" "),
+                &options,
+                json,
+                color,
+            )
         }
         Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
         Command::Export {
@@ -127,6 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             threads,
             max_connections,
             header_timeout,
+            model,
             allow_origin,
         } => {
             build_if_missing(&index)?;
@@ -145,7 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     header_timeout: std::time::Duration::from_secs(header_timeout),
                 },
             };
-            serve::server::run(&index, &options)?;
+            serve::server::run(&index, model.as_deref(), &options)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -210,6 +235,7 @@ fn build_if_missing(dir: &Path) -> Result<()> {
 
 fn search(
     dir: &Path,
+    model: Option<&Path>,
     query: &str,
     options: &SearchOptions,
     json: bool,
@@ -217,6 +243,9 @@ fn search(
 ) -> Result<ExitCode> {
     build_if_missing(dir)?;
     let index = Index::open(dir)?;
+    if let Some(model) = model {
+        index.use_model(model);
+    }
     let results = index.search(query, options)?;
     if !json {
         let none_has_all = results.hits.first().is_some_and(|h| !h.missing.is_empty());
@@ -328,6 +357,14 @@ fn report_indexing(report: &IndexReport, dir: &Path, verbose: bool) {
         );
     }
     let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if let Some(model) = &report.model {
+        eprintln!(
+            "quire: {} embedded with {} ({} dimensions); the others kept their vectors",
+            plural(report.sections_embedded, "section"),
+            model.name,
+            model.dimensions
+        );
+    }
     eprintln!(
         "{}: {}, {}; {} added, {} changed, {} removed, {} unchanged, {} skipped ({:.2} s)",
         dir.display(),

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::ingest::article::{Article, Section};
-use crate::search::results::{SearchResults, Snippet};
+use crate::search::results::{Match, SearchResults, Snippet};
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -24,6 +24,16 @@ pub enum Style {
     /// Headings bold, matched words bold red, the rest dim (ANSI escapes),
     /// for a terminal.
     Colored,
+}
+
+/// What the text output says of how a hit matched: nothing for words,
+/// the only way an index without a model matches.
+fn how(matched: Match) -> &'static str {
+    match matched {
+        Match::Meaning => ", by meaning",
+        Match::Both => ", words and meaning",
+        _ => "",
+    }
 }
 
 /// Writes search results as text: per hit, its rank, article title, section
@@ -55,7 +65,10 @@ pub fn write_results_text(
             "{}. {}  {}",
             hit.rank,
             paint(BOLD, &heading),
-            paint(DIM, &format!("(score {:.2})", hit.score))
+            paint(
+                DIM,
+                &format!("(score {:.2}{})", hit.score, how(hit.matched))
+            )
         )?;
         writeln!(
             w,

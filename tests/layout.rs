@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 /// The library's stages, top first.
 const LIBRARY: &[&str] = &[
-    "error", "analysis", "ingest", "store", "search", "export", "output", "index",
+    "error", "analysis", "ingest", "embed", "store", "search", "export", "output", "index",
 ];
 
 /// The binary's modules, top first (main.rs is below them all).

@@ -61,6 +61,15 @@ pub enum Command {
         /// Threads that read and split files (default: one per core).
         #[arg(long, default_value_t = 0, value_name = "N", hide_default_value = true)]
         threads: usize,
+        /// Embed every section with the sentence-transformers model in DIR
+        /// (a BERT-family model such as all-MiniLM-L6-v2), so that searches
+        /// also rank by meaning. The index remembers it: later runs and
+        /// searches use it with no flag.
+        #[arg(long, value_name = "DIR", conflicts_with = "no_model")]
+        model: Option<PathBuf>,
+        /// Drop the sections' vectors: the index is searched by words alone.
+        #[arg(long)]
+        no_model: bool,
         /// Also list the files passed over for their extension.
         #[arg(long, short)]
         verbose: bool,
@@ -101,6 +110,17 @@ pub enum Command {
         /// No typo tolerance: words match only as spelled.
         #[arg(long)]
         exact: bool,
+        /// Rank by words alone, on an index built with a model.
+        #[arg(long, conflicts_with = "meaning")]
+        lexical: bool,
+        /// Rank by meaning alone: the sections nearest the query, whatever
+        /// their words (an index built with a model).
+        #[arg(long)]
+        meaning: bool,
+        /// The folder of the index's model, when it moved since the index
+        /// was built (it must hold the same weights).
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
         /// Snippets per hit (default: 1 as text, 3 in JSON).
         #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = at_least_one)]
         snippets: Option<usize>,
@@ -189,6 +209,10 @@ pub enum Command {
         #[arg(long, default_value_t = crate::serve::connections::DEFAULT_HEADER_TIMEOUT_SECS,
               value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         header_timeout: u64,
+        /// The folder of the index's model, when it moved since the index
+        /// was built (it must hold the same weights).
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
         /// Let pages from this origin call the API from a browser (CORS):
         /// https://docs.example.org, say, or `*` for any. Off by default: a
         /// page on any site could otherwise read the index.

@@ -5,10 +5,13 @@
 //! - BM25 statistics ([`Statistics`]), per commit;
 //! - long sections read ([`SectionCache`]), per segment, which never
 //!   changes once written;
-//! - the stop words and synonyms ([`VocabularyCache`]), per commit.
+//! - the stop words and synonyms ([`VocabularyCache`]), per commit;
+//! - the model and the sections' vectors ([`MeaningCache`]), per commit
+//!   and per segment.
 //!
-//! All four are bounded, and shared by every thread that searches.
+//! All five are bounded, and shared by every thread that searches.
 
+use super::meaning::MeaningCache;
 use super::sections::SectionCache;
 use super::statistics::Statistics;
 use super::typos::TypoCache;
@@ -25,4 +28,6 @@ pub(crate) struct Caches {
     pub(crate) sections: SectionCache,
     /// The stop words and synonyms of the last commit seen.
     pub(crate) vocabulary: VocabularyCache,
+    /// The model, and the vectors of the segments searched.
+    pub(crate) meaning: MeaningCache,
 }

@@ -14,6 +14,8 @@
 pub(crate) mod caches;
 pub(crate) mod collect;
 pub(crate) mod coverage;
+pub(crate) mod fusion;
+pub(crate) mod meaning;
 pub(crate) mod options;
 pub(crate) mod query;
 pub(crate) mod ranking;

@@ -35,6 +35,24 @@ pub struct SearchOptions {
     /// At most this many sections per article; the others are counted in
     /// [`Hit::more_in_article`](crate::Hit::more_in_article).
     pub per_article: Option<usize>,
+    /// What ranks the sections: words and meaning (the default), or one.
+    pub matching: Matching,
+}
+
+/// What a search ranks by ([`SearchOptions::matching`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Matching {
+    /// The words ranking and the meaning ranking fused, on an index built
+    /// with a model; the words alone on one without.
+    #[default]
+    Hybrid,
+    /// The words alone (`--lexical`): an index with vectors searched as
+    /// one without.
+    Words,
+    /// The meaning alone: the sections nearest the query, whatever their
+    /// words (for comparing; an index without vectors cannot).
+    Meaning,
 }
 
 impl Default for SearchOptions {
@@ -48,6 +66,7 @@ impl Default for SearchOptions {
             article: None,
             section: None,
             per_article: None,
+            matching: Matching::Hybrid,
         }
     }
 }
@@ -92,6 +111,12 @@ impl SearchOptions {
     /// Sets [`SearchOptions::section`] (`--section`).
     pub fn section(mut self, section: impl Into<String>) -> SearchOptions {
         self.section = Some(section.into());
+        self
+    }
+
+    /// Sets [`SearchOptions::matching`] (`--lexical` is [`Matching::Words`]).
+    pub fn matching(mut self, matching: Matching) -> SearchOptions {
+        self.matching = matching;
         self
     }
 

@@ -64,6 +64,25 @@ pub struct Hit {
     /// one.
     #[serde(default)]
     pub missing: Vec<String>,
+    /// How the section matched: by the query's words, by its meaning (an
+    /// index built with a model), or both.
+    #[serde(rename = "match", default)]
+    pub matched: Match,
+}
+
+/// How a [`Hit`] matched ([`Hit::matched`], `"match"` in JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Match {
+    /// By the query's words alone.
+    #[default]
+    Words,
+    /// By meaning alone: the section is among those nearest the query, and
+    /// the words ranking did not find it.
+    Meaning,
+    /// By both: found by the words and among the nearest.
+    Both,
 }
 
 /// The article of a [`Hit`].

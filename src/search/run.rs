@@ -27,19 +27,23 @@ use tantivy::{DocAddress, DocSet, Score, Searcher};
 
 use super::caches::Caches;
 use super::collect::{ArticleCounts, Candidate, Ranked, TierKind};
-use super::options::SearchOptions;
+use super::fusion::{self, Fused};
+use super::meaning;
+use super::options::{Matching, SearchOptions};
 use super::query;
 use super::ranking::{self, Tier, Unit};
-use super::results::{ArticleRef, Hit, RESULTS_VERSION, SearchResults, SectionRef, Snippet};
+use super::results::{ArticleRef, Hit, Match, RESULTS_VERSION, SearchResults, SectionRef, Snippet};
 use super::snippet::{self, Marks};
 use super::suggest::suggest;
 use super::vocabulary::Synonym;
 use super::words::{self, Word};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
+use crate::embed::vector::QueryVector;
 use crate::error::{Error, Result};
 use crate::store::document::StoredSection;
 use crate::store::open::Store;
 use crate::store::schema::names;
+use crate::store::vectors::SegmentVectors;
 
 /// Searches the index in `store` for `query` (see `Index::search`).
 pub(crate) fn search(
@@ -78,6 +82,12 @@ const RANK_QUESTIONS_ANEW_BELOW: usize = 10;
 
 /// The tiers a search has run, in order, and what each one matches.
 type Tiers = Vec<(BooleanQuery, TierKind)>;
+
+/// What a search by meaning needs: the query's vector and the sections'.
+struct Meaning {
+    query: QueryVector,
+    vectors: Vec<Arc<SegmentVectors>>,
+}
 
 impl<'a> Search<'a> {
     /// Analyses the query.
@@ -151,48 +161,44 @@ impl<'a> Search<'a> {
     fn run(mut self) -> Result<SearchResults> {
         let options = self.options;
         let want = options.offset + options.limit.max(1);
+        let meaning = self.meaning()?;
+        // A hybrid search pools each side's best sections.
+        let depth = match &meaning {
+            Some(_) => want.max(fusion::DEPTH),
+            None => want,
+        };
         let mut tiers = Tiers::new();
         let mut ranked = Ranked::default();
-        let exact_full = self.exact_tier(&mut tiers, &mut ranked, true, want)?;
-        // A question's relaxed tiers rank every section anew, those with
-        // every unit among them, when few have every one: a short section
-        // without one word of a question is often its answer, rather than
-        // a long one with all (a list of every kernel parameter has most
-        // words). Keywords keep the sections with every one first: ranked
-        // anew they lost 0.02 of MRR@10 on the known-item benchmark, and
-        // 0.05 with typos. Which of the two is decided on the query alone
-        // (how many sections have every unit as typed), never on the page,
-        // so that every page of a query, of any size, follows one ranking.
-        let anew = words::is_question(&self.words)
-            && exact_full < RANK_QUESTIONS_ANEW_BELOW
-            && self.units.len() > 1;
-        if !anew {
-            self.typo_tier(&mut tiers, &mut ranked, true, want)?;
+        let mut full = 0;
+        if options.matching != Matching::Meaning {
+            full = self.words_ranking(&mut tiers, &mut ranked, depth)?;
         }
-        let full = if anew { exact_full } else { ranked.total };
-        // Else, no section has every unit, or too few do for a query of
-        // several: the page goes on with those that have some.
-        if anew
-            || (full == 0 && self.units.len() > 1)
-            || (full < want && self.units.len() >= FILL_FROM_UNITS)
-        {
-            if anew {
-                tiers.clear();
-                ranked = Ranked::default();
+        let mut total = ranked.total;
+        let mut relaxed = total > full;
+        let (page, more) = match &meaning {
+            Some(meaning) => {
+                let fused = self.fuse(meaning, &ranked.best, depth)?;
+                let by_meaning = fused.iter().filter(|f| f.matched == Match::Meaning).count();
+                total += by_meaning;
+                relaxed |= by_meaning > 0;
+                self.fused_page(fused, want)?
             }
-            self.exact_tier(&mut tiers, &mut ranked, false, want)?;
-            self.typo_tier(&mut tiers, &mut ranked, false, want)?;
-        }
-        let total = ranked.total;
-        let relaxed = total > full;
-        let (page, more) = match options.per_article {
-            None => (ranked.best, HashMap::new()),
-            Some(n) => self.per_article(&tiers, want, n.max(1))?,
+            None => match options.per_article {
+                None => (
+                    ranked.best.into_iter().map(|c| (c, Match::Words)).collect(),
+                    HashMap::new(),
+                ),
+                Some(n) => {
+                    let (kept, more) = self.per_article(&tiers, want, n.max(1))?;
+                    (kept.into_iter().map(|c| (c, Match::Words)).collect(), more)
+                }
+            },
         };
         let mut marks = Marks::new(&words::highlighted(&self.words, &self.synonyms));
         let mut hits = Vec::with_capacity(options.limit);
-        for (i, candidate) in page.into_iter().enumerate().skip(options.offset) {
+        for (i, (candidate, matched)) in page.into_iter().enumerate().skip(options.offset) {
             let mut hit = self.hit(i + 1, candidate, &mut marks)?;
+            hit.matched = matched;
             hit.more_in_article = more.get(&candidate.address).copied().unwrap_or(0);
             if !candidate.full {
                 (hit.missing, hit.exact) = self.coverage_of(candidate.address)?;
@@ -226,6 +232,149 @@ impl<'a> Search<'a> {
             suggestion,
             unmatched,
         })
+    }
+
+    /// Ranks the sections by their words, tier after tier, until `want`
+    /// are found; returns how many have every unit.
+    fn words_ranking(
+        &mut self,
+        tiers: &mut Tiers,
+        ranked: &mut Ranked,
+        want: usize,
+    ) -> Result<usize> {
+        let exact_full = self.exact_tier(tiers, ranked, true, want)?;
+        // A question's relaxed tiers rank every section anew, those with
+        // every unit among them, when few have every one: a short section
+        // without one word of a question is often its answer, rather than
+        // a long one with all (a list of every kernel parameter has most
+        // words). Keywords keep the sections with every one first: ranked
+        // anew they lost 0.02 of MRR@10 on the known-item benchmark, and
+        // 0.05 with typos. Which of the two is decided on the query alone
+        // (how many sections have every unit as typed), never on the page,
+        // so that every page of a query, of any size, follows one ranking.
+        let anew = words::is_question(&self.words)
+            && exact_full < RANK_QUESTIONS_ANEW_BELOW
+            && self.units.len() > 1;
+        if !anew {
+            self.typo_tier(tiers, ranked, true, want)?;
+        }
+        let full = if anew { exact_full } else { ranked.total };
+        // Else, no section has every unit, or too few do for a query of
+        // several: the page goes on with those that have some.
+        if anew
+            || (full == 0 && self.units.len() > 1)
+            || (full < want && self.units.len() >= FILL_FROM_UNITS)
+        {
+            if anew {
+                tiers.clear();
+                *ranked = Ranked::default();
+            }
+            self.exact_tier(tiers, ranked, false, want)?;
+            self.typo_tier(tiers, ranked, false, want)?;
+        }
+        Ok(full)
+    }
+
+    /// The query's vector and the sections' vectors, when the search ranks
+    /// by meaning: an index with vectors, not searched by words alone.
+    fn meaning(&self) -> Result<Option<Meaning>> {
+        let meaning = &self.caches.meaning;
+        let generation = self.searcher.generation().generation_id();
+        if self.options.matching == Matching::Words {
+            return Ok(None);
+        }
+        let model = match meaning.model(self.store, generation) {
+            Ok(Some(model)) => model,
+            Ok(None) if self.options.matching == Matching::Meaning => {
+                return Err(Error::Query(format!(
+                    "the index at '{}' has no vectors to search by meaning: build it with `quire index --model DIR`",
+                    self.store.dir.display()
+                )));
+            }
+            Ok(None) => return Ok(None),
+            // A quire that cannot run models searches by words.
+            Err(Error::NoModelSupport) if self.options.matching == Matching::Hybrid => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut vector = model.embed(&[self.query])?;
+        let query = QueryVector::new(&vector.pop().unwrap_or_default());
+        let vectors = meaning
+            .vectors(&self.searcher, query.dimensions())
+            .map_err(|e| self.store.error(e))?;
+        Ok(Some(Meaning { query, vectors }))
+    }
+
+    /// The sections the words found (`words`, best first) pooled with the
+    /// `depth` nearest the query, fused.
+    fn fuse(&self, meaning: &Meaning, words: &[Candidate], depth: usize) -> Result<Vec<Fused>> {
+        let filter = match self.filters.as_slice() {
+            [] => None,
+            filters => Some(BooleanQuery::new(
+                filters
+                    .iter()
+                    .map(|f| (Occur::Must, f.box_clone()))
+                    .collect(),
+            )),
+        };
+        let near = meaning::nearest(
+            &self.searcher,
+            &meaning.vectors,
+            &meaning.query,
+            filter.as_ref().map(|f| f as &dyn Query),
+            depth,
+        )
+        .map_err(|e| self.store.error(e))?;
+        let weight = match self.options.matching {
+            Matching::Meaning => 1.0,
+            _ if words::is_question(&self.words) => fusion::QUESTION_WEIGHT,
+            _ => fusion::KEYWORD_WEIGHT,
+        };
+        Ok(fusion::fuse(
+            words,
+            &near,
+            |address| meaning::cosine_of(&meaning.vectors, &meaning.query, address),
+            weight,
+        ))
+    }
+
+    /// The best `want` of the fused sections, at most `per_article` of an
+    /// article when asked, with how many of each article's pooled sections
+    /// were left out.
+    #[allow(clippy::type_complexity)]
+    fn fused_page(
+        &self,
+        fused: Vec<Fused>,
+        want: usize,
+    ) -> Result<(Vec<(Candidate, Match)>, HashMap<DocAddress, u64>)> {
+        let Some(per_article) = self.options.per_article.map(|n| n.max(1)) else {
+            let page = fused
+                .into_iter()
+                .take(want)
+                .map(|f| (f.candidate, f.matched))
+                .collect();
+            return Ok((page, HashMap::new()));
+        };
+        let mut kept = Vec::new();
+        let mut per: HashMap<u64, (usize, Option<DocAddress>, u64)> = HashMap::new();
+        for f in fused {
+            let key = self.article_key_of(f.candidate.address)?;
+            let entry = per.entry(key).or_default();
+            if entry.0 < per_article && kept.len() < want {
+                entry.0 += 1;
+                entry.1 = Some(f.candidate.address);
+                kept.push((f.candidate, f.matched));
+            } else {
+                entry.2 += 1;
+            }
+        }
+        let more = per
+            .into_values()
+            .filter_map(|(_, last, left)| Some((last?, left)))
+            .filter(|(_, left)| *left > 0)
+            .collect();
+        Ok((kept, more))
     }
 
     /// Each unit's ways of being found, as lists of terms a section must
@@ -552,6 +701,7 @@ impl<'a> Search<'a> {
             snippets,
             more_in_article: 0,
             missing: vec![],
+            matched: Match::Words,
         })
     }
 

@@ -162,7 +162,9 @@ impl VocabularyCache {
         // The last commit's rules: at worst a commit newer than the
         // searcher's, which has the rules that are about to apply.
         let metas = store.inner.load_metas()?;
-        let rules = payload::decode(metas.payload.as_deref()).unwrap_or_default();
+        let rules = payload::decode(metas.payload.as_deref())
+            .unwrap_or_default()
+            .rules;
         let mut analyzer = store.inner.tokenizer_for_field(store.fields.body)?;
         let vocabulary = Arc::new(Vocabulary::new(&rules, &mut analyzer));
         *self.lock() = Some((generation, vocabulary.clone()));

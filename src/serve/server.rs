@@ -31,7 +31,7 @@ use super::connections::{self, Limits, fit_connections};
 use super::error::ApiError;
 use super::queue::{Searchers, WAITING};
 use super::sending::Sending;
-use quire::{Index, SearchOptions};
+use quire::{Index, Matching, SearchOptions};
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -90,9 +90,21 @@ pub struct Options {
 
 /// Serves the index in `dir` until Ctrl-C or SIGTERM, then finishes the
 /// requests under way and returns.
-pub fn run(dir: &Path, options: &Options) -> Result<()> {
+pub fn run(dir: &Path, model: Option<&Path>, options: &Options) -> Result<()> {
     let addr = options.addr;
     let index = Index::open(dir)?;
+    if let Some(model) = model {
+        index.use_model(model);
+    }
+    // A model that is gone stops the server now, not at its first search.
+    match index.load_model() {
+        Ok(Some(model)) => eprintln!(
+            "quire: ranking by words and by meaning ({}, {} dimensions)",
+            model.name, model.dimensions
+        ),
+        Ok(None) | Err(quire::Error::NoModelSupport) => {}
+        Err(e) => return Err(e.into()),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -207,6 +219,9 @@ struct SearchParams {
     exact: Option<bool>,
     snippets: Option<usize>,
     snippet_chars: Option<usize>,
+    /// `hybrid` (the default), `words` (as `--lexical`) or `meaning`.
+    #[serde(rename = "match")]
+    matching: Option<String>,
 }
 
 impl SearchParams {
@@ -234,10 +249,21 @@ impl SearchParams {
         within("per_article", self.per_article, 1, MAX_LIMIT)?;
         within("snippets", self.snippets, 1, MAX_SNIPPETS)?;
         within("snippet_chars", self.snippet_chars, 1, MAX_SNIPPET_CHARS)?;
+        let matching = match self.matching.as_deref() {
+            None | Some("hybrid") => Matching::Hybrid,
+            Some("words") => Matching::Words,
+            Some("meaning") => Matching::Meaning,
+            Some(_) => {
+                return Err(ApiError::bad_request(
+                    "match must be hybrid, words or meaning",
+                ));
+            }
+        };
         let mut options = SearchOptions::default()
             // As `quire search --json`.
             .snippets(self.snippets.unwrap_or(3))
-            .exact(self.exact.unwrap_or(false));
+            .exact(self.exact.unwrap_or(false))
+            .matching(matching);
         options.limit = self.limit.unwrap_or(options.limit);
         options.offset = self.offset.unwrap_or(options.offset);
         options.snippet_chars = self.snippet_chars.unwrap_or(options.snippet_chars);

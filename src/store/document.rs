@@ -14,11 +14,20 @@ use crate::analysis::checkpoints;
 use crate::analysis::tokens::fold;
 use crate::ingest::article::Section;
 
+/// A section's vector as stored (see [`crate::embed::vector`]), and the
+/// key of what was embedded (the model's weights and the text), by which
+/// an unchanged section keeps its vector when its file changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StoredVector {
+    pub key: u64,
+    pub bytes: Vec<u8>,
+}
+
 /// The document of one section of the article titled `title`, indexed
 /// under the article id `id` (whose key is `key`) from the file at
-/// `source`, with its file's stamp. The section is let go once its document
-/// is made: the document, queued for tantivy's indexing threads, holds the
-/// text then.
+/// `source`, with its file's stamp and its vector, if any. The section is
+/// let go once its document is made: the document, queued for tantivy's
+/// indexing threads, holds the text then.
 pub(crate) fn section_document(
     f: Fields,
     (id, key): (&str, u64),
@@ -26,8 +35,13 @@ pub(crate) fn section_document(
     title: &str,
     section: Section,
     stamp: &Stamp,
+    vector: Option<StoredVector>,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
+    if let Some(vector) = vector.filter(|v| !v.bytes.is_empty()) {
+        doc.add_u64(f.vector_key, vector.key);
+        doc.add_bytes(f.vector, &vector.bytes);
+    }
     doc.add_u64(f.article_key, key);
     doc.add_u64(f.root_key, stamp.root_key);
     doc.add_u64(f.file_size, stamp.size);
@@ -187,6 +201,10 @@ mod tests {
             &article.title,
             article.sections[0].clone(),
             &stamp,
+            Some(StoredVector {
+                key: 42,
+                bytes: crate::embed::vector::quantise(&[0.6, 0.8]),
+            }),
         );
         let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
         writer.add_document(doc).unwrap();
@@ -213,5 +231,13 @@ mod tests {
         assert_eq!(stored.text, text);
         assert_eq!(stored.checkpoints, checkpoints::encode(&text));
         assert!(stored.checkpoints.is_some());
+        // The vector, read back both ways.
+        let vectors =
+            crate::store::vectors::SegmentVectors::read(searcher.segment_reader(0), 6).unwrap();
+        let query = crate::embed::vector::QueryVector::new(&[0.6, 0.8]);
+        let cosine = query.cosine(vectors.get(0).unwrap()).unwrap();
+        assert!((cosine - 1.0).abs() < 0.01, "{cosine}");
+        let by_key = crate::store::vectors::article_vectors(&searcher, f, 7).unwrap();
+        assert_eq!(by_key.keys().collect::<Vec<_>>(), [&42]);
     }
 }

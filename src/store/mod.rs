@@ -23,4 +23,5 @@ pub(crate) mod pool;
 pub mod schema;
 pub(crate) mod stamp;
 pub(crate) mod update;
+pub(crate) mod vectors;
 pub(crate) mod writer;

@@ -1,17 +1,19 @@
 //! What a commit carries besides sections: the search rules (stop words and
-//! synonyms) the index was last built with, as the commit's payload (a
-//! string tantivy keeps in `meta.json`, in the same atomic write as the
-//! commit itself).
+//! synonyms) the index was last built with, and the model that embedded
+//! its sections, if any, as the commit's payload (a string tantivy keeps in
+//! `meta.json`, in the same atomic write as the commit itself).
 //!
 //! ```json
-//! {"quire_search_rules": 1, "stop_words": {"en": ["a", "..."]}, "synonyms": [["MVD", "microvascular decompression"]]}
+//! {"quire_search_rules": 1, "stop_words": {"en": ["a", "..."]}, "synonyms": [["MVD", "microvascular decompression"]],
+//!  "model": {"name": "all-MiniLM-L6-v2", "dimensions": 384, "weights": "5f2c...", "path": "/models/all-MiniLM-L6-v2"}}
 //! ```
 //!
 //! A commit with no payload, or with one quire did not write (a plain
-//! tantivy program's), means the built-in rules.
+//! tantivy program's), means the built-in rules and no model.
 
 use serde::{Deserialize, Serialize};
 
+use crate::embed::identity::ModelIdentity;
 use crate::ingest::rules::SearchRules;
 
 /// The version of the payload's layout.
@@ -21,23 +23,34 @@ const PAYLOAD_VERSION: u32 = 1;
 struct Payload {
     quire_search_rules: u32,
     #[serde(flatten)]
-    rules: SearchRules,
+    committed: Committed,
 }
 
-/// `rules` as a commit's payload.
-pub(crate) fn encode(rules: &SearchRules) -> String {
+/// What a commit says of the index besides its sections.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Committed {
+    #[serde(flatten)]
+    pub rules: SearchRules,
+    /// The model that embedded the sections; none when they have no
+    /// vectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelIdentity>,
+}
+
+/// `committed` as a commit's payload.
+pub(crate) fn encode(committed: &Committed) -> String {
     let payload = Payload {
         quire_search_rules: PAYLOAD_VERSION,
-        rules: rules.clone(),
+        committed: committed.clone(),
     };
     serde_json::to_string(&payload).expect("strings and lists always serialize")
 }
 
-/// The search rules a commit's payload holds; `None` when it holds none
-/// that this quire wrote.
-pub(crate) fn decode(payload: Option<&str>) -> Option<SearchRules> {
+/// What a commit's payload holds; `None` when it holds nothing this quire
+/// wrote.
+pub(crate) fn decode(payload: Option<&str>) -> Option<Committed> {
     let payload: Payload = serde_json::from_str(payload?).ok()?;
-    (payload.quire_search_rules == PAYLOAD_VERSION).then_some(payload.rules)
+    (payload.quire_search_rules == PAYLOAD_VERSION).then_some(payload.committed)
 }
 
 #[cfg(test)]
@@ -51,12 +64,25 @@ mod tests {
         rules
             .extend_from_str("synonyms = [[\"MVD\", \"microvascular decompression\"]]")
             .unwrap();
-        let rules = rules.search_rules();
-        assert_eq!(decode(Some(&encode(&rules))), Some(rules));
+        let committed = Committed {
+            rules: rules.search_rules(),
+            model: None,
+        };
+        assert_eq!(decode(Some(&encode(&committed))), Some(committed.clone()));
+        let with_model = Committed {
+            model: Some(ModelIdentity {
+                name: "m".into(),
+                dimensions: 384,
+                weights: "00ff".into(),
+                path: "/models/m".into(),
+            }),
+            ..committed
+        };
+        assert_eq!(decode(Some(&encode(&with_model))), Some(with_model));
         assert_eq!(decode(None), None);
         assert_eq!(decode(Some("not json")), None);
         assert_eq!(decode(Some("{\"someone\": \"else\"}")), None);
-        let later = encode(&SearchRules::default()).replace(":1,", ":2,");
+        let later = encode(&Committed::default()).replace(":1,", ":2,");
         assert_eq!(decode(Some(&later)), None);
     }
 }

@@ -14,7 +14,7 @@ use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -68,8 +68,15 @@ pub mod names {
     pub const MTIME: &str = "mtime_ns";
     /// A 64-bit hash (XXH3) of the article file's bytes.
     pub const CONTENT_HASH: &str = "content_hash";
-    /// A 64-bit hash of the splitting rules the article was split with.
+    /// A 64-bit hash of the splitting rules the article was split with
+    /// (and of the model its sections were embedded with).
     pub const SPLITTER_KEY: &str = "splitter_key";
+    /// With a model (`quire index --model`): the section's unit vector, as
+    /// a little-endian f32 scale then one signed byte per dimension (value
+    /// = byte × scale). The model is named in the commit's payload.
+    pub const VECTOR: &str = "vector";
+    /// A 64-bit hash of the model's weights and of the text embedded.
+    pub const VECTOR_KEY: &str = "vector_key";
 }
 
 /// The schema's fields, looked up once.
@@ -94,6 +101,8 @@ pub(crate) struct Fields {
     pub mtime: Field,
     pub content_hash: Field,
     pub splitter_key: Field,
+    pub vector: Field,
+    pub vector_key: Field,
 }
 
 /// Builds the schema of a new index.
@@ -138,9 +147,11 @@ pub(crate) fn build() -> Schema {
         names::MTIME,
         names::CONTENT_HASH,
         names::SPLITTER_KEY,
+        names::VECTOR_KEY,
     ] {
         builder.add_u64_field(name, FAST);
     }
+    builder.add_bytes_field(names::VECTOR, FAST);
     builder.build()
 }
 
@@ -176,6 +187,8 @@ impl Fields {
             mtime: get(names::MTIME)?,
             content_hash: get(names::CONTENT_HASH)?,
             splitter_key: get(names::SPLITTER_KEY)?,
+            vector: get(names::VECTOR)?,
+            vector_key: get(names::VECTOR_KEY)?,
         })
     }
 }

@@ -12,14 +12,22 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use super::document::StoredVector;
 use super::open::{Store, Unusable};
 use super::pool::{Budget, run_parallel};
 use super::stamp::{self, Stamp, article_key};
+use super::vectors::article_vectors;
 use super::writer::{DEFAULT_WRITER_MEMORY, Writer};
+use crate::embed::identity::{ModelIdentity, WEIGHTS_FILE};
+use crate::embed::input::{input_key, section_input};
+use crate::embed::model::Model;
+use crate::embed::vector::quantise;
 use crate::error::{ArticleProblem, Error, Result};
+use crate::ingest::article::Article;
 use crate::ingest::format::READER_VERSION;
 use crate::ingest::read::decode;
 use crate::ingest::rules::Rules;
@@ -65,6 +73,25 @@ pub struct IndexOptions {
     /// Memory for the index writer's in-memory segments, in bytes (see
     /// [`Index::writer_with`](crate::Index::writer_with)).
     pub writer_memory: u64,
+    /// Which model embeds the sections, if any.
+    pub embedding: Embedding,
+}
+
+/// Which model embeds an index's sections ([`IndexOptions::embedding`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Embedding {
+    /// The model the index was built with, if any, from the folder it
+    /// remembers (the default).
+    #[default]
+    Keep,
+    /// The sentence-transformers model in this folder: a model other than
+    /// the index's re-embeds every section; the same one, moved, only
+    /// updates the folder the index remembers.
+    Model(PathBuf),
+    /// None: the sections lose their vectors and are searched by their
+    /// words alone.
+    Drop,
 }
 
 impl IndexOptions {
@@ -115,6 +142,19 @@ impl IndexOptions {
         self.writer_memory = bytes;
         self
     }
+
+    /// Embeds the sections with the model in the folder `dir` (see
+    /// [`Embedding::Model`]).
+    pub fn model(mut self, dir: impl Into<PathBuf>) -> IndexOptions {
+        self.embedding = Embedding::Model(dir.into());
+        self
+    }
+
+    /// Sets [`IndexOptions::embedding`].
+    pub fn embedding(mut self, embedding: Embedding) -> IndexOptions {
+        self.embedding = embedding;
+        self
+    }
 }
 
 impl Default for IndexOptions {
@@ -128,6 +168,7 @@ impl Default for IndexOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             threads: 0,
             writer_memory: DEFAULT_WRITER_MEMORY,
+            embedding: Embedding::Keep,
         }
     }
 }
@@ -165,6 +206,11 @@ pub struct IndexReport {
     /// Whether the search rules (stop words, synonyms) differ from those
     /// the index had: they were committed with this run.
     pub rules_changed: bool,
+    /// The model whose vectors the index has after the run, if any.
+    pub model: Option<ModelIdentity>,
+    /// Sections embedded by this run (the others written kept the vectors
+    /// of their unchanged text).
+    pub sections_embedded: u64,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -267,9 +313,28 @@ pub fn build_index_with_progress(
         stamp::stamps(&store)?
     };
 
+    // The model is loaded when given, to check it, and else only when a
+    // file needs embedding.
+    let mut model = match &options.embedding {
+        Embedding::Model(dir) => Some(Arc::new(Model::load(dir)?)),
+        Embedding::Keep | Embedding::Drop => None,
+    };
+    let identity = match (&options.embedding, &model) {
+        (_, Some(model)) => Some(model.identity().clone()),
+        (Embedding::Keep, None) => writer.model().cloned(),
+        _ => None,
+    };
     let splitter = Splitter::new(options.rules.clone());
-    let splitter_key = splitter_key(&options.rules);
+    let splitter_key = splitter_key(&options.rules, identity.as_ref());
     let plan = plan(&found, &metas, &stamps, splitter_key);
+    if model.is_none()
+        && let Some(identity) = &identity
+        && !plan.todo.is_empty()
+    {
+        model = Some(Arc::new(remembered_model(&store.dir, identity)?));
+    }
+    let new_model = writer.model() != identity.as_ref();
+    writer.set_model(identity.clone());
     report.unchanged = plan.unchanged;
     for &key in &plan.removed {
         writer.delete_key(key);
@@ -280,6 +345,9 @@ pub fn build_index_with_progress(
     progress.start(plan.todo.len() as u64, bytes);
     let context = Context {
         budget: Budget::new(IN_FLIGHT_BYTES),
+        store: &store,
+        model: model.as_deref(),
+        embedded: AtomicU64::new(0),
         writer: &writer,
         splitter: &splitter,
         splitter_key,
@@ -289,6 +357,7 @@ pub fn build_index_with_progress(
     };
     let outcomes = run_parallel(&plan.todo, threads, |todo| context.index_one(todo));
     progress.finish();
+    report.sections_embedded = context.embedded.load(Ordering::Relaxed);
     for outcome in outcomes {
         report.bytes_read += outcome.bytes_read;
         report.text_bytes += outcome.text_bytes;
@@ -319,7 +388,12 @@ pub fn build_index_with_progress(
     fail_if_strict(options, &report.skipped)?;
 
     report.rules_changed = new_rules;
-    if options.rebuild || new_rules || report.added + report.changed + report.removed > 0 {
+    report.model = identity;
+    if options.rebuild
+        || new_rules
+        || new_model
+        || report.added + report.changed + report.removed > 0
+    {
         writer.commit()?;
         store.reload()?;
     } else {
@@ -412,11 +486,36 @@ fn file_meta(file: &ArticleFile) -> FileMeta {
     }
 }
 
-/// A fingerprint of the rules and of the readers, so that changing either
-/// re-splits every article.
-fn splitter_key(rules: &Rules) -> u64 {
-    let text = format!("{READER_VERSION}\n{}", rules.splitting_key());
+/// A fingerprint of the rules, of the readers and of the model's weights,
+/// so that changing any re-splits (and re-embeds) every article.
+fn splitter_key(rules: &Rules, model: Option<&ModelIdentity>) -> u64 {
+    let mut text = format!("{READER_VERSION}\n{}", rules.splitting_key());
+    if let Some(model) = model {
+        text.push_str("\nmodel ");
+        text.push_str(&model.weights);
+    }
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+/// The model the index remembers, loaded from its folder and checked to be
+/// the same.
+fn remembered_model(index: &Path, identity: &ModelIdentity) -> Result<Model> {
+    if !identity.path.join(WEIGHTS_FILE).is_file() {
+        return Err(Error::ModelMissing {
+            index: index.to_path_buf(),
+            name: identity.name.clone(),
+            model: identity.path.clone(),
+        });
+    }
+    let model = Model::load(&identity.path)?;
+    if !model.identity().same_model(identity) {
+        return Err(Error::ModelChanged {
+            index: index.to_path_buf(),
+            model: identity.path.clone(),
+            expected: identity.name.clone(),
+        });
+    }
+    Ok(model)
 }
 
 /// One indexing thread per [`BYTES_PER_THREAD`] of input, up to `max`.
@@ -449,6 +548,13 @@ struct Outcome {
 /// What every worker shares.
 struct Context<'a> {
     budget: Budget,
+    /// The index as of the last commit: where changed articles' vectors
+    /// are found.
+    store: &'a Store,
+    /// The model that embeds the sections, if any.
+    model: Option<&'a Model>,
+    /// Sections embedded so far.
+    embedded: AtomicU64,
     writer: &'a Writer,
     splitter: &'a Splitter,
     splitter_key: u64,
@@ -561,7 +667,21 @@ impl Context<'_> {
         };
         let source = file.path.to_string_lossy();
         let text_bytes = article.sections.iter().map(|s| s.text.len() as u64).sum();
-        let result = match self.writer.add_stamped(&file.id, &source, article, &stamp) {
+        let vectors = match self.vectors(&article, todo) {
+            Ok(vectors) => vectors,
+            Err(e) => {
+                return Outcome {
+                    result: Indexed::Failed(e),
+                    warning: None,
+                    bytes_read: len,
+                    text_bytes: 0,
+                };
+            }
+        };
+        let result = match self
+            .writer
+            .add_stamped(&file.id, &source, article, &stamp, vectors)
+        {
             Ok(n) if todo.before.is_some() => Indexed::Changed(n),
             Ok(n) => Indexed::Added(n),
             Err(e) => Indexed::Failed(e),
@@ -573,6 +693,51 @@ impl Context<'_> {
             bytes_read: len,
             text_bytes,
         }
+    }
+}
+
+impl Context<'_> {
+    /// The vectors of the article's sections, in order (none without a
+    /// model): a section whose input is unchanged since the article was
+    /// last indexed keeps its vector; the others are embedded.
+    fn vectors(&self, article: &Article, todo: &Todo) -> Result<Vec<StoredVector>> {
+        let Some(model) = self.model else {
+            return Ok(vec![]);
+        };
+        let weights = &model.identity().weights;
+        let inputs: Vec<String> = article
+            .sections
+            .iter()
+            .map(|s| section_input(&article.title, &s.path, &s.text))
+            .collect();
+        let keys: Vec<u64> = inputs.iter().map(|i| input_key(weights, i)).collect();
+        let mut kept = match todo.before {
+            Some(_) => article_vectors(
+                &self.store.searcher(),
+                self.store.fields,
+                article_key(&todo.file.id),
+            )
+            .map_err(|e| self.store.error(e))?,
+            None => HashMap::new(),
+        };
+        let fresh: Vec<usize> = (0..inputs.len())
+            .filter(|&i| !kept.contains_key(&keys[i]))
+            .collect();
+        let texts: Vec<&str> = fresh.iter().map(|&i| inputs[i].as_str()).collect();
+        let mut embedded = model.embed(&texts)?.into_iter();
+        for &i in &fresh {
+            let vector = embedded.next().expect("a vector for each text");
+            kept.insert(keys[i], quantise(&vector));
+        }
+        self.embedded
+            .fetch_add(fresh.len() as u64, Ordering::Relaxed);
+        Ok(keys
+            .iter()
+            .map(|&key| StoredVector {
+                key,
+                bytes: kept.get(&key).cloned().unwrap_or_default(),
+            })
+            .collect())
     }
 }
 

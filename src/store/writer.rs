@@ -12,11 +12,12 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Term;
 
 use super::directory::is_read_only;
-use super::document::section_document;
+use super::document::{StoredVector, section_document};
 use super::open::{Store, share_bookkeeping};
-use super::payload;
+use super::payload::{self, Committed};
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
+use crate::embed::identity::ModelIdentity;
 use crate::error::{Error, Result};
 use crate::ingest::article::Article;
 use crate::ingest::rules::SearchRules;
@@ -43,9 +44,9 @@ pub struct Writer {
     fields: Fields,
     dir: PathBuf,
     pid_path: PathBuf,
-    /// What the commit carries: the search rules (see [`super::payload`]),
-    /// those of the last commit unless replaced.
-    payload: Option<String>,
+    /// What the commit carries: the search rules and the model (see
+    /// [`super::payload`]), those of the last commit unless replaced.
+    committed: Option<Committed>,
 }
 
 impl Writer {
@@ -89,18 +90,29 @@ impl Writer {
             fields: store.fields,
             dir: dir.clone(),
             pid_path,
-            payload,
+            committed: payload::decode(payload.as_deref()),
         })
     }
 
     /// The search rules the last commit left, if quire wrote them.
     pub(crate) fn search_rules(&self) -> Option<SearchRules> {
-        payload::decode(self.payload.as_deref())
+        self.committed.as_ref().map(|c| c.rules.clone())
     }
 
     /// Makes the commit carry `rules` as the index's search rules.
     pub(crate) fn set_search_rules(&mut self, rules: &SearchRules) {
-        self.payload = Some(payload::encode(rules));
+        self.committed.get_or_insert_default().rules = rules.clone();
+    }
+
+    /// The model the last commit's vectors were made with.
+    pub(crate) fn model(&self) -> Option<&ModelIdentity> {
+        self.committed.as_ref()?.model.as_ref()
+    }
+
+    /// Makes the commit say that its vectors were made with `model` (none:
+    /// the sections have no vectors).
+    pub(crate) fn set_model(&mut self, model: Option<ModelIdentity>) {
+        self.committed.get_or_insert_default().model = model;
     }
 
     /// Adds the sections of `article` under the id `id`, replacing every
@@ -112,22 +124,25 @@ impl Writer {
     /// [`Error::Tantivy`] when the writer has failed (a full disk, a killed
     /// indexing thread): nothing of this writer's is then committed.
     pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<u64> {
-        self.add_stamped(id, source, article.clone(), &Stamp::default())
+        self.add_stamped(id, source, article.clone(), &Stamp::default(), vec![])
     }
 
-    /// [`Writer::add_article`], remembering the file's stamp.
+    /// [`Writer::add_article`], remembering the file's stamp, and the
+    /// sections' vectors (one for each section, in order, or none).
     pub(crate) fn add_stamped(
         &self,
         id: &str,
         source: &str,
         article: Article,
         stamp: &Stamp,
+        vectors: Vec<StoredVector>,
     ) -> Result<u64> {
         self.delete_article(id);
         self.changed.store(true, Ordering::Relaxed);
         let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
         let n = article.sections.len() as u64;
+        let mut vectors = vectors.into_iter();
         for section in article.sections {
             let doc = section_document(
                 self.fields,
@@ -136,6 +151,7 @@ impl Writer {
                 &article.title,
                 section,
                 stamp,
+                vectors.next(),
             );
             writer
                 .add_document(doc)
@@ -180,8 +196,8 @@ impl Writer {
         let mut prepared = inner
             .prepare_commit()
             .map_err(|e| Error::from_tantivy(e, &self.dir))?;
-        if let Some(payload) = &self.payload {
-            prepared.set_payload(payload);
+        if let Some(committed) = &self.committed {
+            prepared.set_payload(&payload::encode(committed));
         }
         prepared
             .commit()

@@ -1,0 +1,293 @@
+//! A sentence-transformers model folder, loaded for embedding: the
+//! tokenizer, the BERT encoder and the pooling its folder asks for, on the
+//! CPU, with no network and no Python.
+//!
+//! A folder that works has `config.json` (a BERT-family encoder),
+//! `tokenizer.json`, `model.safetensors`, and optionally
+//! `1_Pooling/config.json` (mean or CLS pooling; mean when absent),
+//! `modules.json` (a `Normalize` module makes unit vectors; quire
+//! normalises in any case, as it ranks by cosine) and
+//! `sentence_bert_config.json` (`max_seq_length`, 256 when absent).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use serde::Deserialize;
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::bert::{self, Bert, Config};
+use super::identity::{ModelIdentity, WEIGHTS_FILE, folder_name, weights_hash};
+use crate::error::{Error, Result};
+
+/// The most tokens a batch holds, padding included: the attention scores
+/// of a batch take `heads × tokens × longest × 4` bytes, 50 MB here.
+const BATCH_TOKENS: usize = 4096;
+
+/// Text past this many bytes is not tokenized: the model reads at most
+/// `max_seq_length` tokens, a few bytes each.
+const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+/// How a model turns its tokens' states into one vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pooling {
+    Mean,
+    Cls,
+}
+
+/// A loaded sentence-embedding model: [`Model::embed`] turns texts into
+/// unit vectors, whose dot product is their cosine.
+pub struct Model {
+    bert: Bert,
+    tokenizer: Tokenizer,
+    pooling: Pooling,
+    max_tokens: usize,
+    pad_id: u32,
+    identity: ModelIdentity,
+}
+
+#[derive(Deserialize)]
+struct PoolingConfig {
+    #[serde(default)]
+    pooling_mode_cls_token: bool,
+    #[serde(default)]
+    pooling_mode_mean_tokens: bool,
+    #[serde(default)]
+    pooling_mode_max_tokens: bool,
+    #[serde(default)]
+    pooling_mode_mean_sqrt_len_tokens: bool,
+}
+
+#[derive(Deserialize)]
+struct SentenceConfig {
+    max_seq_length: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct ModelType {
+    model_type: Option<String>,
+    pad_token_id: Option<u32>,
+}
+
+impl Model {
+    /// Loads the model in the folder `dir`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Model`] when `dir` is not a sentence-transformers folder of
+    /// a BERT-family model quire can run.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Model> {
+        let dir = dir.as_ref();
+        let not_a_model = |reason: String| Error::Model {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        if !dir.is_dir() {
+            return Err(not_a_model("no such folder".into()));
+        }
+        let read = |name: &str| -> Result<Vec<u8>> {
+            std::fs::read(dir.join(name)).map_err(|e| not_a_model(format!("{name}: {e}")))
+        };
+        let json = |name: &str| -> Result<Option<Vec<u8>>> {
+            match std::fs::read(dir.join(name)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(not_a_model(format!("{name}: {e}"))),
+            }
+        };
+        let config_bytes = read("config.json")?;
+        let kind: ModelType = serde_json::from_slice(&config_bytes)
+            .map_err(|e| not_a_model(format!("config.json: {e}")))?;
+        match kind.model_type.as_deref() {
+            None | Some("bert") => {}
+            Some(other) => {
+                return Err(not_a_model(format!(
+                    "config.json: a {other:?} model; quire runs BERT-family models (model_type \"bert\")"
+                )));
+            }
+        }
+        let config: Config = serde_json::from_slice(&config_bytes)
+            .map_err(|e| not_a_model(format!("config.json: {e}")))?;
+        if config.num_attention_heads == 0
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
+            return Err(not_a_model(
+                "config.json: hidden_size is not a multiple of num_attention_heads".into(),
+            ));
+        }
+        let pooling = match json("1_Pooling/config.json")? {
+            None => Pooling::Mean,
+            Some(bytes) => {
+                let p: PoolingConfig = serde_json::from_slice(&bytes)
+                    .map_err(|e| not_a_model(format!("1_Pooling/config.json: {e}")))?;
+                match (p.pooling_mode_mean_tokens, p.pooling_mode_cls_token) {
+                    (true, false) => Pooling::Mean,
+                    (false, true) => Pooling::Cls,
+                    _ if p.pooling_mode_max_tokens || p.pooling_mode_mean_sqrt_len_tokens => {
+                        return Err(not_a_model(
+                            "1_Pooling/config.json: quire pools by mean or by CLS token only"
+                                .into(),
+                        ));
+                    }
+                    _ => {
+                        return Err(not_a_model(
+                            "1_Pooling/config.json: no single pooling mode is set".into(),
+                        ));
+                    }
+                }
+            }
+        };
+        let max_tokens = match json("sentence_bert_config.json")? {
+            None => 256,
+            Some(bytes) => serde_json::from_slice::<SentenceConfig>(&bytes)
+                .map_err(|e| not_a_model(format!("sentence_bert_config.json: {e}")))?
+                .max_seq_length
+                .unwrap_or(256),
+        }
+        .clamp(8, config.max_position_embeddings);
+        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
+            .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: max_tokens,
+                ..TruncationParams::default()
+            }))
+            .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
+        if tokenizer.get_vocab_size(true) > config.vocab_size {
+            return Err(not_a_model(
+                "tokenizer.json has more tokens than config.json's vocab_size".into(),
+            ));
+        }
+        let weights = read(WEIGHTS_FILE)?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
+            .map_err(|e| not_a_model(format!("{WEIGHTS_FILE}: {}", one_line(&e))))?;
+        let bert = Bert::load(vb, &config)
+            .map_err(|e| not_a_model(format!("{WEIGHTS_FILE}: {}", one_line(&e))))?;
+        let path = std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir));
+        let identity = ModelIdentity {
+            name: folder_name(&path),
+            dimensions: config.hidden_size,
+            weights: weights_hash(dir)?,
+            path,
+        };
+        Ok(Model {
+            bert,
+            tokenizer,
+            pooling,
+            max_tokens,
+            pad_id: kind.pad_token_id.unwrap_or(0),
+            identity,
+        })
+    }
+
+    /// Which model this is, as an index remembers it.
+    pub fn identity(&self) -> &ModelIdentity {
+        &self.identity
+    }
+
+    /// How many numbers each vector has.
+    pub fn dimensions(&self) -> usize {
+        self.identity.dimensions
+    }
+
+    /// The most tokens of a text the model reads; the rest is cut off.
+    pub fn max_tokens(&self) -> usize {
+        self.max_tokens
+    }
+
+    /// The unit vector of each text, in order. Texts are cut at
+    /// [`Model::max_tokens`] tokens, and batched by length so that little
+    /// of the work is padding.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Embedding`] when the model cannot run on a text (it never
+    /// should on a model that loaded).
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let mut encoded = Vec::with_capacity(texts.len());
+        for text in texts {
+            let text = head(text, MAX_TEXT_BYTES);
+            let encoding = self
+                .tokenizer
+                .encode(text, true)
+                .map_err(|e| Error::Embedding(one_line(&e)))?;
+            encoded.push(encoding.get_ids().to_vec());
+        }
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| encoded[i].len());
+        let mut vectors = vec![Vec::new(); texts.len()];
+        let mut start = 0;
+        while start < order.len() {
+            // Sorted by length: the batch's last text is its longest.
+            let mut end = start + 1;
+            while end < order.len() && (end + 1 - start) * encoded[order[end]].len() <= BATCH_TOKENS
+            {
+                end += 1;
+            }
+            let batch: Vec<&[u32]> = order[start..end]
+                .iter()
+                .map(|&i| encoded[i].as_slice())
+                .collect();
+            for (&i, vector) in order[start..end].iter().zip(self.run(&batch)?) {
+                vectors[i] = vector;
+            }
+            start = end;
+        }
+        Ok(vectors)
+    }
+
+    /// The unit vectors of one batch of token ids.
+    fn run(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
+        let failed = |e: candle_core::Error| Error::Embedding(one_line(&e));
+        let longest = batch.iter().map(|ids| ids.len()).max().unwrap_or(0).max(1);
+        let mut ids = Vec::with_capacity(batch.len() * longest);
+        let mut mask = Vec::with_capacity(batch.len() * longest);
+        for row in batch {
+            ids.extend_from_slice(row);
+            ids.extend(std::iter::repeat_n(self.pad_id, longest - row.len()));
+            mask.extend(std::iter::repeat_n(1f32, row.len()));
+            mask.extend(std::iter::repeat_n(0f32, longest - row.len()));
+        }
+        let shape = (batch.len(), longest);
+        let ids = Tensor::from_vec(ids, shape, &Device::Cpu).map_err(failed)?;
+        let mask = Tensor::from_vec(mask, shape, &Device::Cpu).map_err(failed)?;
+        let hidden = self.bert.forward(&ids, &mask).map_err(failed)?;
+        let pooled = match self.pooling {
+            Pooling::Mean => bert::mean_pool(&hidden, &mask),
+            Pooling::Cls => bert::cls_pool(&hidden),
+        }
+        .map_err(failed)?;
+        let mut vectors: Vec<Vec<f32>> = pooled.to_vec2().map_err(failed)?;
+        for v in &mut vectors {
+            normalise(v);
+        }
+        Ok(vectors)
+    }
+}
+
+/// Scales `v` to length 1 (a zero vector stays zero).
+pub(crate) fn normalise(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// The first `max` bytes of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+fn one_line(e: &dyn std::fmt::Display) -> String {
+    crate::error::one_line(&e.to_string())
+}
