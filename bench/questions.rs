@@ -38,7 +38,7 @@
 use std::collections::{HashMap, HashSet};
 
 use peers::{Doc, mrr, rank, success_at_1};
-use quire::{Article, IndexOptions, SearchOptions, Splitter};
+use quire::{Article, IndexOptions, Matching, SearchOptions, Splitter};
 
 #[path = "peers.rs"]
 mod peers;
@@ -185,21 +185,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.sections_embedded
     );
     let index = quire::Index::open(base.join("quire"))?;
-    let quire_hits: Vec<Vec<String>> = items
+    // With a model: quire by words alone, by meaning alone, and both.
+    let modes: Vec<(&str, Matching)> = if model.is_some() {
+        vec![
+            ("quire (words)", Matching::Words),
+            ("quire (meaning)", Matching::Meaning),
+            ("quire (hybrid)", Matching::Hybrid),
+        ]
+    } else {
+        vec![("quire", Matching::Hybrid)]
+    };
+    let started = std::time::Instant::now();
+    let quire_runs: Vec<(&str, Vec<Vec<String>>)> = modes
         .iter()
-        .map(|item| {
-            index
-                .search(&item.query, &SearchOptions::default())
-                .map(|results| {
-                    results
-                        .hits
-                        .iter()
-                        .map(|h| format!("{}#{}", h.article.id, h.section.anchor))
-                        .collect()
+        .map(|&(name, matching)| {
+            let options = SearchOptions::default().matching(matching);
+            let hits = items
+                .iter()
+                .map(|item| {
+                    index
+                        .search(&item.query, &options)
+                        .map(|results| {
+                            results
+                                .hits
+                                .iter()
+                                .map(|h| format!("{}#{}", h.article.id, h.section.anchor))
+                                .collect()
+                        })
+                        .unwrap_or_default()
                 })
-                .unwrap_or_default()
+                .collect();
+            (name, hits)
         })
         .collect();
+    eprintln!("quire searched in {:.1} s", started.elapsed().as_secs_f64());
+    let quire_hits = &quire_runs.last().expect("a mode").1;
 
     // The peers, over the very same sections.
     let docs: Vec<Doc> = sections
@@ -222,11 +242,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|(item, keys)| rank(keys, |k| material.get(k) == Some(&item.target)))
             .collect()
     };
-    let engines = [
-        ("quire", ranks(&quire_hits)),
-        ("tantivy (defaults, words ORed)", ranks(&tantivy_hits)),
-        ("SQLite FTS5 (porter, bm25, words ORed)", ranks(&fts5_hits)),
-    ];
+    let mut engines: Vec<(&str, Vec<Option<usize>>)> = quire_runs
+        .iter()
+        .map(|(name, hits)| (*name, ranks(hits)))
+        .collect();
+    engines.push(("tantivy (defaults, words ORed)", ranks(&tantivy_hits)));
+    engines.push(("SQLite FTS5 (porter, bm25, words ORed)", ranks(&fts5_hits)));
 
     // Every item's ranks, for a closer look (`QUIRE_BENCH_DUMP=FILE`).
     if let Ok(dump) = std::env::var("QUIRE_BENCH_DUMP") {

@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use peers::{Doc, mrr, rank, success_at_1};
-use quire::{IndexOptions, SearchOptions, Splitter};
+use quire::{IndexOptions, Matching, SearchOptions, Splitter};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -75,9 +75,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
         }
     }
-    let options = IndexOptions::default().exclude("_sources");
-    quire::build_index(work.path().join("quire"), &roots, &options)?;
-    let index = quire::Index::open(work.path().join("quire"))?;
+    // With a model (`QUIRE_BENCH_MODEL=DIR`), quire's index is kept in the
+    // cache, so that a second run embeds nothing.
+    let model = std::env::var_os("QUIRE_BENCH_MODEL").map(std::path::PathBuf::from);
+    let mut options = IndexOptions::default().exclude("_sources");
+    let home = match &model {
+        Some(model) => {
+            options = options.model(model);
+            std::path::PathBuf::from("bench/cache/relevance/quire")
+        }
+        None => work.path().join("quire"),
+    };
+    let started = std::time::Instant::now();
+    let report = quire::build_index(&home, &roots, &options)?;
+    eprintln!(
+        "quire indexed in {:.1} s, {} sections embedded",
+        started.elapsed().as_secs_f64(),
+        report.sections_embedded
+    );
+    let index = quire::Index::open(&home)?;
     eprintln!("{} sections", sections.len());
 
     // Queries: 2-4 of a section's rarest words, none from its headings.
@@ -141,12 +157,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    // quire.
-    let quire_ranks = |queries: &[(String, String)]| -> Vec<Option<usize>> {
+    // quire; with a model, by words alone, by meaning alone, and both.
+    let modes: Vec<(&str, Matching)> = if model.is_some() {
+        vec![
+            ("quire (words)", Matching::Words),
+            ("quire (meaning)", Matching::Meaning),
+            ("quire (hybrid)", Matching::Hybrid),
+        ]
+    } else {
+        vec![("quire", Matching::Hybrid)]
+    };
+    let quire_ranks = |queries: &[(String, String)], matching: Matching| -> Vec<Option<usize>> {
+        let options = SearchOptions::default().matching(matching);
         queries
             .iter()
             .map(|(key, q)| {
-                let results = index.search(q, &SearchOptions::default()).ok()?;
+                let results = index.search(q, &options).ok()?;
                 results
                     .hits
                     .iter()
@@ -155,9 +181,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .collect()
     };
-    let quire_clean = quire_ranks(&clean);
-    let quire_typo = quire_ranks(&typod);
-    let quire_headed = quire_ranks(&headed);
+    let quire_runs: Vec<(&str, [Vec<Option<usize>>; 3])> = modes
+        .iter()
+        .map(|&(name, matching)| {
+            (
+                name,
+                [
+                    quire_ranks(&clean, matching),
+                    quire_ranks(&typod, matching),
+                    quire_ranks(&headed, matching),
+                ],
+            )
+        })
+        .collect();
+    let [quire_clean, quire_typo, _] = &quire_runs.last().expect("a mode").1;
 
     // The peers, over the very same sections.
     let docs: Vec<Doc> = sections
@@ -224,8 +261,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         headed.len()
     );
     println!("|---|---|---|---|---|---|---|");
-    for (name, c, t, h) in [
-        ("quire", &quire_clean, &quire_typo, &quire_headed),
+    type Ranks = Vec<Option<usize>>;
+    let mut rows: Vec<(&str, &Ranks, &Ranks, &Ranks)> = quire_runs
+        .iter()
+        .map(|(name, [c, t, h])| (*name, c, t, h))
+        .collect();
+    rows.extend([
         (
             "tantivy (defaults)",
             &tantivy_clean,
@@ -238,7 +279,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &fts5["typo"],
             &fts5["headed"],
         ),
-    ] {
+    ]);
+    for (name, c, t, h) in rows {
         println!(
             "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
             success_at_1(c),

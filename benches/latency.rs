@@ -13,7 +13,8 @@
 //! cargo bench --bench latency
 //! QUIRE_BENCH_LOOP=50 cargo bench --bench latency   # a steady load to profile
 //! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries,
-//! #  QUIRE_BENCH_FRESH=1 a freshly opened index each round: first runs)
+//! #  QUIRE_BENCH_FRESH=1 a freshly opened index each round: first runs,
+//! #  QUIRE_BENCH_INDEX=DIR an index already built, e.g. with a model)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -35,12 +36,22 @@ fn corpus() -> PathBuf {
     }
 }
 
+/// The index folder: `QUIRE_BENCH_INDEX`, else the bench's own.
+fn index_dir() -> PathBuf {
+    std::env::var_os("QUIRE_BENCH_INDEX")
+        .map_or_else(|| PathBuf::from("bench/cache/latency-index"), PathBuf::from)
+}
+
 /// The index, built if missing, and the text of its sections.
 fn setup() -> (quire::Index, Vec<String>) {
     let corpus = corpus();
-    let dir = Path::new("bench/cache/latency-index");
-    let options = quire::IndexOptions::default().exclude("_sources");
-    quire::build_index(dir, std::slice::from_ref(&corpus), &options).expect("index builds");
+    // An index built elsewhere (`QUIRE_BENCH_INDEX`, such as the relevance
+    // benchmark's with a model) is searched as it is.
+    let dir = index_dir();
+    if std::env::var_os("QUIRE_BENCH_INDEX").is_none() {
+        let options = quire::IndexOptions::default().exclude("_sources");
+        quire::build_index(&dir, std::slice::from_ref(&corpus), &options).expect("index builds");
+    }
     let splitter = quire::Splitter::default();
     let mut texts = Vec::new();
     let found = quire::find_articles(&[corpus]).expect("corpus is there");
@@ -49,7 +60,7 @@ fn setup() -> (quire::Index, Vec<String>) {
             texts.extend(article.sections.into_iter().map(|s| s.text));
         }
     }
-    (quire::Index::open(dir).expect("index opens"), texts)
+    (quire::Index::open(&dir).expect("index opens"), texts)
 }
 
 /// Plain, phrase and typo'd queries: 70, 65 and 65 of them.
@@ -103,7 +114,7 @@ fn bench(c: &mut Criterion) {
     }
     // First runs, on a freshly opened index: nothing remembered from an
     // earlier search (typo'd variants are kept per commit across searches).
-    let fresh = quire::Index::open("bench/cache/latency-index").expect("index opens");
+    let fresh = quire::Index::open(index_dir()).expect("index opens");
     let first: Vec<Duration> = queries
         .iter()
         .map(|(_, q)| {
@@ -178,7 +189,7 @@ fn profile_loop(rounds: usize) {
     let mut index = index;
     for _ in 0..rounds {
         if fresh {
-            index = quire::Index::open("bench/cache/latency-index").expect("index opens");
+            index = quire::Index::open(index_dir()).expect("index opens");
         }
         for (_, q) in &queries {
             std::hint::black_box(index.search(q, &options).expect("search works"));

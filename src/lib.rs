@@ -61,6 +61,7 @@ mod store;
 pub use embed::identity::ModelIdentity;
 #[cfg(feature = "model")]
 pub use embed::model::Model;
+pub use embed::vector;
 pub use error::{ArticleProblem, Error, Result};
 pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
 pub use index::{Index, export};

@@ -17,4 +17,4 @@ pub(crate) mod model;
 #[cfg(not(feature = "model"))]
 #[path = "unavailable.rs"]
 pub(crate) mod model;
-pub(crate) mod vector;
+pub mod vector;

@@ -44,6 +44,9 @@ pub struct Model {
     max_tokens: usize,
     pad_id: u32,
     identity: ModelIdentity,
+    hidden: usize,
+    intermediate: usize,
+    layers: usize,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +183,9 @@ impl Model {
             max_tokens,
             pad_id: kind.pad_token_id.unwrap_or(0),
             identity,
+            hidden: config.hidden_size,
+            intermediate: config.intermediate_size,
+            layers: config.num_hidden_layers,
         })
     }
 
@@ -196,6 +202,35 @@ impl Model {
     /// The most tokens of a text the model reads; the rest is cut off.
     pub fn max_tokens(&self) -> usize {
         self.max_tokens
+    }
+
+    /// How many tokens of `text` the model reads (at most
+    /// [`Model::max_tokens`], the special tokens included).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Embedding`] when the tokenizer fails on it.
+    pub fn count_tokens(&self, text: &str) -> Result<usize> {
+        let encoding = self
+            .tokenizer
+            .encode(head(text, MAX_TEXT_BYTES), true)
+            .map_err(|e| Error::Embedding(one_line(&e)))?;
+        Ok(encoding.get_ids().len())
+    }
+
+    /// The multiply-adds of one forward pass over `tokens` tokens, times
+    /// two: the arithmetic the embedding of one text costs.
+    pub fn flops(&self, tokens: usize) -> f64 {
+        let (h, i, layers) = (
+            self.hidden as f64,
+            self.intermediate as f64,
+            self.layers as f64,
+        );
+        let n = tokens as f64;
+        // Q, K, V and the output projection; the feed-forward pair; the
+        // attention's scores and weighted sum.
+        let per_token = 4.0 * h * h + 2.0 * h * i + 2.0 * n * h;
+        2.0 * layers * n * per_token
     }
 
     /// The unit vector of each text, in order. Texts are cut at

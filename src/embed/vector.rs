@@ -1,4 +1,4 @@
-//! Vectors as the index stores them: each unit vector as one byte per
+//! Vectors as the index stores them (the `vector` field): each unit vector as one byte per
 //! dimension (a signed 8-bit number) after a 4-byte scale, so that 384
 //! dimensions take 388 bytes; and the dot products a search ranks by.
 //!
@@ -8,7 +8,7 @@
 
 /// The stored bytes of unit vector `v`: its scale (little-endian f32),
 /// then one i8 per dimension.
-pub(crate) fn quantise(v: &[f32]) -> Vec<u8> {
+pub fn quantise(v: &[f32]) -> Vec<u8> {
     let largest = v.iter().fold(0f32, |m, x| m.max(x.abs()));
     let scale = if largest > 0.0 { largest / 127.0 } else { 1.0 };
     let mut out = Vec::with_capacity(4 + v.len());
@@ -20,14 +20,24 @@ pub(crate) fn quantise(v: &[f32]) -> Vec<u8> {
     out
 }
 
-/// A query vector quantised the same way: its values and its scale.
-pub(crate) struct QueryVector {
+/// A query vector quantised as the stored ones are, to compare with them:
+///
+/// ```
+/// use quire::vector::{QueryVector, quantise};
+///
+/// let stored = quantise(&[0.6, 0.8]);
+/// assert_eq!(stored.len(), 4 + 2);
+/// let cosine = QueryVector::new(&[0.8, 0.6]).cosine(&stored).unwrap();
+/// assert!((cosine - 0.96).abs() < 0.01);
+/// ```
+pub struct QueryVector {
     values: Vec<u8>,
     scale: f32,
 }
 
 impl QueryVector {
-    pub(crate) fn new(v: &[f32]) -> QueryVector {
+    /// The query's unit vector `v`, quantised.
+    pub fn new(v: &[f32]) -> QueryVector {
         let bytes = quantise(v);
         let (scale, values) = split(&bytes).expect("a quantised vector");
         QueryVector {
@@ -36,13 +46,14 @@ impl QueryVector {
         }
     }
 
-    pub(crate) fn dimensions(&self) -> usize {
+    /// How many numbers the vector has.
+    pub fn dimensions(&self) -> usize {
         self.values.len()
     }
 
     /// The cosine of the query and the stored vector `bytes`; `None` when
     /// `bytes` is no vector of this many dimensions.
-    pub(crate) fn cosine(&self, bytes: &[u8]) -> Option<f32> {
+    pub fn cosine(&self, bytes: &[u8]) -> Option<f32> {
         let (scale, values) = split(bytes)?;
         (values.len() == self.values.len())
             .then(|| dot(&self.values, values) as f32 * scale * self.scale)
@@ -56,9 +67,16 @@ pub(crate) fn split(bytes: &[u8]) -> Option<(f32, &[u8])> {
     scale.is_finite().then_some((scale, values))
 }
 
+/// The stored vector `bytes` (the `vector` field) back as f32 values;
+/// `None` when they are no stored vector.
+pub fn decode(bytes: &[u8]) -> Option<Vec<f32>> {
+    let (scale, values) = split(bytes)?;
+    Some(values.iter().map(|&x| f32::from(x as i8) * scale).collect())
+}
+
 /// The dot product of two vectors of i8 (held as bytes), summed in i32
 /// (384 products of at most 127² fit with room to spare).
-pub(crate) fn dot(a: &[u8], b: &[u8]) -> i32 {
+fn dot(a: &[u8], b: &[u8]) -> i32 {
     a.iter()
         .zip(b)
         .map(|(&x, &y)| i32::from(x as i8) * i32::from(y as i8))
@@ -92,6 +110,8 @@ mod tests {
         assert!((cosine - exact).abs() < 0.01, "{cosine} vs {exact}");
         let self_cosine = QueryVector::new(&b).cosine(&stored).unwrap();
         assert!((self_cosine - 1.0).abs() < 0.01, "{self_cosine}");
+        let back = decode(&stored).unwrap();
+        assert!(back.iter().zip(&b).all(|(x, y)| (x - y).abs() < 0.01));
     }
 
     #[test]

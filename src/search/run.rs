@@ -328,8 +328,10 @@ impl<'a> Search<'a> {
         .map_err(|e| self.store.error(e))?;
         let weight = match self.options.matching {
             Matching::Meaning => 1.0,
-            _ if words::is_question(&self.words) => fusion::QUESTION_WEIGHT,
-            _ => fusion::KEYWORD_WEIGHT,
+            _ if words::asks(self.query, &self.words) => fusion::QUESTION_WEIGHT,
+            // The words' best section has every one of them.
+            _ if words.first().is_some_and(|c| c.full) => fusion::KEYWORD_WEIGHT,
+            _ => fusion::RELAXED_WEIGHT,
         };
         Ok(fusion::fuse(
             words,

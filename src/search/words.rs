@@ -127,6 +127,23 @@ pub(crate) fn is_question(words: &[Word]) -> bool {
     words.iter().any(|w| w.stop)
 }
 
+/// The words an English question opens with.
+const INTERROGATIVES: &[&str] = &[
+    "am", "are", "can", "could", "did", "do", "does", "has", "have", "how", "is", "may", "might",
+    "must", "shall", "should", "was", "were", "what", "when", "where", "which", "who", "whom",
+    "whose", "why", "will", "would",
+];
+
+/// Whether the query asks something, as a person asks it: it opens with a
+/// question word (`how do I ...`, `can my ...`) or ends with `?`. Such a
+/// query ranks by meaning first (see [`super::fusion`]).
+pub(crate) fn asks(query: &str, words: &[Word]) -> bool {
+    query.trim_end().ends_with('?')
+        || words
+            .first()
+            .is_some_and(|w| INTERROGATIVES.contains(&w.typed.to_lowercase().as_str()))
+}
+
 /// What a synonym may stand in for: each word's terms, or `None` for a
 /// word that must be matched as given (quoted, scoped, excluded, a prefix).
 pub(crate) fn replaceable(words: &[Word]) -> Vec<Option<&[String]>> {
