@@ -21,6 +21,20 @@ pub struct Doc<'a> {
 
 pub type Error = Box<dyn std::error::Error>;
 
+/// quire's ways of ranking to run: with a model, by words alone, by
+/// meaning alone, and both; without, the default.
+pub fn quire_modes(model: bool) -> Vec<(&'static str, quire::Matching)> {
+    if model {
+        vec![
+            ("quire (words)", quire::Matching::Words),
+            ("quire (meaning)", quire::Matching::Meaning),
+            ("quire (hybrid)", quire::Matching::Hybrid),
+        ]
+    } else {
+        vec![("quire", quire::Matching::Hybrid)]
+    }
+}
+
 /// The folders given on the command line; with none, says how the
 /// benchmark `program` is run and exits with 2.
 pub fn folders(program: &str) -> Vec<std::path::PathBuf> {

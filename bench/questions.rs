@@ -38,7 +38,7 @@
 use std::collections::{HashMap, HashSet};
 
 use peers::{Doc, mrr, rank, success_at_1};
-use quire::{Article, IndexOptions, Matching, SearchOptions, Splitter};
+use quire::{Article, IndexOptions, SearchOptions, Splitter};
 
 #[path = "peers.rs"]
 mod peers;
@@ -185,16 +185,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.sections_embedded
     );
     let index = quire::Index::open(base.join("quire"))?;
-    // With a model: quire by words alone, by meaning alone, and both.
-    let modes: Vec<(&str, Matching)> = if model.is_some() {
-        vec![
-            ("quire (words)", Matching::Words),
-            ("quire (meaning)", Matching::Meaning),
-            ("quire (hybrid)", Matching::Hybrid),
-        ]
-    } else {
-        vec![("quire", Matching::Hybrid)]
-    };
+    let modes = peers::quire_modes(model.is_some());
     let started = std::time::Instant::now();
     let quire_runs: Vec<(&str, Vec<Vec<String>>)> = modes
         .iter()

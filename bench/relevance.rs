@@ -158,15 +158,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // quire; with a model, by words alone, by meaning alone, and both.
-    let modes: Vec<(&str, Matching)> = if model.is_some() {
-        vec![
-            ("quire (words)", Matching::Words),
-            ("quire (meaning)", Matching::Meaning),
-            ("quire (hybrid)", Matching::Hybrid),
-        ]
-    } else {
-        vec![("quire", Matching::Hybrid)]
-    };
+    let modes = peers::quire_modes(model.is_some());
     let quire_ranks = |queries: &[(String, String)], matching: Matching| -> Vec<Option<usize>> {
         let options = SearchOptions::default().matching(matching);
         queries

@@ -14,7 +14,8 @@
 //! QUIRE_BENCH_LOOP=50 cargo bench --bench latency   # a steady load to profile
 //! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries,
 //! #  QUIRE_BENCH_FRESH=1 a freshly opened index each round: first runs,
-//! #  QUIRE_BENCH_INDEX=DIR an index already built, e.g. with a model)
+//! #  QUIRE_BENCH_INDEX=DIR an index already built, e.g. with a model,
+//! #  QUIRE_BENCH_MATCH=words|meaning to rank by one side only)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,16 @@ fn corpus() -> PathBuf {
         PathBuf::from(LINUX_DOC)
     } else {
         PathBuf::from("corpus")
+    }
+}
+
+/// What ranks: `QUIRE_BENCH_MATCH=words|meaning`, else words and meaning
+/// (on an index with a model).
+fn matching() -> quire::Matching {
+    match std::env::var("QUIRE_BENCH_MATCH").as_deref() {
+        Ok("words") => quire::Matching::Words,
+        Ok("meaning") => quire::Matching::Meaning,
+        _ => quire::Matching::Hybrid,
     }
 }
 
@@ -97,7 +108,7 @@ fn queries(texts: &[String]) -> Vec<(&'static str, String)> {
 fn bench(c: &mut Criterion) {
     let (index, texts) = setup();
     let queries = queries(&texts);
-    let options = quire::SearchOptions::default();
+    let options = quire::SearchOptions::default().matching(matching());
     for kind in ["plain", "phrase", "typo"] {
         let mine: Vec<&String> = queries
             .iter()
@@ -180,7 +191,7 @@ fn profile_loop(rounds: usize) {
             .collect(),
         Err(_) => queries(&texts),
     };
-    let mut options = quire::SearchOptions::default();
+    let mut options = quire::SearchOptions::default().matching(matching());
     if let Ok(n) = std::env::var("QUIRE_BENCH_SNIPPETS") {
         options.snippets = n.parse().expect("QUIRE_BENCH_SNIPPETS is a number");
     }
@@ -203,6 +214,11 @@ fn profile_loop(rounds: usize) {
 }
 
 fn main() {
+    // As the binary does: each embedding on the thread that asks for it.
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // SAFETY: no other thread has started yet.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
+    }
     if let Some(rounds) = std::env::var("QUIRE_BENCH_LOOP")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -28,6 +28,7 @@ use quire::{Index, IndexOptions, IndexReport, Rules, SearchOptions, Splitter};
 const DEFAULT_CORPUS: &str = "corpus";
 
 fn main() -> ExitCode {
+    one_thread_per_model_run();
     let reordered = args::reorder_search_args(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(reordered.args) {
         Ok(cli) => cli,
@@ -45,6 +46,22 @@ fn main() -> ExitCode {
             eprintln!("quire: {}", message.join(" "));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Runs each embedding on the thread that asks for it. quire already
+/// embeds on a thread a core (the indexing workers, the server's search
+/// threads); candle would otherwise split every matrix product across the
+/// cores again, which for a query's few tokens costs more in waking threads
+/// (and in counting the cores, which it does at every product) than it
+/// saves: a hybrid search over 28,340 sections took 15.9 ms at p50, 12.9 ms
+/// so (the benches/latency.rs run of the README). A `RAYON_NUM_THREADS`
+/// already set is kept.
+fn one_thread_per_model_run() {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        // SAFETY: called first thing in `main`, before any other thread
+        // exists that could read the environment.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", "1") };
     }
 }
 
