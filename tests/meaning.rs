@@ -128,6 +128,12 @@ fn lay_words_reach_the_clinical_section_and_rare_words_still_win() {
     let (_, r) = env.search_json("ACE inhibitors");
     assert_eq!(hit_labels(&r)[0], "cardiology.txt › Hypertension", "{r}");
     assert_ne!(matches(&r)[0], "meaning");
+    // An excluded word keeps its sections out of the meaning hits too.
+    let (_, r) = env.search_json("heart attack -troponin");
+    assert!(
+        !hit_labels(&r).contains(&"cardiology.txt › Myocardial infarction".to_string()),
+        "{r}"
+    );
     // The text output marks how each hit matched.
     let run = env.run(&["search", "heart attack"]);
     assert!(run.stdout.contains("by meaning"), "{run:?}");

@@ -228,16 +228,22 @@ pub(crate) fn tier(
             Box::new(BoostQuery::new(phrase, STOP_WORD_NEIGHBOUR)),
         ));
     }
-    for w in words.iter().filter(|w| w.exclude) {
-        parts.push((
-            Occur::MustNot,
-            word_query(w, &fields_for(f, w.scope), Tier::Exact),
-        ));
+    for excluded in exclusions(f, words) {
+        parts.push((Occur::MustNot, excluded));
     }
     for filter in filters {
         parts.push((Occur::Must, filter.box_clone()));
     }
     BooleanQuery::new(parts)
+}
+
+/// What the query's excluded words (`-tinnitus`) match: no hit may.
+pub(crate) fn exclusions(f: Fields, words: &[Word]) -> Vec<Box<dyn Query>> {
+    words
+        .iter()
+        .filter(|w| w.exclude)
+        .map(|w| word_query(w, &fields_for(f, w.scope), Tier::Exact))
+        .collect()
 }
 
 /// The scope of a unit: a synonym run is never scoped.

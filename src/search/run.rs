@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::Postings;
-use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, Occur, Query};
+use tantivy::query::{AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, Query};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
@@ -309,14 +309,24 @@ impl<'a> Search<'a> {
     /// The sections the words found (`words`, best first) pooled with the
     /// `depth` nearest the query, fused.
     fn fuse(&self, meaning: &Meaning, words: &[Candidate], depth: usize) -> Result<Vec<Fused>> {
-        let filter = match self.filters.as_slice() {
-            [] => None,
-            filters => Some(BooleanQuery::new(
-                filters
-                    .iter()
-                    .map(|f| (Occur::Must, f.box_clone()))
-                    .collect(),
-            )),
+        // The sections found by meaning keep to the filters and have none
+        // of the excluded words.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .filters
+            .iter()
+            .map(|f| (Occur::Must, f.box_clone()))
+            .collect();
+        for excluded in ranking::exclusions(self.store.fields, &self.words) {
+            clauses.push((Occur::MustNot, excluded));
+        }
+        let filter = if clauses.is_empty() {
+            None
+        } else {
+            // Only excluded words: every other section may be near.
+            if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            Some(BooleanQuery::new(clauses))
         };
         let near = meaning::nearest(
             &self.searcher,
