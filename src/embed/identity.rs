@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The weights file of a model folder.
+#[cfg(feature = "model")]
 pub(crate) const WEIGHTS_FILE: &str = "model.safetensors";
 
 /// A model, as an index remembers the one that built its vectors.

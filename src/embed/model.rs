@@ -189,6 +189,33 @@ impl Model {
         })
     }
 
+    /// Loads `identity`, the model that built the vectors of the index at
+    /// `index`, from the folder `dir` (where it was, or where it moved).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ModelMissing`] when `dir` holds no weights,
+    /// [`Error::ModelChanged`] when it holds other ones, and the errors of
+    /// [`Model::load`].
+    pub(crate) fn load_as(identity: &ModelIdentity, dir: &Path, index: &Path) -> Result<Model> {
+        if !dir.join(WEIGHTS_FILE).is_file() {
+            return Err(Error::ModelMissing {
+                index: index.to_path_buf(),
+                name: identity.name.clone(),
+                model: dir.to_path_buf(),
+            });
+        }
+        let model = Model::load(dir)?;
+        if !model.identity().same_model(identity) {
+            return Err(Error::ModelChanged {
+                index: index.to_path_buf(),
+                model: dir.to_path_buf(),
+                expected: identity.name.clone(),
+            });
+        }
+        Ok(model)
+    }
+
     /// Which model this is, as an index remembers it.
     pub fn identity(&self) -> &ModelIdentity {
         &self.identity

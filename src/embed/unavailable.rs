@@ -16,6 +16,11 @@ impl Model {
         Err(Error::NoModelSupport)
     }
 
+    /// Always [`Error::NoModelSupport`].
+    pub(crate) fn load_as(_: &ModelIdentity, _: &Path, _: &Path) -> Result<Model> {
+        Err(Error::NoModelSupport)
+    }
+
     pub fn identity(&self) -> &ModelIdentity {
         match *self {}
     }

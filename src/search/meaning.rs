@@ -18,10 +18,10 @@ use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
 
-use crate::embed::identity::{ModelIdentity, WEIGHTS_FILE};
+use crate::embed::identity::ModelIdentity;
 use crate::embed::model::Model;
 use crate::embed::vector::QueryVector;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::open::Store;
 use crate::store::payload;
 use crate::store::vectors::SegmentVectors;
@@ -87,22 +87,7 @@ impl MeaningCache {
         let dir = lock(&self.folder)
             .clone()
             .unwrap_or_else(|| identity.path.clone());
-        if !dir.join(WEIGHTS_FILE).is_file() {
-            return Err(Error::ModelMissing {
-                index: store.dir.clone(),
-                name: identity.name.clone(),
-                model: dir,
-            });
-        }
-        let loaded = Model::load(&dir)?;
-        if !loaded.identity().same_model(&identity) {
-            return Err(Error::ModelChanged {
-                index: store.dir.clone(),
-                model: dir,
-                expected: identity.name,
-            });
-        }
-        let loaded = Arc::new(loaded);
+        let loaded = Arc::new(Model::load_as(&identity, &dir, &store.dir)?);
         *model = Some(loaded.clone());
         Ok(Some(loaded))
     }

@@ -22,7 +22,7 @@ use super::pool::{Budget, run_parallel};
 use super::stamp::{self, Stamp, article_key};
 use super::vectors::article_vectors;
 use super::writer::{DEFAULT_WRITER_MEMORY, Writer};
-use crate::embed::identity::{ModelIdentity, WEIGHTS_FILE};
+use crate::embed::identity::ModelIdentity;
 use crate::embed::input::{input_key, section_input};
 use crate::embed::model::Model;
 use crate::embed::vector::quantise;
@@ -331,7 +331,11 @@ pub fn build_index_with_progress(
         && let Some(identity) = &identity
         && !plan.todo.is_empty()
     {
-        model = Some(Arc::new(remembered_model(&store.dir, identity)?));
+        model = Some(Arc::new(Model::load_as(
+            identity,
+            &identity.path,
+            &store.dir,
+        )?));
     }
     let new_model = writer.model() != identity.as_ref();
     writer.set_model(identity.clone());
@@ -495,27 +499,6 @@ fn splitter_key(rules: &Rules, model: Option<&ModelIdentity>) -> u64 {
         text.push_str(&model.weights);
     }
     xxhash_rust::xxh3::xxh3_64(text.as_bytes())
-}
-
-/// The model the index remembers, loaded from its folder and checked to be
-/// the same.
-fn remembered_model(index: &Path, identity: &ModelIdentity) -> Result<Model> {
-    if !identity.path.join(WEIGHTS_FILE).is_file() {
-        return Err(Error::ModelMissing {
-            index: index.to_path_buf(),
-            name: identity.name.clone(),
-            model: identity.path.clone(),
-        });
-    }
-    let model = Model::load(&identity.path)?;
-    if !model.identity().same_model(identity) {
-        return Err(Error::ModelChanged {
-            index: index.to_path_buf(),
-            model: identity.path.clone(),
-            expected: identity.name.clone(),
-        });
-    }
-    Ok(model)
 }
 
 /// One indexing thread per [`BYTES_PER_THREAD`] of input, up to `max`.
