@@ -134,6 +134,9 @@ fn lay_words_reach_the_clinical_section_and_rare_words_still_win() {
         !hit_labels(&r).contains(&"cardiology.txt › Myocardial infarction".to_string()),
         "{r}"
     );
+    // So do the filters.
+    let (_, r) = env.search_json_args(&["--section", "osteo", "heart attack"]);
+    assert_eq!(hit_labels(&r), ["cardiology.txt › Osteoporosis"], "{r}");
     // The text output marks how each hit matched.
     let run = env.run(&["search", "heart attack"]);
     assert!(run.stdout.contains("by meaning"), "{run:?}");
