@@ -65,6 +65,11 @@ pub enum Error {
     /// A `--glob` or `--exclude` pattern that is not a valid glob.
     #[error("bad glob pattern: {0}")]
     Pattern(String),
+    /// A `--base-url` that cannot start a link.
+    #[error(
+        "--base-url '{0}': give an absolute URL (https://example.org/docs/) or a path from the site's root (/docs/)"
+    )]
+    BaseUrl(String),
     /// A query that has nothing to search for.
     #[error("{0}")]
     Query(String),

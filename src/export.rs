@@ -226,6 +226,7 @@ pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result
                     path: s.path,
                     label: s.label,
                     anchor: s.anchor,
+                    anchor_in_page: s.anchor_in_page,
                     ordinal: s.ordinal,
                 })
                 .collect(),

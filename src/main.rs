@@ -78,11 +78,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_file_size,
             heap,
             threads,
+            base_url,
             model,
             no_model,
             verbose,
             quiet,
         } => {
+            if !base_url.is_empty() && base_url.len() != paths.len() {
+                return Err(anyhow::anyhow!(
+                    "give one --base-url for each folder indexed: {} folder{}, {} URL{}",
+                    paths.len(),
+                    if paths.len() == 1 { "" } else { "s" },
+                    base_url.len(),
+                    if base_url.len() == 1 { "" } else { "s" },
+                ));
+            }
             let embedding = match (model, no_model) {
                 (Some(dir), _) => quire::Embedding::Model(dir),
                 (None, true) => quire::Embedding::Drop,
@@ -98,6 +108,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .writer_memory(heap.0);
             options.globs = glob;
             options.excludes = exclude;
+            options.base_urls = paths.iter().cloned().zip(base_url).collect();
             let bar = cli::progress::Bar::new(quiet);
             let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;
             if !quiet {

@@ -75,7 +75,10 @@ pub fn write_results_text(
             "   {}",
             paint(
                 DIM,
-                &printable(&format!("{}#{}", hit.article.id, hit.section.anchor))
+                &printable(&match &hit.url {
+                    Some(url) => url.clone(),
+                    None => format!("{}#{}", hit.article.id, hit.section.anchor),
+                })
             )
         )?;
         for snippet in &hit.snippets {

@@ -137,3 +137,160 @@ fn a_folder_of_mixed_formats_is_indexed_and_searched() {
         assert_eq!(top(absent), None, "{absent} should not be indexed");
     }
 }
+
+/// A DocBook page as Debian's PostgreSQL and Debian Reference manuals are
+/// built (ids on the enclosing `div.sect1`/`div.sect2` and on `<a id/>`
+/// inside the heading, a navigation header, the page's table of contents,
+/// admonitions with headings), and a Javadoc page (a title with the
+/// release in parentheses, a module and package line, `<br>` in a heading).
+const DOCBOOK: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>7.2. Tide Tables</title></head>
+<body id="docContent"><div class="navheader"><table summary="Navigation header">
+<tr><th colspan="3">7.2. Tide Tables</th></tr><tr><td><a accesskey="p" href="moon.html">Prev</a></td>
+<th>Chapter 7. Harbours</th><td><a accesskey="n" href="locks.html">Next</a></td></tr></table><hr/></div>
+<div class="sect1" id="TIDE-TABLES"><div class="titlepage"><div><div><h2 class="title">7.2. Tide Tables</h2></div></div></div>
+<div class="toc"><dl class="toc"><dt><span class="sect2"><a href="tides.html#TIDE-SPRING">7.2.1. Spring Tides</a></span></dt></dl></div>
+<p>Harbour masters publish tables of high and low water.</p>
+<div class="sect2" id="TIDE-SPRING"><div class="titlepage"><div><div><h3 class="title">7.2.1. Spring Tides</h3></div></div></div>
+<p>Spring tides follow the full moon.</p>
+<div class="note"><h3 class="title">Note</h3><p>Neap tides are the weakest of the month.</p></div>
+</div>
+<div class="section"><div class="titlepage"><div><div><h3 class="title"><a id="_slack_water"/>7.2.2. Slack Water</h3></div></div></div>
+<p>Slack water lasts minutes.</p></div></div>
+<div class="navfooter"><hr/><table summary="Navigation footer"><tr><td><a href="index.html">Home</a></td></tr></table></div>
+</body></html>"##;
+
+const JAVADOC: &str = r##"<!DOCTYPE HTML><html lang="en"><head><title>Anchor (Harbour SE 3 &amp; HDK 3)</title></head>
+<body class="class-declaration-page"><div class="flex-box"><header role="banner" class="flex-header"><nav>Overview Class Use Tree</nav></header>
+<div class="flex-content"><main role="main"><div class="header">
+<div class="sub-title"><span class="module-label-in-type">Module</span>&nbsp;<a href="../module-summary.html">harbour.base</a></div>
+<div class="sub-title"><span class="package-label-in-type">Package</span>&nbsp;<a href="package-summary.html">harbour.gear</a></div>
+<h1 title="Class Anchor" class="title">Class Anchor&lt;W&gt;</h1></div>
+<section class="class-description" id="class-description"><div class="block">An anchor holds a vessel in place.</div></section>
+<section class="details"><section class="method-details" id="method-detail"><h2>Method Details</h2>
+<ul class="member-list"><li><section class="detail" id="drop(int)"><h3>drop</h3><div class="block">Lets the anchor fall to the sea bed.</div></section></li></ul>
+</section></section><h2>Uses of Class<br>harbour.gear.Anchor</h2><p>None.</p></main></div></div></body></html>"##;
+
+#[test]
+fn docbook_and_javadoc_pages_link_to_ids_they_have_and_index_only_content() {
+    let env = TestEnv::empty();
+    env.write("site/tides.html", DOCBOOK);
+    env.write("site/Anchor.html", JAVADOC);
+    let run = env.run(&["split", "--json", "site/tides.html", "site/Anchor.html"]);
+    run.assert_code(0);
+    let split: Value = serde_json::from_str(&run.stdout).unwrap();
+    let shape = |article: &Value| -> Vec<(Value, String, bool)> {
+        article["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["path"].clone(),
+                    s["anchor"].as_str().unwrap().to_string(),
+                    s["anchor_in_page"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let docbook = &split[0];
+    assert_eq!(docbook["title"], "7.2. Tide Tables");
+    assert_eq!(
+        shape(docbook),
+        [
+            (json!([]), "TIDE-TABLES".to_string(), true),
+            (
+                json!(["7.2.1. Spring Tides"]),
+                "TIDE-SPRING".to_string(),
+                true
+            ),
+            (
+                json!(["7.2.2. Slack Water"]),
+                "_slack_water".to_string(),
+                true
+            ),
+        ]
+    );
+    let text = |a: &Value, i: usize| a["sections"][i]["text"].as_str().unwrap().to_string();
+    assert_eq!(
+        text(docbook, 0),
+        "Harbour masters publish tables of high and low water."
+    );
+    assert!(text(docbook, 1).contains("Note\n\nNeap tides are the weakest"));
+    let all = docbook.to_string();
+    for furniture in ["Prev", "Next", "Home", "Chapter 7. Harbours"] {
+        assert!(!all.contains(furniture), "{furniture} indexed: {all}");
+    }
+    let javadoc = &split[1];
+    assert_eq!(javadoc["title"], "Anchor");
+    assert_eq!(
+        shape(javadoc),
+        [
+            (json!([]), "class-description".to_string(), true),
+            (
+                json!(["Method Details", "drop"]),
+                "drop(int)".to_string(),
+                true
+            ),
+            (
+                json!(["Uses of Class harbour.gear.Anchor"]),
+                "uses-of-class-harbourgearanchor".to_string(),
+                false
+            ),
+        ]
+    );
+    assert_eq!(text(javadoc, 0), "An anchor holds a vessel in place.");
+    assert!(!javadoc.to_string().contains("harbour.base"));
+}
+
+#[test]
+fn hits_link_to_their_section_on_the_site() {
+    let env = TestEnv::empty();
+    env.write("site/guide/tides.html", DOCBOOK);
+    env.write("notes/moon.md", "# Moon\n\nThe moon pulls the tides.\n");
+    env.run(&[
+        "index",
+        "site",
+        "notes",
+        "--base-url",
+        "https://harbour.example/docs",
+        "--base-url",
+        "/notes/",
+    ])
+    .assert_code(0);
+    let run = env.run(&["search", "--json", "spring tides full moon"]);
+    run.assert_code(0);
+    let results: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        results["hits"][0]["url"],
+        "https://harbour.example/docs/guide/tides.html#TIDE-SPRING"
+    );
+    let run = env.run(&["search", "--json", "moon pulls"]);
+    let results: Value = serde_json::from_str(&run.stdout).unwrap();
+    // A slug is not in the page: the link opens the page.
+    assert_eq!(results["hits"][0]["url"], "/notes/moon.md");
+    assert_eq!(results["hits"][0]["section"]["anchor_in_page"], false);
+    let text = env.run(&["search", "spring tides"]);
+    assert!(
+        text.stdout
+            .contains("https://harbour.example/docs/guide/tides.html#TIDE-SPRING"),
+        "{text:?}"
+    );
+    // Indexing again without the option keeps the URLs.
+    env.run(&["index", "site", "notes"]).assert_code(0);
+    let run = env.run(&["search", "--json", "slack water"]);
+    let results: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        results["hits"][0]["url"],
+        "https://harbour.example/docs/guide/tides.html#_slack_water"
+    );
+    let bad = env.run(&["index", "site", "--base-url", "javascript://x"]);
+    bad.assert_code(2);
+    assert!(
+        bad.stderr.contains("--base-url 'javascript://x'"),
+        "{bad:?}"
+    );
+    let mismatch = env.run(&["index", "site", "notes", "--base-url", "/x/"]);
+    mismatch.assert_code(2);
+    assert!(mismatch.stderr.contains("2 folders, 1 URL"), "{mismatch:?}");
+}

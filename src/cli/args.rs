@@ -61,6 +61,12 @@ pub enum Command {
         /// Threads that read and split files (default: one per core).
         #[arg(long, default_value_t = 0, value_name = "N", hide_default_value = true)]
         threads: usize,
+        /// The URL the folder is published at (https://example.org/docs/, or
+        /// /docs/ from the site's root): each hit then links to its section,
+        /// URL + article id + #anchor. Give one per folder, in the folders'
+        /// order; the index remembers them.
+        #[arg(long, value_name = "URL")]
+        base_url: Vec<String>,
         /// Embed every section with the sentence-transformers model in DIR
         /// (a BERT-family model such as all-MiniLM-L6-v2), so that searches
         /// also rank by meaning. The index remembers it: later runs and

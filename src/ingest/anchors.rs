@@ -25,6 +25,9 @@ pub fn slugify(text: &str) -> String {
 #[derive(Default)]
 pub(crate) struct Anchors {
     used: HashSet<String>,
+    /// The ids the document gives its headings: a slug made for another
+    /// heading never takes one, so that each stays a link to its own.
+    reserved: HashSet<String>,
     /// For each id asked for, the highest number it has been given.
     numbered: HashMap<String, usize>,
     /// How many candidates were looked up, to hold the cost to account.
@@ -33,17 +36,41 @@ pub(crate) struct Anchors {
 }
 
 impl Anchors {
+    /// Anchors for a document whose headings give these ids.
+    pub(crate) fn reserving<'a>(ids: impl IntoIterator<Item = &'a str>) -> Anchors {
+        Anchors {
+            reserved: ids.into_iter().map(str::to_string).collect(),
+            ..Anchors::default()
+        }
+    }
+
     /// The slug of `text` (`section` when it has none), numbered if the
-    /// article used it before.
+    /// article used it before or the document gives it to a heading.
     pub(crate) fn unique(&mut self, text: &str) -> String {
         let slug = slugify(text);
-        self.unique_id(if slug.is_empty() { "section" } else { &slug })
+        self.free(if slug.is_empty() { "section" } else { &slug }, true)
     }
 
     /// Keeps an id the document gave (it is a link target already), unless
     /// the article used it before: then it is numbered like a slug.
     pub(crate) fn unique_id(&mut self, id: &str) -> String {
+        self.free(id, false)
+    }
+
+    /// `id`, or the first of `id-1`, `id-2`, ... not used yet (nor
+    /// reserved, with `avoid_reserved`).
+    fn free(&mut self, id: &str, avoid_reserved: bool) -> String {
+        let taken = |anchors: &Anchors, candidate: &str| {
+            anchors.used.contains(candidate)
+                || (avoid_reserved && anchors.reserved.contains(candidate))
+        };
         let mut candidate = id.to_string();
+        // An id the document gives is its heading's, whatever slugs were
+        // numbered around it.
+        if !avoid_reserved && self.reserved.contains(id) && !self.used.contains(id) {
+            self.used.insert(candidate.clone());
+            return candidate;
+        }
         // Numbers up to the last one given are taken: start after it.
         let mut n = self.numbered.get(id).copied().unwrap_or(0);
         if n > 0 {
@@ -54,7 +81,7 @@ impl Anchors {
             {
                 self.probes += 1;
             }
-            if !self.used.contains(&candidate) {
+            if !taken(self, &candidate) {
                 break;
             }
             n += 1;
@@ -86,6 +113,11 @@ mod tests {
         assert_eq!(anchors.unique("Treatment"), "treatment-1");
         assert_eq!(anchors.unique("treatment"), "treatment-2");
         assert_eq!(anchors.unique("???"), "section");
+        // A slug keeps clear of the ids the document gives.
+        let mut anchors = Anchors::reserving(["usage", "usage-1"]);
+        assert_eq!(anchors.unique("Usage"), "usage-2");
+        assert_eq!(anchors.unique_id("usage"), "usage");
+        assert_eq!(anchors.unique_id("usage-1"), "usage-1");
         // A heading that looks like a numbered one keeps its place.
         let mut anchors = Anchors::default();
         assert_eq!(anchors.unique_id("fixed-2"), "fixed-2");

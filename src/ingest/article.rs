@@ -77,6 +77,12 @@ pub struct Section {
     /// (`medical-examination`, a repeat gets `-1`); the parts of a section
     /// longer than [`MAX_SECTION_BYTES`] add `~2`, `~3`, ...
     pub anchor: String,
+    /// Whether the anchor is an `id` (or `name`) that the document itself
+    /// gives, so that `page#anchor` lands on the section: false for a slug
+    /// made here (plain text, a Markdown heading without `{#id}`, an HTML
+    /// heading with no id on, in, just before or around it) and for the
+    /// later parts of a long section.
+    pub anchor_in_page: bool,
     /// The section's position among the article's sections, from 0.
     pub ordinal: u64,
     /// The section's text: paragraphs separated by a blank line.
@@ -108,14 +114,14 @@ pub(crate) fn cut_long_sections(sections: Vec<Section>, max: usize) -> Vec<Secti
         parts.push(std::mem::take(&mut section.text));
         let mut number = 1;
         for (i, text) in parts.into_iter().rev().enumerate() {
-            let anchor = if i == 0 {
-                section.anchor.clone()
+            let (anchor, anchor_in_page) = if i == 0 {
+                (section.anchor.clone(), section.anchor_in_page)
             } else {
                 loop {
                     number += 1;
                     let anchor = format!("{}~{number}", section.anchor);
                     if taken.insert(anchor.clone()) {
-                        break anchor;
+                        break (anchor, false);
                     }
                 }
             };
@@ -123,6 +129,7 @@ pub(crate) fn cut_long_sections(sections: Vec<Section>, max: usize) -> Vec<Secti
                 path: section.path.clone(),
                 label: section.label.clone(),
                 anchor,
+                anchor_in_page,
                 ordinal: 0,
                 text,
             });
@@ -170,6 +177,7 @@ mod tests {
             path: vec!["Log".into()],
             label: "Log".into(),
             anchor: anchor.into(),
+            anchor_in_page: true,
             ordinal: 0,
             text: text.into(),
         }
@@ -245,6 +253,7 @@ mod shorten_tests {
             path: vec![],
             label: shorten(&title).unwrap(),
             anchor: "x".into(),
+            anchor_in_page: false,
             ordinal: 0,
             text: "Body.".into(),
         }];

@@ -2,14 +2,36 @@
 //!
 //! `h1`–`h6` build the section path. When the page marks its main content
 //! (`<main>` or `role="main"`, as Sphinx and most site generators do), only
-//! that is read; everywhere, `script`, `style`, `nav`, `header`, `footer`,
-//! `aside`, `template` and elements whose role is navigation, banner,
-//! search or contentinfo are not. The title is the first `h1` when
-//! `<title>` starts with it (so "Page — Site" gives "Page"), else
-//! `<title>`, else the first `h1`, else the file name. A section's anchor is
-//! its heading's `id`, else the `id` of the `<section>` it heads (Sphinx),
-//! else a slug. Permalink marks inside headings (`¶`, Sphinx's
-//! `a.headerlink`) are left out of labels.
+//! that is read. Everywhere, page furniture is not: `script`, `style`,
+//! `nav`, `footer`, `aside` (unless it is an admonition), `header` outside
+//! `main` and `article`, elements whose role is navigation, banner,
+//! search or contentinfo, and elements whose class or id names furniture
+//! in its words (`toc`, `breadcrumb`, `navheader`, `sidebar`, `skip`,
+//! `cookie`, `feedback`, `edit-this-page`, `version-picker`, `sr-only`, ...,
+//! [`FURNITURE_WORDS`], [`FURNITURE_PAIRS`]). A list that is all links to
+//! the page's own anchors is its table of contents, and is dropped with its
+//! caption. A heading inside an admonition (Note, Warning, ...) is a
+//! paragraph of its section. Block elements, `<br>` and table cells
+//! separate words, in headings too; inline elements do not.
+//!
+//! The title is the page's own part of `<title>`: the part its first
+//! heading says ("Page — Site" gives "Page"), else the part before the
+//! separators (after ` : `, Confluence's "Space : Page"), without a closing
+//! `(...)` the heading lacks ("ArrayList (Java SE 17 & JDK 17)" gives
+//! "ArrayList"). The title's own heading heads no path, and a few short
+//! lines before it (breadcrumbs) are dropped.
+//!
+//! A section's anchor is an id the page has: its heading's `id`, else its
+//! permalink's target (`<a class="headerlink" href="#x">`), else an `id` or
+//! `<a name>` inside the heading, else the `id` of the element the heading
+//! opens (Sphinx's `<section id>`, DocBook's `<div class="sect2" id>`) or of
+//! one just before it with no text between, else of the first element
+//! just after it; only when there is none, a slug. Each section says
+//! whether its anchor is in the page ([`Section::anchor_in_page`], checked
+//! against every id the page has). Permalink marks inside headings (`¶`,
+//! `#`, Sphinx's `a.headerlink`) are left out of labels.
+//!
+//! [`Section::anchor_in_page`]: super::article::Section::anchor_in_page
 //!
 //! No tree is built: the tokenizer's tags and text stream through a stack of
 //! open elements, which is all an outline needs. The tokenizer is the
@@ -29,12 +51,15 @@ use html5ever::{LocalName, tendril::StrTendril};
 use rustc_hash::FxHashMap;
 
 use super::article::Article;
-use super::outline::{self, Collector};
+use super::outline::{self, Block, Collector, Mark};
+use crate::analysis::tokens::fold;
 
-/// Elements whose content is never indexed.
+/// Elements whose content is never indexed. (`header` is read inside
+/// `main` and `article`, where it is the article's own; `aside` is read
+/// when it is an admonition.)
 const SKIPPED: &[&str] = &[
     "script", "style", "nav", "header", "footer", "aside", "template", "noscript", "head", "svg",
-    "button", "select", "textarea", "iframe", "object", "math", "title",
+    "button", "select", "textarea", "iframe", "object", "math", "title", "dialog",
 ];
 
 /// ARIA roles of page furniture.
@@ -46,30 +71,39 @@ const SKIPPED_ROLES: &[&str] = &[
     "complementary",
 ];
 
-/// Elements that end the text block before them.
+/// Elements that end the text block before them (and, in a heading,
+/// separate its words).
 const BLOCKS: &[&str] = &[
     "p",
     "div",
     "section",
     "article",
     "main",
+    "header",
+    "aside",
+    "hgroup",
     "li",
     "ul",
     "ol",
     "dl",
     "dt",
     "dd",
+    "menu",
+    "dir",
     "pre",
     "blockquote",
+    "center",
     "table",
     "thead",
     "tbody",
+    "tfoot",
     "tr",
     "caption",
     "figure",
     "figcaption",
     "form",
     "fieldset",
+    "legend",
     "details",
     "summary",
     "address",
@@ -84,29 +118,204 @@ const VOID: &[&str] = &[
     "track", "wbr", "keygen",
 ];
 
-/// Permalink glyphs trimmed from the end of a heading.
-const PERMALINK_MARKS: &[char] = &['¶', '#', '§', '🔗', ' '];
+/// Permalink glyphs trimmed from both ends of a heading (with the
+/// zero-width space some generators put in an empty permalink).
+const PERMALINK_MARKS: &[char] = &['¶', '#', '§', '🔗', ' ', '\u{200b}', '\u{feff}'];
 
-/// Classes of permalink anchors that generators put inside headings.
-const PERMALINK_CLASSES: &[&str] = &[
-    "headerlink",
+/// Words of the class names and ids of page furniture (names are split
+/// into words at `-`, `_` and a lower-case letter followed by a capital:
+/// `md-sidebar`, `theme-doc-toc-desktop`, `tableOfContents_x1`).
+const FURNITURE_WORDS: &[&str] = &[
+    "toc",
+    "tableofcontents",
+    "onthispage",
+    "breadcrumb",
+    "breadcrumbs",
+    "navheader",
+    "navfooter",
+    "navbar",
+    "navbox",
+    "sidebar",
+    "footer",
+    "skip",
+    "skiplink",
+    "jump",
+    "cookie",
+    "cookies",
+    "consent",
+    "feedback",
+    "helpful",
+    "editsection",
+    "pagination",
+    "pager",
+    "printfooter",
+    "catlinks",
+    "noprint",
+    "lastmod",
+    "backlink",
+    "backref",
+];
+
+/// Two words in a row in a class name or id of page furniture.
+const FURNITURE_PAIRS: &[(&str, &str)] = &[
+    ("of", "contents"),
+    ("on", "this"),
+    ("edit", "page"),
+    ("edit", "this"),
+    ("edit", "link"),
+    ("edit", "button"),
+    ("last", "updated"),
+    ("last", "modified"),
+    ("page", "metadata"),
+    ("version", "switcher"),
+    ("version", "picker"),
+    ("version", "selector"),
+    ("version", "select"),
+    ("version", "menu"),
+    ("prev", "next"),
+    ("reading", "time"),
+    ("page", "meta"),
+    ("no", "print"),
+    ("print", "none"),
+    ("hidden", "print"),
+    ("sr", "only"),
+    ("visually", "hidden"),
+    ("screen", "reader"),
+];
+
+/// Words of the class names of admonitions (Note, Warning, Tip, ...): a
+/// heading inside one is read as a paragraph of the section around it.
+const ADMONITION_CLASSES: &[&str] = &[
+    "note",
+    "warning",
+    "important",
+    "tip",
+    "caution",
+    "danger",
+    "attention",
+    "hint",
+    "notice",
+    "seealso",
+];
+
+/// Parts of class names that make an admonition (`admonition`,
+/// `admonitionblock`, `theme-admonition`, `callout-note`, `alert-info`,
+/// `confluence-information-macro`, VitePress's `custom-block`).
+const ADMONITION_PARTS: &[&str] = &[
+    "admonition",
+    "callout",
+    "alert",
+    "information-macro",
+    "custom-block",
+];
+
+/// Words of the class names of permalinks (and MediaWiki's `[edit]`
+/// links) that generators put inside headings (`headerlink`, `hash-link`, `header-anchor`, `anchor-heading`,
+/// `td-heading-self-link`, ...).
+const PERMALINK_WORDS: &[&str] = &[
     "anchor",
-    "anchorjs-link",
-    "heading-anchor",
+    "anchorjs",
     "permalink",
+    "headerlink",
+    "editsection",
+];
+
+/// Two words in a row that name a permalink (`hash-link`, `self-link`,
+/// `heading-link`, `direct-link`).
+const PERMALINK_PAIRS: &[(&str, &str)] = &[
+    ("hash", "link"),
+    ("self", "link"),
+    ("heading", "link"),
+    ("header", "link"),
+    ("direct", "link"),
+    ("id", "link"),
+];
+
+/// Separators between a page's own title and the site's name in
+/// `<title>`.
+const TITLE_SEPARATORS: &[&str] = &[
+    " — ", " – ", " - ", " | ", " · ", " • ", " :: ", " » ", " « ", " › ", " ‹ ", " : ",
 ];
 
 /// How much of a page the tokenizer is given at a time.
 const FEED_BYTES: usize = 64 * 1024;
 
-/// Splits an HTML page into sections. `fallback_title` is used when the
-/// page has neither `<title>` nor `h1`.
-pub(crate) fn parse(
-    text: &str,
-    fallback_title: &str,
-    is_boilerplate: impl Fn(&str) -> bool,
-) -> Article {
-    let tokenizer = Tokenizer::new(Sink::default(), TokenizerOpts::default());
+/// The share of a list's text that must be links to the page's own
+/// anchors for the list to be the page's table of contents.
+const CONTENTS_LINK_SHARE: f64 = 0.9;
+
+/// Splits an HTML page into sections. `name` (the file name without its
+/// extension) is the title of a page with neither `<title>` nor a
+/// heading, and tells links within the page (`name.html#x`).
+pub(crate) fn parse(text: &str, name: &str, is_boilerplate: impl Fn(&str) -> bool) -> Article {
+    let mut page = read(text, name);
+    let reader = page.main.take().unwrap_or(std::mem::take(&mut page.all));
+    let page_title = page
+        .title
+        .map(|t| outline::fold_space(&t))
+        .unwrap_or_default();
+    let mut blocks = reader.out.blocks;
+    let first_heading = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading { .. }));
+    let lead = first_heading.and_then(|i| match &blocks[i] {
+        Block::Heading { text, level, .. } => Some((outline::fold_space(text), *level)),
+        _ => None,
+    });
+    let (title, from_lead) = page_title_of(&page_title, lead.as_ref().map(|(t, _)| t.as_str()));
+    let title = if title.is_empty() {
+        name.to_string()
+    } else {
+        title
+    };
+    // The title's own heading: the first one, when it reads as the title
+    // or the title was taken from it. A few short lines before it
+    // (breadcrumbs, Javadoc's module and package, "last updated") are not
+    // the page's text; prose before it is the title's section.
+    let title_block = outline::title_heading(&blocks, &title)
+        .or(first_heading
+            .filter(|_| from_lead && lead.as_ref().is_some_and(|(_, level)| *level == 1)));
+    let title_block = title_block.map(|i| {
+        if outline::only_short_lines(&blocks[..i]) {
+            blocks.drain(..i);
+            0
+        } else {
+            i
+        }
+    });
+    let is_furniture = |p: &str| is_boilerplate(p) || is_contents_caption(p);
+    let mut article = outline::build(title, blocks, title_block, is_furniture);
+    for section in &mut article.sections {
+        section.anchor_in_page = page.ids.contains(&section.anchor);
+    }
+    article
+}
+
+/// The captions of tables of contents, a paragraph of their own where a
+/// generator puts one before its list of links.
+const CONTENTS_CAPTIONS: &[&str] = &[
+    "contents",
+    "table of contents",
+    "on this page",
+    "in this article",
+    "in this section",
+    "page contents",
+];
+
+/// Whether a paragraph is nothing but a table of contents' caption.
+fn is_contents_caption(paragraph: &str) -> bool {
+    paragraph.len() <= 20 && {
+        let folded = fold(paragraph.trim_end_matches(':'));
+        CONTENTS_CAPTIONS.contains(&folded.as_str())
+    }
+}
+
+/// Tokenizes the page into its outline.
+fn read(text: &str, name: &str) -> Page {
+    let sink = Sink {
+        page: RefCell::new(Page::new(name)),
+    };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
     // Fed a piece at a time, so that the tokenizer's copy of the page is
     // one piece, not the whole page again. The sink never asks to stop for
@@ -122,26 +331,115 @@ pub(crate) fn parse(
         rest = &rest[end..];
     }
     tokenizer.end();
-    let page = tokenizer.sink.page.into_inner();
-    let reader = page.main.unwrap_or(page.all);
-    let page_title = page
-        .title
-        .map(|t| outline::fold_space(&t))
-        .unwrap_or_default();
-    let first_h1 = reader.out.first_h1();
-    let title = match first_h1 {
-        Some(h1)
-            if !h1.is_empty() && (page_title.is_empty() || page_title.starts_with(h1.as_str())) =>
-        {
-            h1
-        }
-        _ if !page_title.is_empty() => page_title,
-        _ => fallback_title.to_string(),
-    };
-    outline::build(title, reader.out.blocks, is_boilerplate)
+    tokenizer.sink.page.into_inner()
 }
 
-#[derive(Default)]
+/// The page's own title from its `<title>` and the text of its first
+/// heading (`lead`), and whether it was taken from that heading.
+///
+/// `<title>` often adds the site's name: "Getting started - Material for
+/// MkDocs", "Intro | Docusaurus", "ArrayList (Java SE 17 & JDK 17)",
+/// "Space : Page" (Confluence). The part that the first heading says is
+/// the title; without one that says it, the part before the separators
+/// (after ` : `, Confluence's), and a closing `(...)` the heading does not
+/// have is left out.
+fn page_title_of(page_title: &str, lead: Option<&str>) -> (String, bool) {
+    let lead = lead.filter(|l| !l.is_empty());
+    let Some(lead_text) = lead else {
+        // No heading to tell: the title as written, less a site's name.
+        return (own_part(page_title).to_string(), false);
+    };
+    if page_title.is_empty() {
+        return (lead_text.to_string(), true);
+    }
+    let folded = fold(page_title);
+    let lead_folded = fold(lead_text);
+    if let Some(rest) = folded.strip_prefix(&lead_folded)
+        && rest.starts_with(' ')
+        && rest
+            .trim_start()
+            .starts_with(['—', '–', '-', '|', '·', '•', ':', '»', '«', '›', '‹', '('])
+    {
+        return (lead_text.to_string(), true);
+    }
+    let parts = title_parts(page_title);
+    if parts.len() > 1 {
+        if let Some(part) = parts.iter().find(|p| fold(p) == lead_folded) {
+            return (part.to_string(), true);
+        }
+        if folded == lead_folded {
+            return (own_part(page_title).to_string(), true);
+        }
+        if let Some(part) = parts
+            .iter()
+            .map(|p| without_aside(p, &lead_folded))
+            .find(|p| p.chars().count() >= 3 && contains_words(&lead_folded, &fold(p)))
+        {
+            return (part.to_string(), true);
+        }
+        return (own_part(page_title).to_string(), false);
+    }
+    if folded == lead_folded {
+        return (lead_text.to_string(), true);
+    }
+    let short = without_aside(page_title, &lead_folded);
+    let from_lead = contains_words(&lead_folded, &fold(short));
+    (short.to_string(), from_lead)
+}
+
+/// `title` cut at the separators that join a page's title to a site's
+/// name, longest separators first.
+fn title_parts(title: &str) -> Vec<&str> {
+    for sep in TITLE_SEPARATORS {
+        if title.contains(sep) {
+            return title
+                .split(sep)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+        }
+    }
+    vec![title]
+}
+
+/// The part of a `<title>` that names the page: after ` : ` (Confluence's
+/// "Space : Page"), else before the first separator.
+fn own_part(title: &str) -> &str {
+    let parts = title_parts(title);
+    let own = if title.contains(" : ") {
+        parts.last()
+    } else {
+        parts.first()
+    };
+    own.copied().unwrap_or(title)
+}
+
+/// `text` without a closing `(...)` that `lead` (folded) does not have.
+fn without_aside<'a>(text: &'a str, lead: &str) -> &'a str {
+    let trimmed = text.trim_end();
+    if trimmed.ends_with(')')
+        && let Some(open) = trimmed.rfind(" (")
+    {
+        let aside = fold(&trimmed[open + 2..trimmed.len() - 1]);
+        if !lead.contains(&aside) && open > 0 {
+            return trimmed[..open].trim_end();
+        }
+    }
+    trimmed
+}
+
+/// Whether `words` (folded) are in `text` (folded) as whole words.
+fn contains_words(text: &str, words: &str) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    text.match_indices(words).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + words.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
 struct Sink {
     page: RefCell<Page>,
 }
@@ -165,7 +463,6 @@ impl TokenSink for Sink {
 }
 
 /// The page as read so far.
-#[derive(Default)]
 struct Page {
     /// Names of the open elements, outermost first.
     open: Vec<LocalName>,
@@ -180,22 +477,52 @@ struct Page {
     /// The first `<title>` outside `svg`, and whether it is being read.
     title: Option<String>,
     in_title: bool,
+    /// The page's file name without its extension.
+    name: String,
+    /// Every `id` in the page, and every anchor's `name`: the link
+    /// targets it has.
+    ids: rustc_hash::FxHashSet<String>,
 }
 
 impl Page {
+    fn new(name: &str) -> Page {
+        Page {
+            open: Vec::new(),
+            open_count: FxHashMap::default(),
+            all: Reader::default(),
+            main: None,
+            main_depth: None,
+            title: None,
+            in_title: false,
+            name: name.to_string(),
+            ids: rustc_hash::FxHashSet::default(),
+        }
+    }
+
     fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let depth = self.open.len();
         let opens = !tag.self_closing && !VOID.contains(&name);
+        if let Some(id) = id_of(tag) {
+            self.ids.insert(id.to_string());
+        }
         if self.main.is_none() && opens && (name == "main" || attr(tag, "role") == Some("main")) {
             self.main = Some(Reader::default());
             self.main_depth = Some(depth);
         }
-        self.all.start(tag, depth, opens);
+        let at = At {
+            depth,
+            opens,
+            in_article: self.main_depth.is_some()
+                || self.is_open("main")
+                || self.is_open("article"),
+            page: &self.name,
+        };
+        self.all.start(tag, &at);
         if self.main_depth.is_some()
             && let Some(main) = &mut self.main
         {
-            main.start(tag, depth, opens);
+            main.start(tag, &at);
         }
         if opens {
             self.open.push(tag.name.clone());
@@ -282,80 +609,188 @@ impl Page {
     }
 }
 
+/// Where a start tag is: its depth, whether it opens an element, whether
+/// it is inside the page's main content or an article, and the page's
+/// file name.
+struct At<'a> {
+    depth: usize,
+    opens: bool,
+    in_article: bool,
+    page: &'a str,
+}
+
+/// A list being read that may be the page's table of contents.
+struct ListWatch {
+    depth: usize,
+    /// Where the blocks were when it opened.
+    mark: Mark,
+    /// How many headings had been read then.
+    headings: usize,
+    /// Links to the page's own anchors in it.
+    links: usize,
+    /// Characters of its text inside such links, and outside them.
+    link_chars: usize,
+    other_chars: usize,
+}
+
 /// Builds the outline of the elements it is shown.
 #[derive(Default)]
 struct Reader {
     out: Collector,
-    /// The id of the `<section>` just opened, for its heading.
-    section_id: Option<String>,
+    /// The `id` of the element opened last, kept until text comes: the
+    /// anchor of a heading that has none of its own (DocBook's
+    /// `<div class="sect2" id="X">`, Sphinx's `<section id>`, an
+    /// `<a name>` just before the heading).
+    pending_id: Option<String>,
     /// How many `pre` elements enclose the current node.
     pre: usize,
     /// The depth of the skipped element being passed over.
     skipping: Option<usize>,
+    /// The depth of the admonition being read, if any.
+    admonition: Option<usize>,
+    /// Open lists that may be a table of contents, outermost first.
+    lists: Vec<ListWatch>,
+    /// The depth of the open link to one of the page's own anchors.
+    link: Option<usize>,
 }
 
 impl Reader {
-    fn start(&mut self, tag: &Tag, depth: usize, opens: bool) {
+    fn start(&mut self, tag: &Tag, at: &At) {
         if self.skipping.is_some() {
             return;
         }
-        if skip(tag, self.out.in_heading()) {
-            if opens {
-                self.skipping = Some(depth);
+        let in_heading = self.out.in_heading();
+        if skip(tag, in_heading, at.in_article) {
+            // A permalink names the heading it is in: its target is the
+            // anchor the generator meant, else its own id is one.
+            if in_heading {
+                if let Some(target) = attr(tag, "href").and_then(|h| h.strip_prefix('#')) {
+                    let target = percent_decoded(target);
+                    if !target.trim().is_empty() {
+                        self.out.heading_target(target.trim());
+                    }
+                } else if let Some(id) = id_of(tag) {
+                    self.out.heading_id(id);
+                }
+            }
+            if at.opens {
+                self.skipping = Some(at.depth);
             }
             return;
         }
-        self.open(tag);
+        self.open(tag, at);
     }
 
     fn end(&mut self, name: &str, depth: usize) {
         match self.skipping {
             Some(skipped) if depth <= skipped => self.skipping = None,
             Some(_) => {}
-            None => self.close(name),
+            None => self.close(name, depth),
         }
     }
 
     fn text(&mut self, text: &str) {
-        if self.skipping.is_none() {
-            self.out.text(text);
+        if self.skipping.is_some() {
+            return;
         }
+        if !self.out.in_heading() {
+            let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+            if chars > 0 {
+                self.pending_id = None;
+                if let Some(list) = self.lists.last_mut() {
+                    if self.link.is_some() {
+                        list.link_chars += chars;
+                    } else {
+                        list.other_chars += chars;
+                    }
+                }
+            }
+        }
+        self.out.text(text);
     }
 
     fn flush(&mut self) {
         self.out.flush(self.pre == 0);
     }
 
-    fn open(&mut self, tag: &Tag) {
+    fn open(&mut self, tag: &Tag, at: &At) {
         let name: &str = &tag.name;
-        if let Some(level) = heading_level(name) {
+        if self.admonition.is_none() && at.opens && is_admonition(tag) {
+            self.admonition = Some(at.depth);
+        }
+        if let Some(level) = heading_level(name)
+            && self.admonition.is_none()
+        {
             // A heading inside a heading closes it, as a tree builder does.
             self.out.end_heading(PERMALINK_MARKS);
             self.flush();
-            let id = attr(tag, "id")
-                .map(str::to_string)
-                .or_else(|| self.section_id.take());
-            self.out.start_heading(level, id);
+            let own = id_of(tag).map(str::to_string);
+            let is_own = own.is_some();
+            let id = own.or_else(|| {
+                let pending = self.pending_id.take()?;
+                self.out.take_back_heading_id(&pending);
+                Some(pending)
+            });
+            self.pending_id = None;
+            self.out.start_heading(level, id, is_own);
             return;
         }
-        if BLOCKS.contains(&name) {
-            self.flush();
+        let in_heading = self.out.in_heading();
+        if BLOCKS.contains(&name) || heading_level(name).is_some() {
+            if in_heading {
+                self.out.text(" ");
+            } else {
+                self.flush();
+            }
         }
         match name {
             "pre" => self.pre += 1,
             "td" | "th" => self.out.text(" "),
+            "ul" | "ol" | "dl" if at.opens && !in_heading => {
+                let mark = self.out.mark(self.pre == 0);
+                self.lists.push(ListWatch {
+                    depth: at.depth,
+                    mark,
+                    headings: self.out.headings(),
+                    links: 0,
+                    link_chars: 0,
+                    other_chars: 0,
+                });
+            }
+            "a" if at.opens
+                && self.link.is_none()
+                && attr(tag, "href").is_some_and(|h| links_within(h, at.page)) =>
+            {
+                self.link = Some(at.depth);
+                if let Some(list) = self.lists.last_mut() {
+                    list.links += 1;
+                }
+            }
             _ => {}
         }
-        let is_section = name == "section" || (name == "div" && has_class(tag, &["section"]));
-        if is_section && let Some(id) = attr(tag, "id") {
-            self.section_id = Some(id.to_string());
+        if let Some(id) = id_of(tag) {
+            if in_heading {
+                self.out.heading_id(id);
+            } else {
+                // A heading with no id of its own nor around it is reached
+                // by the first one after it (DocBook's `<h2>Synopsis</h2>
+                // <div><p id>`), when no text comes between.
+                self.out.last_heading_id(id);
+                self.pending_id = Some(id.to_string());
+            }
         }
     }
 
-    fn close(&mut self, name: &str) {
-        if heading_level(name).is_some() {
+    fn close(&mut self, name: &str, depth: usize) {
+        if self.admonition == Some(depth) {
+            self.admonition = None;
+        }
+        if heading_level(name).is_some() && self.out.in_heading() {
             self.out.end_heading(PERMALINK_MARKS);
             return;
+        }
+        if self.link == Some(depth) {
+            self.link = None;
         }
         match name {
             "td" | "th" => self.out.text(" "),
@@ -363,10 +798,56 @@ impl Reader {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
             }
-            _ if BLOCKS.contains(&name) => self.flush(),
+            _ if BLOCKS.contains(&name) || heading_level(name).is_some() => {
+                if self.out.in_heading() {
+                    self.out.text(" ");
+                } else {
+                    self.flush();
+                }
+            }
             _ => {}
         }
+        if self.lists.last().is_some_and(|l| l.depth == depth) {
+            self.end_list();
+        }
     }
+
+    /// Drops the list just closed if it is the page's table of contents:
+    /// links to the page's own anchors and little else, no heading.
+    fn end_list(&mut self) {
+        let Some(list) = self.lists.pop() else {
+            return;
+        };
+        self.flush();
+        let chars = list.link_chars + list.other_chars;
+        let contents = list.links >= 2
+            && list.headings == self.out.headings()
+            && list.link_chars as f64 >= CONTENTS_LINK_SHARE * chars as f64;
+        if contents {
+            self.out.rollback(list.mark);
+        } else if let Some(outer) = self.lists.last_mut() {
+            outer.links += list.links;
+            outer.link_chars += list.link_chars;
+            outer.other_chars += list.other_chars;
+        }
+    }
+}
+
+/// Whether `href` links to an anchor of the page named `page` itself
+/// (`#x`, `page.html#x`).
+fn links_within(href: &str, page: &str) -> bool {
+    let Some((path, fragment)) = href.split_once('#') else {
+        return false;
+    };
+    if fragment.is_empty() {
+        return false;
+    }
+    if path.is_empty() {
+        return true;
+    }
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    !page.is_empty() && stem == page
 }
 
 fn heading_level(name: &str) -> Option<u8> {
@@ -389,19 +870,166 @@ fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
         .map(|a| &*a.value)
 }
 
-/// Whether the tag's `class` lists one of `classes`.
-fn has_class(tag: &Tag, classes: &[&str]) -> bool {
-    attr(tag, "class").is_some_and(|c| c.split_ascii_whitespace().any(|c| classes.contains(&c)))
+/// The element's `id`, or an anchor's `name`: a link target.
+fn id_of(tag: &Tag) -> Option<&str> {
+    attr(tag, "id")
+        .or_else(|| (&*tag.name == "a").then(|| attr(tag, "name")).flatten())
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+}
+
+/// Whether the element is an admonition (a Note, Warning, Tip box): a
+/// word of its class names one (`note`, `starlight-aside--caution`), or a
+/// class has an admonition's part (`admonitionblock`, `callout-note`).
+fn is_admonition(tag: &Tag) -> bool {
+    attr(tag, "class").is_some_and(|c| {
+        c.split_ascii_whitespace().any(|c| {
+            let mut words = [""; 12];
+            let n = name_words(c, &mut words);
+            let lower = c.to_ascii_lowercase();
+            words[..n]
+                .iter()
+                .any(|w| ADMONITION_CLASSES.iter().any(|k| w.eq_ignore_ascii_case(k)))
+                || ADMONITION_PARTS.iter().any(|p| lower.contains(p))
+        })
+    })
+}
+
+/// The words of a class name or id: split at every character that is not
+/// a letter or digit, and before a capital that follows a lower-case
+/// letter. At most 12, into `out`; returns how many.
+fn name_words<'a>(name: &'a str, out: &mut [&'a str; 12]) -> usize {
+    let mut n = 0;
+    let mut start: Option<usize> = None;
+    let mut previous_lower = false;
+    for (i, c) in name.char_indices() {
+        let alnum = c.is_alphanumeric();
+        let boundary = !alnum || (c.is_uppercase() && previous_lower);
+        if boundary && let Some(s) = start.take() {
+            if n == out.len() {
+                return n;
+            }
+            out[n] = &name[s..i];
+            n += 1;
+        }
+        if alnum && start.is_none() {
+            start = Some(i);
+        }
+        previous_lower = c.is_lowercase();
+    }
+    if let Some(s) = start
+        && n < out.len()
+    {
+        out[n] = &name[s..];
+        n += 1;
+    }
+    n
+}
+
+/// Whether a class name or id has one of `words`, or two words in a row
+/// that are one of `pairs`.
+fn names_one_of(name: &str, words: &[&str], pairs: &[(&str, &str)]) -> bool {
+    let mut found = [""; 12];
+    let n = name_words(name, &mut found);
+    let found = &found[..n];
+    let is = |w: &str, k: &str| w.eq_ignore_ascii_case(k);
+    found.iter().any(|w| words.iter().any(|k| is(w, k)))
+        || found
+            .windows(2)
+            .any(|pair| pairs.iter().any(|(a, b)| is(pair[0], a) && is(pair[1], b)))
+}
+
+/// Whether a class name or id names page furniture.
+fn names_furniture(name: &str) -> bool {
+    names_one_of(name, FURNITURE_WORDS, FURNITURE_PAIRS)
+}
+
+/// Elements whose id can name page furniture: a content id (a section's,
+/// a heading's, an API item's `<dt id="c.cookie_init">`) is made from its
+/// words, whatever they are.
+const FURNITURE_ID_ELEMENTS: &[&str] = &["div", "ul", "ol", "table", "form", "p", "span", "a"];
+
+/// The most words in an id that names page furniture (`TableOfContents`,
+/// `page-footer`, `cookie-banner`).
+const FURNITURE_ID_WORDS: usize = 3;
+
+/// Whether the tag's class or id names page furniture: tables of
+/// contents, breadcrumbs, navigation headers and footers, skip links,
+/// "Edit this page", feedback widgets, cookie banners, version pickers,
+/// pagination, text only for screen readers or the screen.
+fn is_furniture(tag: &Tag) -> bool {
+    // A heading is content; its furniture is what holds it.
+    if heading_level(&tag.name).is_some() {
+        return false;
+    }
+    if let Some(class) = attr(tag, "class") {
+        if class.split_ascii_whitespace().any(names_furniture) {
+            return true;
+        }
+        // Docutils' `.. contents::` box.
+        let tokens = || class.split_ascii_whitespace();
+        if tokens().any(|t| t == "contents") && tokens().any(|t| t == "topic" || t == "local") {
+            return true;
+        }
+    }
+    FURNITURE_ID_ELEMENTS.contains(&&*tag.name)
+        && !attr(tag, "class").is_some_and(|c| c.contains("sect"))
+        && attr(tag, "id").is_some_and(|id| {
+            let mut words = [""; 12];
+            name_words(id, &mut words) <= FURNITURE_ID_WORDS && names_furniture(id)
+        })
+}
+
+/// `text` with its `%XX` escapes decoded (a link's fragment), as written
+/// when one is not UTF-8.
+fn percent_decoded(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('%') {
+        return text.into();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(hi)), Some(Some(lo))) = (
+                bytes.get(i + 1).map(|&b| hex(b)),
+                bytes.get(i + 2).map(|&b| hex(b)),
+            )
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_or_else(|_| text.into(), Into::into)
+}
+
+/// Whether a class name names a permalink inside a heading.
+fn names_permalink(name: &str) -> bool {
+    names_one_of(name, PERMALINK_WORDS, PERMALINK_PAIRS)
 }
 
 /// Whether an element's content is left out: furniture everywhere, and
-/// permalink marks inside headings.
-fn skip(tag: &Tag, in_heading: bool) -> bool {
-    SKIPPED.contains(&&*tag.name)
-        || attr(tag, "role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
+/// permalinks inside headings.
+fn skip(tag: &Tag, in_heading: bool, in_article: bool) -> bool {
+    let name: &str = &tag.name;
+    let skipped = match name {
+        // Pandoc's `header#title-block-header` holds the page's title.
+        "header" => !in_article && !attr(tag, "id").is_some_and(|id| id.contains("title")),
+        "aside" => !is_admonition(tag),
+        _ => SKIPPED.contains(&name),
+    };
+    skipped
+        || attr(tag, "role")
+            .is_some_and(|r| SKIPPED_ROLES.contains(&r) || (!in_heading && r == "doc-backlink"))
         || attr(tag, "hidden").is_some()
         || attr(tag, "aria-hidden") == Some("true")
-        || (in_heading && has_class(tag, PERMALINK_CLASSES))
+        || (!in_heading && is_furniture(tag))
+        || (in_heading
+            && attr(tag, "class").is_some_and(|c| c.split_ascii_whitespace().any(names_permalink)))
 }
 
 #[cfg(test)]

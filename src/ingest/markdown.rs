@@ -64,7 +64,8 @@ fn parse_in_pieces(
         .or_else(|| reader.out.first_h1())
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| fallback_title.to_string());
-    outline::build(title, reader.out.blocks, is_boilerplate)
+    let title_block = outline::title_heading(&reader.out.blocks, &title);
+    outline::build(title, reader.out.blocks, title_block, is_boilerplate)
 }
 
 /// How long a piece of a document the parser is given at least (but for
@@ -261,9 +262,10 @@ struct Reader {
 impl Reader {
     fn event(&mut self, event: Event) {
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => self
-                .out
-                .start_heading(level as u8, id.map(|i| i.to_string())),
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                self.out
+                    .start_heading(level as u8, id.map(|i| i.to_string()), true)
+            }
             Event::End(TagEnd::Heading(_)) => self.out.end_heading(&[]),
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {
                 self.in_metadata = true

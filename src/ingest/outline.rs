@@ -64,6 +64,17 @@ impl Paragraphs {
     }
 }
 
+/// Permalink glyphs trimmed from the start of a heading too (`#` is not:
+/// headings start with it, `#include`).
+const LEADING_MARKS: &[char] = &['¶', '🔗', ' ', '\u{200b}', '\u{feff}'];
+
+/// A place in a [`Collector`]'s blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Mark {
+    blocks: usize,
+    paragraphs: usize,
+}
+
 /// What separates a section's paragraphs.
 const PARAGRAPH_BREAK: &str = "\n\n";
 
@@ -80,6 +91,8 @@ pub(crate) struct Collector {
     headings: usize,
     /// Whether a heading past the limit is being read, as text.
     demoted: bool,
+    /// Whether the open heading's id is its own.
+    heading_own_id: bool,
 }
 
 impl Collector {
@@ -96,14 +109,16 @@ impl Collector {
         self.heading.is_some() || self.demoted
     }
 
-    /// Ends the current block and opens a heading.
-    pub(crate) fn start_heading(&mut self, level: u8, id: Option<String>) {
+    /// Ends the current block and opens a heading, with the id the
+    /// heading has (`own`) or was given by what is around it.
+    pub(crate) fn start_heading(&mut self, level: u8, id: Option<String>, own: bool) {
         self.flush(false);
         if self.headings >= MAX_SECTIONS {
             self.demoted = true;
             return;
         }
         self.headings += 1;
+        self.heading_own_id = own && id.is_some();
         self.heading = Some((level, id, String::new()));
     }
 
@@ -113,7 +128,10 @@ impl Collector {
         if std::mem::take(&mut self.demoted) {
             self.flush(true);
         } else if let Some((level, id, text)) = self.heading.take() {
-            let text = text.trim_end_matches(marks).to_string();
+            let text = text
+                .trim_end_matches(marks)
+                .trim_start_matches(LEADING_MARKS)
+                .to_string();
             self.blocks.push(Block::Heading { level, text, id });
         }
     }
@@ -141,6 +159,88 @@ impl Collector {
         }
     }
 
+    /// Gives the open heading `id` unless it has one.
+    pub(crate) fn heading_id(&mut self, id: &str) {
+        if let Some((_, own @ None, _)) = &mut self.heading {
+            *own = Some(id.to_string());
+        }
+    }
+
+    /// Gives the heading just read `id` unless it has one, when nothing
+    /// was read after it.
+    pub(crate) fn last_heading_id(&mut self, id: &str) {
+        if self.heading.is_none()
+            && self.buf.trim().is_empty()
+            && let Some(Block::Heading { id: own @ None, .. }) = self.blocks.last_mut()
+        {
+            *own = Some(id.to_string());
+        }
+    }
+
+    /// Takes `id` back from the heading just read, if it was given it by
+    /// [`Collector::last_heading_id`]: the heading that follows, with no
+    /// text between, is the element's own.
+    pub(crate) fn take_back_heading_id(&mut self, id: &str) {
+        if let Some(Block::Heading { id: given, .. }) = self.blocks.last_mut()
+            && given.as_deref() == Some(id)
+        {
+            *given = None;
+        }
+    }
+
+    /// Gives the open heading `id`, the target of its permalink, unless
+    /// the heading has an id of its own (given to
+    /// [`Collector::start_heading`] as its own).
+    pub(crate) fn heading_target(&mut self, id: &str) {
+        if !self.heading_own_id
+            && let Some((_, target, _)) = &mut self.heading
+        {
+            *target = Some(id.to_string());
+        }
+    }
+
+    /// Where the blocks end now (the current block flushed), to go back
+    /// to with [`Collector::rollback`].
+    pub(crate) fn mark(&mut self, fold: bool) -> Mark {
+        self.flush(fold);
+        Mark {
+            blocks: self.blocks.len(),
+            paragraphs: match self.blocks.last() {
+                Some(Block::Text(p)) => p.ends.len(),
+                _ => 0,
+            },
+        }
+    }
+
+    /// Drops every block and paragraph added since `mark`, and the text
+    /// not flushed yet. Only paragraphs can have been added: a heading
+    /// read since gives up the mark.
+    pub(crate) fn rollback(&mut self, mark: Mark) {
+        self.buf.clear();
+        self.blocks.truncate(mark.blocks);
+        if let Some(Block::Text(p)) = self.blocks.last_mut()
+            && p.ends.len() > mark.paragraphs
+        {
+            let keep = mark.paragraphs;
+            let end = if keep == 0 {
+                0
+            } else {
+                p.ends[keep - 1] as usize
+            };
+            p.ends.truncate(keep);
+            p.text.truncate(end);
+            if keep == 0 {
+                self.blocks.pop();
+            }
+        }
+    }
+
+    /// How many headings were read, to tell whether one was read since a
+    /// mark.
+    pub(crate) fn headings(&self) -> usize {
+        self.headings
+    }
+
     /// The text of the first level-1 heading, if any.
     pub(crate) fn first_h1(&self) -> Option<String> {
         self.blocks.iter().find_map(|b| match b {
@@ -150,28 +250,29 @@ impl Collector {
     }
 }
 
-/// Builds the article titled `title` from `blocks`. When the first block
-/// that is a heading has level 1 and reads the same as the title (ignoring
-/// case and white space), it is taken as the title's own heading.
-/// `is_boilerplate` drops paragraphs.
+/// Builds the article titled `title` from `blocks`. The heading at
+/// `title_block` (see [`title_heading`]) is taken as the title's own: it
+/// heads no path, and its anchor is the first section's. `is_boilerplate`
+/// drops paragraphs.
 ///
 /// Each block is let go as it is read, and each section made as soon as
 /// the next heading shows where it ends: the text is held once.
 pub(crate) fn build(
     mut title: String,
     blocks: Vec<Block>,
+    title_block: Option<usize>,
     is_boilerplate: impl Fn(&str) -> bool,
 ) -> Article {
     // Labels and anchors carry the title shortened; its whole text goes
     // before the first section's.
     let full_title = shorten(&title).map(|short| std::mem::replace(&mut title, short));
-    let mut anchors = Anchors::default();
+    let mut anchors = Anchors::reserving(blocks.iter().filter_map(|b| match b {
+        Block::Heading { id: Some(id), .. } => Some(id.trim()),
+        _ => None,
+    }));
     let mut stack: Vec<(u8, String)> = Vec::new();
     let mut sections = Vec::new();
     let mut draft = Draft::default();
-    let first_heading = blocks
-        .iter()
-        .position(|b| matches!(b, Block::Heading { .. }));
     for (i, block) in blocks.into_iter().enumerate() {
         match block {
             Block::Heading { level, text, id } => {
@@ -184,13 +285,14 @@ pub(crate) fn build(
                 // or not, so every heading takes its anchor here.
                 let anchor = match id {
                     Some(id) if !id.trim().is_empty() && shorten(id.trim()).is_none() => {
-                        anchors.unique_id(id.trim())
+                        let id = id.trim();
+                        let anchor = anchors.unique_id(id);
+                        let in_page = anchor == id;
+                        (anchor, in_page)
                     }
-                    _ => anchors.unique(&text),
+                    _ => (anchors.unique(&text), false),
                 };
-                let whole = full.as_deref().unwrap_or(&text);
-                let whole_title = full_title.as_deref().unwrap_or(&title);
-                if Some(i) == first_heading && level == 1 && same_text(whole, whole_title) {
+                if Some(i) == title_block {
                     draft.anchor = Some(anchor);
                     continue;
                 }
@@ -228,6 +330,7 @@ pub(crate) fn build(
         && first.anchor.is_empty()
     {
         first.anchor = anchors.unique(&title);
+        first.anchor_in_page = false;
     }
     if let Some(full) = full_title {
         keep_whole_title(&mut sections, full);
@@ -239,7 +342,8 @@ pub(crate) fn build(
 #[derive(Default)]
 struct Draft {
     path: Vec<String>,
-    anchor: Option<String>,
+    /// The anchor, and whether the document gave it.
+    anchor: Option<(String, bool)>,
     text: String,
 }
 
@@ -253,11 +357,13 @@ fn finish(sections: &mut Vec<Section>, draft: Draft, title: &str) {
     } else {
         draft.path.join(LABEL_SEPARATOR)
     };
+    let (anchor, anchor_in_page) = draft.anchor.unwrap_or_default();
     sections.push(Section {
         ordinal: sections.len() as u64,
         path: draft.path,
         label,
-        anchor: draft.anchor.unwrap_or_default(),
+        anchor,
+        anchor_in_page,
         text: draft.text,
     });
 }
@@ -271,6 +377,44 @@ fn same_text(a: &str, b: &str) -> bool {
     fold(a) == fold(b)
 }
 
+/// Whether `blocks` are text of a few short lines at most, as breadcrumbs,
+/// a "Module java.base / Package java.util" line or a "Last updated" line
+/// are, rather than prose.
+pub(crate) fn only_short_lines(blocks: &[Block]) -> bool {
+    let mut total = 0;
+    for block in blocks {
+        let Block::Text(paragraphs) = block else {
+            return false;
+        };
+        for paragraph in paragraphs.iter() {
+            let words = paragraph.split_whitespace().count();
+            if words > SHORT_LINE_WORDS || paragraph.chars().count() > SHORT_LINE_CHARS {
+                return false;
+            }
+            total += words;
+        }
+    }
+    total <= SHORT_LINES_WORDS
+}
+
+/// The most words and characters in a short line, and words in all of
+/// them ([`only_short_lines`]).
+const SHORT_LINE_WORDS: usize = 8;
+const SHORT_LINE_CHARS: usize = 60;
+const SHORT_LINES_WORDS: usize = 24;
+
+/// Which block is the heading of the title itself: the first heading, of
+/// any level, when it reads the same as `title` (ignoring case and white
+/// space), so that the title is never repeated at the head of its own
+/// sections' paths.
+pub(crate) fn title_heading(blocks: &[Block], title: &str) -> Option<usize> {
+    let (i, text) = blocks.iter().enumerate().find_map(|(i, b)| match b {
+        Block::Heading { text, .. } => Some((i, text)),
+        _ => None,
+    })?;
+    same_text(&fold_space(text), title).then_some(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +425,11 @@ mod tests {
             text: text.into(),
             id: None,
         }
+    }
+
+    fn build(title: String, blocks: Vec<Block>, is_boilerplate: impl Fn(&str) -> bool) -> Article {
+        let title_block = title_heading(&blocks, &title);
+        super::build(title, blocks, title_block, is_boilerplate)
     }
 
     fn t(text: &str) -> Block {

@@ -356,6 +356,7 @@ impl Nest<'_> {
             path,
             label,
             anchor,
+            anchor_in_page: false,
             text,
         });
     }

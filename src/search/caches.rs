@@ -7,10 +7,12 @@
 //!   changes once written;
 //! - the stop words and synonyms ([`VocabularyCache`]), per commit;
 //! - the model and the sections' vectors ([`MeaningCache`]), per commit
-//!   and per segment.
+//!   and per segment;
+//! - the folders' base URLs ([`SitesCache`]), per commit.
 //!
-//! All five are bounded, and shared by every thread that searches.
+//! All six are bounded, and shared by every thread that searches.
 
+use super::links::SitesCache;
 use super::meaning::MeaningCache;
 use super::sections::SectionCache;
 use super::statistics::Statistics;
@@ -30,4 +32,6 @@ pub(crate) struct Caches {
     pub(crate) vocabulary: VocabularyCache,
     /// The model, and the vectors of the segments searched.
     pub(crate) meaning: MeaningCache,
+    /// The base URLs of the last commit seen.
+    pub(crate) sites: SitesCache,
 }

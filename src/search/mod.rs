@@ -5,7 +5,7 @@
 //! from the index's rules, [`vocabulary`], and prefixes and typos from the
 //! term dictionaries, [`typos`]), the tier queries built ([`ranking`]), the
 //! tiers' sections merged ([`collect`]), each hit read and its snippets cut
-//! ([`snippet`]), and a suggestion made when nothing matched ([`suggest`]).
+//! ([`snippet`]) and linked ([`links`]), and a suggestion made when nothing matched ([`suggest`]).
 //!
 //! What a search looks up at a cost is remembered across searches by the
 //! open index's [`caches`]. [`options`] and [`results`] are the contract
@@ -15,6 +15,7 @@ pub(crate) mod caches;
 pub(crate) mod collect;
 pub(crate) mod coverage;
 pub(crate) mod fusion;
+pub(crate) mod links;
 pub(crate) mod meaning;
 pub(crate) mod options;
 pub(crate) mod query;

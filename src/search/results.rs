@@ -68,6 +68,11 @@ pub struct Hit {
     /// index built with a model), or both.
     #[serde(rename = "match", default)]
     pub matched: Match,
+    /// The link to the section on the site its folder is published at
+    /// (`quire index --base-url`): the base URL, the article id, and
+    /// `#anchor` when the page has the anchor. None without a base URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 /// How a [`Hit`] matched ([`Hit::matched`], `"match"` in JSON).
@@ -105,8 +110,14 @@ pub struct SectionRef {
     pub path: Vec<String>,
     /// The headings joined with `" › "`.
     pub label: String,
-    /// The anchor slug, unique within the article.
+    /// The anchor, unique within the article.
     pub anchor: String,
+    /// Whether the anchor is an `id` (or `name`) the page has, so that
+    /// `page#anchor` lands on the section; false for a slug quire made
+    /// (plain text, Markdown without `{#id}`, HTML headings with no id on,
+    /// in, before or around them).
+    #[serde(default)]
+    pub anchor_in_page: bool,
     /// The section's position in the article, from 0.
     pub ordinal: u64,
 }

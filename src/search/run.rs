@@ -679,12 +679,38 @@ impl<'a> Search<'a> {
     }
 
     fn article_key_of(&self, address: DocAddress) -> Result<u64> {
+        self.key_of(names::ARTICLE_KEY, address)
+    }
+
+    /// The value of the u64 fast field `name` for the section at `address`.
+    fn key_of(&self, name: &str, address: DocAddress) -> Result<u64> {
         let segment = self.searcher.segment_reader(address.segment_ord);
         let column = segment
             .fast_fields()
-            .u64(names::ARTICLE_KEY)
+            .u64(name)
             .map_err(|e| self.store.error(e))?;
         Ok(column.first(address.doc_id).unwrap_or(0))
+    }
+
+    /// The link to the section at `address` on its site, if its folder has
+    /// a base URL.
+    fn url_of(&self, address: DocAddress, stored: &StoredSection) -> Result<Option<String>> {
+        let generation = self.searcher.generation().generation_id();
+        let sites = self
+            .caches
+            .sites
+            .get(self.store, generation)
+            .map_err(|e| self.store.error(e))?;
+        if sites.is_empty() {
+            return Ok(None);
+        }
+        let root = self.key_of(names::ROOT_KEY, address)?;
+        Ok(sites.url(
+            root,
+            &stored.article_id,
+            &stored.anchor,
+            stored.anchor_in_page,
+        ))
     }
 
     /// The hit of rank `rank`: its stored section, labelled, with snippets.
@@ -695,6 +721,7 @@ impl<'a> Search<'a> {
             .get(self.store.fields, &self.searcher, candidate.address)
             .map_err(|e| self.store.error(e))?;
         let snippets = self.snippets(candidate.address, &stored, marks);
+        let url = self.url_of(candidate.address, &stored)?;
         Ok(Hit {
             rank,
             score: candidate.score,
@@ -708,12 +735,14 @@ impl<'a> Search<'a> {
                 path: stored.path.clone(),
                 label: stored.label.clone(),
                 anchor: stored.anchor.clone(),
+                anchor_in_page: stored.anchor_in_page,
                 ordinal: stored.ordinal,
             },
             snippets,
             more_in_article: 0,
             missing: vec![],
             matched: Match::Words,
+            url,
         })
     }
 

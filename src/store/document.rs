@@ -63,6 +63,7 @@ pub(crate) fn section_document(
     }
     doc.add_text(f.words, &section.text);
     doc.add_text(f.anchor, &section.anchor);
+    doc.add_bool(f.anchor_in_page, section.anchor_in_page);
     doc.add_u64(f.ordinal, section.ordinal);
     // Heading words come first in `body`: a search that maps the body's
     // token positions to the text (snippets) skips them.
@@ -95,6 +96,7 @@ pub(crate) struct StoredSection {
     pub path: Vec<String>,
     pub label: String,
     pub anchor: String,
+    pub anchor_in_page: bool,
     pub ordinal: u64,
     pub text: String,
     pub checkpoints: Option<Vec<u8>>,
@@ -146,6 +148,9 @@ impl StoredSection {
                     _ => {}
                 },
                 OwnedValue::U64(value) if field == f.ordinal => stored.ordinal = value,
+                OwnedValue::Bool(value) if field == f.anchor_in_page => {
+                    stored.anchor_in_page = value;
+                }
                 OwnedValue::Bytes(value) if field == f.checkpoints => {
                     stored.checkpoints.get_or_insert(value);
                 }
@@ -189,6 +194,7 @@ mod tests {
                 path: vec!["Cause".into(), "Crystals".into()],
                 label: "Cause › Crystals".into(),
                 anchor: "crystals".into(),
+                anchor_in_page: true,
                 ordinal: 3,
                 text: text.clone(),
             }],

@@ -1,11 +1,12 @@
 //! What a commit carries besides sections: the search rules (stop words and
-//! synonyms) the index was last built with, and the model that embedded
-//! its sections, if any, as the commit's payload (a string tantivy keeps in
+//! synonyms) the index was last built with, the model that embedded its
+//! sections, if any, and the URLs its folders are published at, as the commit's payload (a string tantivy keeps in
 //! `meta.json`, in the same atomic write as the commit itself).
 //!
 //! ```json
 //! {"quire_search_rules": 1, "stop_words": {"en": ["a", "..."]}, "synonyms": [["MVD", "microvascular decompression"]],
-//!  "model": {"name": "all-MiniLM-L6-v2", "dimensions": 384, "weights": "5f2c...", "path": "/models/all-MiniLM-L6-v2"}}
+//!  "model": {"name": "all-MiniLM-L6-v2", "dimensions": 384, "weights": "5f2c...", "path": "/models/all-MiniLM-L6-v2"},
+//!  "sites": [{"folder": "/srv/docs", "root_key": 1234, "url": "https://example.org/docs/"}]}
 //! ```
 //!
 //! A commit with no payload, or with one quire did not write (a plain
@@ -35,6 +36,23 @@ pub(crate) struct Committed {
     /// vectors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelIdentity>,
+    /// The base URL of each folder indexed with one (`quire index
+    /// --base-url`), by folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Site>,
+}
+
+/// A folder published at a URL: its articles are at the URL followed by
+/// their ids.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Site {
+    /// The folder, as the index's articles remember it.
+    pub folder: String,
+    /// The hash of the folder's path, as each section's `root_key` holds
+    /// it.
+    pub root_key: u64,
+    /// The URL, ending with `/`.
+    pub url: String,
 }
 
 /// `committed` as a commit's payload.
@@ -67,6 +85,11 @@ mod tests {
         let committed = Committed {
             rules: rules.search_rules(),
             model: None,
+            sites: vec![Site {
+                folder: "/srv/docs".into(),
+                root_key: 7,
+                url: "https://example.org/docs/".into(),
+            }],
         };
         assert_eq!(decode(Some(&encode(&committed))), Some(committed.clone()));
         let with_model = Committed {

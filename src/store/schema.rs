@@ -14,7 +14,7 @@ use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -35,6 +35,10 @@ pub mod names {
     pub const LABEL: &str = "label";
     /// The section's anchor slug, unique within its article.
     pub const ANCHOR: &str = "anchor";
+    /// Whether the anchor is an `id` (or `name`) the page itself has, so
+    /// that `page#anchor` lands on the section; false for a slug quire
+    /// made.
+    pub const ANCHOR_IN_PAGE: &str = "anchor_in_page";
     /// The section's position in its article, from 0.
     pub const ORDINAL: &str = "ordinal";
     /// What body words are searched in: the section's headings, then its
@@ -88,6 +92,7 @@ pub(crate) struct Fields {
     pub headings: Field,
     pub label: Field,
     pub anchor: Field,
+    pub anchor_in_page: Field,
     pub ordinal: Field,
     pub body: Field,
     pub text: Field,
@@ -121,6 +126,7 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field(names::HEADINGS, text.clone());
     builder.add_text_field(names::LABEL, STRING | STORED);
     builder.add_text_field(names::ANCHOR, STRING | STORED);
+    builder.add_bool_field(names::ANCHOR_IN_PAGE, STORED);
     builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
     let unstored = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
@@ -174,6 +180,7 @@ impl Fields {
             headings: get(names::HEADINGS)?,
             label: get(names::LABEL)?,
             anchor: get(names::ANCHOR)?,
+            anchor_in_page: get(names::ANCHOR_IN_PAGE)?,
             ordinal: get(names::ORDINAL)?,
             body: get(names::BODY)?,
             text: get(names::TEXT)?,

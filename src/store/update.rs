@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use super::document::StoredVector;
 use super::open::{Store, Unusable};
+use super::payload::Site;
 use super::pool::{Budget, run_parallel};
 use super::stamp::{self, Stamp, article_key};
 use super::vectors::article_vectors;
@@ -75,6 +76,11 @@ pub struct IndexOptions {
     pub writer_memory: u64,
     /// Which model embeds the sections, if any.
     pub embedding: Embedding,
+    /// Folders (or files) and the URLs they are published at: their hits
+    /// carry a link, the URL followed by the article's id and the
+    /// section's anchor. A folder not listed keeps the URL the index has
+    /// for it, if any.
+    pub base_urls: Vec<(PathBuf, String)>,
 }
 
 /// Which model embeds an index's sections ([`IndexOptions::embedding`]).
@@ -155,6 +161,53 @@ impl IndexOptions {
         self.embedding = embedding;
         self
     }
+
+    /// Says that the articles under `folder` are published at `url` (see
+    /// [`IndexOptions::base_urls`]).
+    pub fn base_url(mut self, folder: impl Into<PathBuf>, url: impl Into<String>) -> IndexOptions {
+        self.base_urls.push((folder.into(), url.into()));
+        self
+    }
+}
+
+/// The hash of the folder an article's id is relative to.
+fn root_key(root: &Path) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(root.as_os_str().as_encoded_bytes())
+}
+
+/// `url` checked as the start of links (http, https, file, or a path from
+/// the site's root), ending with `/`.
+fn base_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    // Links open pages: no `javascript:` or `data:` URL is one.
+    let scheme = url.split_once("://").is_some_and(|(scheme, rest)| {
+        ["http", "https", "file"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+            && !rest.is_empty()
+    });
+    let rooted = url.starts_with('/') && !url.starts_with("//");
+    if !(scheme || rooted) || url.contains(char::is_whitespace) || url.contains(['#', '?']) {
+        return Err(Error::BaseUrl(url.to_string()));
+    }
+    Ok(if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    })
+}
+
+/// The folder a path's article ids are relative to, as walking makes it:
+/// a folder itself, a file's parent.
+fn id_root(path: &Path) -> PathBuf {
+    let folder = if path.is_dir() {
+        path
+    } else {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf())
 }
 
 impl Default for IndexOptions {
@@ -169,6 +222,7 @@ impl Default for IndexOptions {
             threads: 0,
             writer_memory: DEFAULT_WRITER_MEMORY,
             embedding: Embedding::Keep,
+            base_urls: vec![],
         }
     }
 }
@@ -306,6 +360,15 @@ pub fn build_index_with_progress(
     let search_rules = options.rules.search_rules();
     let new_rules = writer.search_rules().unwrap_or_default() != search_rules;
     writer.set_search_rules(&search_rules);
+    let mut new_sites = false;
+    for (folder, url) in &options.base_urls {
+        let root = id_root(folder);
+        new_sites |= writer.set_site(Site {
+            folder: root.to_string_lossy().into_owned(),
+            root_key: root_key(&root),
+            url: base_url(url)?,
+        });
+    }
     let stamps = if options.rebuild {
         writer.delete_all()?;
         HashMap::new()
@@ -395,6 +458,7 @@ pub fn build_index_with_progress(
     report.model = identity;
     if options.rebuild
         || new_rules
+        || new_sites
         || new_model
         || report.added + report.changed + report.removed > 0
     {
@@ -486,7 +550,7 @@ fn file_meta(file: &ArticleFile) -> FileMeta {
     FileMeta {
         size: meta.map_or(0, |m| m.len()),
         mtime,
-        root_key: xxhash_rust::xxh3::xxh3_64(file.root.as_os_str().as_encoded_bytes()),
+        root_key: root_key(&file.root),
     }
 }
 
@@ -740,5 +804,31 @@ fn human_bytes(n: u64) -> String {
         format!("{:.1} MiB", n as f64 / MIB)
     } else {
         format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_start_links() {
+        assert_eq!(
+            base_url("https://x.org/docs").unwrap(),
+            "https://x.org/docs/"
+        );
+        assert_eq!(base_url("/docs/").unwrap(), "/docs/");
+        assert_eq!(base_url("file:///srv/site").unwrap(), "file:///srv/site/");
+        for bad in [
+            "docs/",
+            "//x.org/",
+            "javascript://x",
+            "https://",
+            "https://x.org/a b",
+            "/d/#x",
+            "",
+        ] {
+            assert!(base_url(bad).is_err(), "{bad}");
+        }
     }
 }

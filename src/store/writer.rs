@@ -14,7 +14,7 @@ use tantivy::schema::Term;
 use super::directory::is_read_only;
 use super::document::{StoredVector, section_document};
 use super::open::{Store, share_bookkeeping};
-use super::payload::{self, Committed};
+use super::payload::{self, Committed, Site};
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
 use crate::embed::identity::ModelIdentity;
@@ -113,6 +113,19 @@ impl Writer {
     /// the sections have no vectors).
     pub(crate) fn set_model(&mut self, model: Option<ModelIdentity>) {
         self.committed.get_or_insert_default().model = model;
+    }
+
+    /// Makes the commit say that `folder` (hashed as `root_key`) is
+    /// published at `url`, in place of any URL it had. Returns whether
+    /// that changed what the index says.
+    pub(crate) fn set_site(&mut self, site: Site) -> bool {
+        let sites = &mut self.committed.get_or_insert_default().sites;
+        if sites.contains(&site) {
+            return false;
+        }
+        sites.retain(|s| s.root_key != site.root_key);
+        sites.push(site);
+        true
     }
 
     /// Adds the sections of `article` under the id `id`, replacing every
