@@ -70,6 +70,7 @@ pub use ingest::article::{
     Article, LABEL_SEPARATOR, MAX_DEPTH, MAX_HEADING_CHARS, MAX_SECTION_BYTES, MAX_SECTIONS,
     Section,
 };
+pub use ingest::check::SplitCheck;
 pub use ingest::format::Format;
 pub use ingest::read::{Decoded, decode, read_article, split_file};
 pub use ingest::rules::Rules;

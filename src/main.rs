@@ -157,7 +157,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 color,
             )
         }
-        Command::Split { files, json, rules } => split(&files, json, rules.as_deref()),
+        Command::Split {
+            files,
+            json,
+            check,
+            rules,
+        } => split(&files, json, check, rules.as_deref()),
         Command::Export {
             index,
             format,
@@ -308,10 +313,28 @@ fn search(
     })
 }
 
-fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode> {
+fn split(paths: &[PathBuf], json: bool, check: bool, rules: Option<&Path>) -> Result<ExitCode> {
     let splitter = Splitter::new(load_rules(rules)?);
+    // Files as named; folders walked as `quire index` walks them.
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        if path.is_dir() {
+            let found = quire::find_articles(std::slice::from_ref(path))?;
+            for notice in &found.skipped {
+                eprintln!(
+                    "quire: skipped {}: {}",
+                    notice.path.display(),
+                    notice.message
+                );
+            }
+            files.extend(found.files.into_iter().map(|f| f.path));
+        } else {
+            files.push(path.clone());
+        }
+    }
     let mut articles = Vec::with_capacity(files.len());
-    for file in files {
+    let mut checked = quire::SplitCheck::default();
+    for file in &files {
         let (article, lossy) = quire::split_file(&splitter, file)?;
         if lossy {
             eprintln!(
@@ -319,9 +342,21 @@ fn split(files: &[PathBuf], json: bool, rules: Option<&Path>) -> Result<ExitCode
                 file.display()
             );
         }
-        articles.push((file.to_string_lossy().into_owned(), article));
+        let source = file.to_string_lossy().into_owned();
+        if check {
+            // Only the findings are kept: a site of any size is checked
+            // in the memory of one page.
+            checked.add(&source, &article);
+        } else {
+            articles.push((source, article));
+        }
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
+    if check {
+        quire::output::write_split_check(&mut out, &checked)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if json {
         let shown: Vec<quire::output::SplitArticle> = articles
             .iter()

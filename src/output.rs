@@ -159,6 +159,52 @@ pub fn write_split_json(w: &mut impl Write, articles: &[SplitArticle]) -> io::Re
     writeln!(w)
 }
 
+/// Writes what `quire split --check` found, for people.
+pub fn write_split_check(w: &mut impl Write, check: &crate::SplitCheck) -> io::Result<()> {
+    writeln!(
+        w,
+        "{} articles, {} sections",
+        check.articles, check.sections
+    )?;
+    writeln!(
+        w,
+        "anchors in their page: {} of {} ({:.1}%)",
+        check.anchors_in_page,
+        check.sections,
+        check.in_page_percent()
+    )?;
+    writeln!(
+        w,
+        "links that land on their section: {:.1}% (with {} title sections at the top of a page with no id for them)",
+        check.landing_percent(),
+        check.titles_at_top
+    )?;
+    let lists = [
+        (
+            check.slugs(),
+            "sections whose anchor is a slug (the page has no id for them)",
+            &check.slug_examples,
+        ),
+        (
+            check.title_repeated,
+            "sections whose first heading repeats the title",
+            &check.title_repeated_examples,
+        ),
+        (
+            check.furniture,
+            "sections that look like furniture (contents, notes, navigation)",
+            &check.furniture_examples,
+        ),
+    ];
+    for (count, what, examples) in lists {
+        writeln!(w, "{what}: {count}")?;
+        for example in examples {
+            writeln!(w, "  {}", printable(example))?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes how an article splits, for people: one line per section with its
 /// label and anchor, and the opening of its text.
 pub fn write_split_text(w: &mut impl Write, source: &str, article: &Article) -> io::Result<()> {

@@ -294,3 +294,35 @@ fn hits_link_to_their_section_on_the_site() {
     mismatch.assert_code(2);
     assert!(mismatch.stderr.contains("2 folders, 1 URL"), "{mismatch:?}");
 }
+
+#[test]
+fn split_check_reports_anchors_and_furniture_for_a_folder() {
+    let env = TestEnv::empty();
+    env.write("site/guide/tides.html", DOCBOOK);
+    env.write(
+        "site/plain.html",
+        "<title>Plain</title><h1>Plain</h1><p>Top.</p><h2>Note</h2><p>A note.</p>\
+         <h2>Later</h2><p>More.</p>",
+    );
+    let run = env.run(&["split", "--check", "site"]);
+    run.assert_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "2 articles, 6 sections", "{run:?}");
+    assert_eq!(lines[1], "anchors in their page: 3 of 6 (50.0%)", "{run:?}");
+    assert!(
+        lines[2].starts_with("links that land on their section: 66.7% (with 1 title"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("slug (the page has no id for them): 2\n"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("site/plain.html#note  Note"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("furniture (contents, notes, navigation): 1\n"),
+        "{run:?}"
+    );
+    assert_eq!(run.stderr, "");
+}

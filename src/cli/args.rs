@@ -146,12 +146,18 @@ pub enum Command {
     },
     /// Show how articles split into sections, without indexing.
     Split {
-        /// Article files.
+        /// Article files, and folders of them.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Print a JSON array of articles.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "check")]
         json: bool,
+        /// Print only a check of the split: the share of sections whose
+        /// anchor is an id their page has (so that links land on them), and
+        /// the sections that look like furniture (the title repeated as a
+        /// first heading, tables of contents, Note boxes, navigation).
+        #[arg(long)]
+        check: bool,
         /// A TOML file of splitting rules to add to the built-in ones.
         #[arg(long, value_name = "FILE")]
         rules: Option<PathBuf>,

@@ -60,9 +60,10 @@ impl Anchors {
     /// `id`, or the first of `id-1`, `id-2`, ... not used yet (nor
     /// reserved, with `avoid_reserved`).
     fn free(&mut self, id: &str, avoid_reserved: bool) -> String {
+        // A numbered candidate never takes an id the document gives.
         let taken = |anchors: &Anchors, candidate: &str| {
             anchors.used.contains(candidate)
-                || (avoid_reserved && anchors.reserved.contains(candidate))
+                || ((avoid_reserved || candidate != id) && anchors.reserved.contains(candidate))
         };
         let mut candidate = id.to_string();
         // An id the document gives is its heading's, whatever slugs were

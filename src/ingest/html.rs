@@ -174,6 +174,7 @@ const FURNITURE_PAIRS: &[(&str, &str)] = &[
     ("version", "menu"),
     ("prev", "next"),
     ("reading", "time"),
+    ("footnote", "back"),
     ("page", "meta"),
     ("no", "print"),
     ("print", "none"),
@@ -236,6 +237,10 @@ const PERMALINK_PAIRS: &[(&str, &str)] = &[
 const TITLE_SEPARATORS: &[&str] = &[
     " — ", " – ", " - ", " | ", " · ", " • ", " :: ", " » ", " « ", " › ", " ‹ ", " : ",
 ];
+
+/// The most characters of text between an element with an id and the
+/// heading it opens (see `Reader::pending_id`).
+const PENDING_ID_CHARS: usize = 32;
 
 /// How much of a page the tokenizer is given at a time.
 const FEED_BYTES: usize = 64 * 1024;
@@ -642,6 +647,8 @@ struct Reader {
     /// `<div class="sect2" id="X">`, Sphinx's `<section id>`, an
     /// `<a name>` just before the heading).
     pending_id: Option<String>,
+    /// The characters of text read since `pending_id` was set.
+    pending_chars: usize,
     /// How many `pre` elements enclose the current node.
     pre: usize,
     /// The depth of the skipped element being passed over.
@@ -694,15 +701,24 @@ impl Reader {
             return;
         }
         if !self.out.in_heading() {
-            let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-            if chars > 0 {
+            let chars = text
+                .chars()
+                .filter(|c| !c.is_whitespace() && !PERMALINK_MARKS.contains(c))
+                .count();
+            // A few words between an element's opening and its heading
+            // (rustdoc's "1.28.0 · source", a permalink's `§`) do not
+            // separate them; a paragraph does.
+            self.pending_chars += chars;
+            if self.pending_chars > PENDING_ID_CHARS {
                 self.pending_id = None;
-                if let Some(list) = self.lists.last_mut() {
-                    if self.link.is_some() {
-                        list.link_chars += chars;
-                    } else {
-                        list.other_chars += chars;
-                    }
+            }
+            if chars > 0
+                && let Some(list) = self.lists.last_mut()
+            {
+                if self.link.is_some() {
+                    list.link_chars += chars;
+                } else {
+                    list.other_chars += chars;
                 }
             }
         }
@@ -725,14 +741,11 @@ impl Reader {
             self.out.end_heading(PERMALINK_MARKS);
             self.flush();
             let own = id_of(tag).map(str::to_string);
-            let is_own = own.is_some();
-            let id = own.or_else(|| {
-                let pending = self.pending_id.take()?;
-                self.out.take_back_heading_id(&pending);
-                Some(pending)
-            });
-            self.pending_id = None;
-            self.out.start_heading(level, id, is_own);
+            let around = self.pending_id.take();
+            if let Some(around) = &around {
+                self.out.take_back_heading_id(around);
+            }
+            self.out.start_heading(level, own, around);
             return;
         }
         let in_heading = self.out.in_heading();
@@ -777,6 +790,7 @@ impl Reader {
                 // <div><p id>`), when no text comes between.
                 self.out.last_heading_id(id);
                 self.pending_id = Some(id.to_string());
+                self.pending_chars = 0;
             }
         }
     }
@@ -1023,8 +1037,7 @@ fn skip(tag: &Tag, in_heading: bool, in_article: bool) -> bool {
         _ => SKIPPED.contains(&name),
     };
     skipped
-        || attr(tag, "role")
-            .is_some_and(|r| SKIPPED_ROLES.contains(&r) || (!in_heading && r == "doc-backlink"))
+        || attr(tag, "role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
         || attr(tag, "hidden").is_some()
         || attr(tag, "aria-hidden") == Some("true")
         || (!in_heading && is_furniture(tag))

@@ -264,7 +264,7 @@ impl Reader {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.out
-                    .start_heading(level as u8, id.map(|i| i.to_string()), true)
+                    .start_heading(level as u8, id.map(|i| i.to_string()), None)
             }
             Event::End(TagEnd::Heading(_)) => self.out.end_heading(&[]),
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => {

@@ -8,7 +8,8 @@
 //!   lines;
 //! - [`markdown`], [`html`]: the structured readers, which both hand an
 //!   outline (headings and text) to [`outline`] to make the sections;
-//! - [`article`]: what every reader makes; [`anchors`]: section slugs.
+//! - [`article`]: what every reader makes; [`anchors`]: section slugs;
+//! - [`check`]: what `quire split --check` says of how a folder splits.
 //!
 //! Changing what any reader makes from the same input means bumping
 //! [`READER_VERSION`], so that existing indexes split every article again.
@@ -17,6 +18,7 @@
 
 pub(crate) mod anchors;
 pub(crate) mod article;
+pub(crate) mod check;
 pub(crate) mod format;
 pub(crate) mod html;
 pub(crate) mod markdown;

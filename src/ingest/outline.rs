@@ -93,6 +93,8 @@ pub(crate) struct Collector {
     demoted: bool,
     /// Whether the open heading's id is its own.
     heading_own_id: bool,
+    /// The id around the open heading, for when it has none.
+    heading_fallback: Option<String>,
 }
 
 impl Collector {
@@ -109,16 +111,23 @@ impl Collector {
         self.heading.is_some() || self.demoted
     }
 
-    /// Ends the current block and opens a heading, with the id the
-    /// heading has (`own`) or was given by what is around it.
-    pub(crate) fn start_heading(&mut self, level: u8, id: Option<String>, own: bool) {
+    /// Ends the current block and opens a heading, with its own id, and
+    /// the id of what is around it (`fallback`) for when nothing inside it
+    /// gives one.
+    pub(crate) fn start_heading(
+        &mut self,
+        level: u8,
+        id: Option<String>,
+        fallback: Option<String>,
+    ) {
         self.flush(false);
         if self.headings >= MAX_SECTIONS {
             self.demoted = true;
             return;
         }
         self.headings += 1;
-        self.heading_own_id = own && id.is_some();
+        self.heading_own_id = id.is_some();
+        self.heading_fallback = fallback;
         self.heading = Some((level, id, String::new()));
     }
 
@@ -128,6 +137,7 @@ impl Collector {
         if std::mem::take(&mut self.demoted) {
             self.flush(true);
         } else if let Some((level, id, text)) = self.heading.take() {
+            let id = id.or_else(|| self.heading_fallback.take());
             let text = text
                 .trim_end_matches(marks)
                 .trim_start_matches(LEADING_MARKS)
@@ -178,10 +188,14 @@ impl Collector {
     }
 
     /// Takes `id` back from the heading just read, if it was given it by
-    /// [`Collector::last_heading_id`]: the heading that follows, with no
-    /// text between, is the element's own.
+    /// [`Collector::last_heading_id`]: the heading that follows, inside
+    /// the element, is its own.
     pub(crate) fn take_back_heading_id(&mut self, id: &str) {
-        if let Some(Block::Heading { id: given, .. }) = self.blocks.last_mut()
+        let last_heading = self.blocks.iter_mut().rev().find_map(|b| match b {
+            Block::Heading { id, .. } => Some(id),
+            Block::Text(_) => None,
+        });
+        if let Some(given) = last_heading
             && given.as_deref() == Some(id)
         {
             *given = None;
