@@ -160,7 +160,10 @@ pub fn write_split_json(w: &mut impl Write, articles: &[SplitArticle]) -> io::Re
 }
 
 /// Writes what `quire split --check` found, for people.
-pub fn write_split_check(w: &mut impl Write, check: &crate::ingest::check::SplitCheck) -> io::Result<()> {
+pub fn write_split_check(
+    w: &mut impl Write,
+    check: &crate::ingest::check::SplitCheck,
+) -> io::Result<()> {
     writeln!(
         w,
         "{} articles, {} sections",
