@@ -238,8 +238,8 @@ const TITLE_SEPARATORS: &[&str] = &[
     " — ", " – ", " - ", " | ", " · ", " • ", " :: ", " » ", " « ", " › ", " ‹ ", " : ",
 ];
 
-/// The most characters of text between an element with an id and the
-/// heading it opens (see `Reader::pending_id`).
+/// The most bytes of text between an element with an id and the heading
+/// it opens (see `Reader::pending_id`).
 const PENDING_ID_CHARS: usize = 32;
 
 /// How much of a page the tokenizer is given at a time.
@@ -291,7 +291,8 @@ pub(crate) fn parse(text: &str, name: &str, is_boilerplate: impl Fn(&str) -> boo
     let is_furniture = |p: &str| is_boilerplate(p) || is_contents_caption(p);
     let mut article = outline::build(title, blocks, title_block, is_furniture);
     for section in &mut article.sections {
-        section.anchor_in_page = page.ids.contains(&section.anchor);
+        let hash = xxhash_rust::xxh3::xxh3_64(section.anchor.as_bytes());
+        section.anchor_in_page = page.ids.contains(&hash);
     }
     article
 }
@@ -309,9 +310,11 @@ const CONTENTS_CAPTIONS: &[&str] = &[
 
 /// Whether a paragraph is nothing but a table of contents' caption.
 fn is_contents_caption(paragraph: &str) -> bool {
-    paragraph.len() <= 20 && {
-        let folded = fold(paragraph.trim_end_matches(':'));
-        CONTENTS_CAPTIONS.contains(&folded.as_str())
+    paragraph.len() <= 21 && {
+        let caption = paragraph.trim_end_matches(':').trim();
+        CONTENTS_CAPTIONS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(caption))
     }
 }
 
@@ -484,9 +487,11 @@ struct Page {
     in_title: bool,
     /// The page's file name without its extension.
     name: String,
-    /// Every `id` in the page, and every anchor's `name`: the link
-    /// targets it has.
-    ids: rustc_hash::FxHashSet<String>,
+    /// Every `id` in the page, and every anchor's `name` (the link
+    /// targets it has), as 64-bit hashes.
+    ids: rustc_hash::FxHashSet<u64>,
+    /// What each class value seen says of its elements.
+    classes: FxHashMap<String, ClassVerdict>,
 }
 
 impl Page {
@@ -501,6 +506,7 @@ impl Page {
             in_title: false,
             name: name.to_string(),
             ids: rustc_hash::FxHashSet::default(),
+            classes: FxHashMap::default(),
         }
     }
 
@@ -508,20 +514,38 @@ impl Page {
         let name: &str = &tag.name;
         let depth = self.open.len();
         let opens = !tag.self_closing && !VOID.contains(&name);
-        if let Some(id) = id_of(tag) {
-            self.ids.insert(id.to_string());
+        let id = id_of(tag);
+        if let Some(id) = id {
+            self.ids.insert(xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
         }
         if self.main.is_none() && opens && (name == "main" || attr(tag, "role") == Some("main")) {
             self.main = Some(Reader::default());
             self.main_depth = Some(depth);
         }
+        let class = match attr(tag, "class") {
+            None => ClassVerdict::default(),
+            Some(value) => match self.classes.get(value) {
+                Some(verdict) => *verdict,
+                None => {
+                    let verdict = class_verdict(value);
+                    if self.classes.len() < CLASS_VERDICTS {
+                        self.classes.insert(value.to_string(), verdict);
+                    }
+                    verdict
+                }
+            },
+        };
+        let in_article = self.main_depth.is_some()
+            || self.is_open(&html5ever::local_name!("main"))
+            || self.is_open(&html5ever::local_name!("article"));
         let at = At {
             depth,
             opens,
-            in_article: self.main_depth.is_some()
-                || self.is_open("main")
-                || self.is_open("article"),
             page: &self.name,
+            class,
+            id,
+            skipped: skipped(tag, class, id, in_article),
+            furniture: is_furniture(tag, class, id),
         };
         self.all.start(tag, &at);
         if self.main_depth.is_some()
@@ -534,7 +558,7 @@ impl Page {
             *self.open_count.entry(tag.name.clone()).or_default() += 1;
         }
         match name {
-            "title" if self.title.is_none() && !self.is_open("svg") => {
+            "title" if self.title.is_none() && !self.is_open(&html5ever::local_name!("svg")) => {
                 self.title = Some(String::new());
                 self.in_title = true;
                 TokenSinkResult::RawData(RawKind::Rcdata)
@@ -549,10 +573,8 @@ impl Page {
         }
     }
 
-    fn is_open(&self, name: &str) -> bool {
-        self.open_count
-            .get(&LocalName::from(name))
-            .is_some_and(|&n| n > 0)
+    fn is_open(&self, name: &LocalName) -> bool {
+        self.open_count.get(name).is_some_and(|&n| n > 0)
     }
 
     /// Closes the element `name` and every element opened inside it.
@@ -614,14 +636,20 @@ impl Page {
     }
 }
 
-/// Where a start tag is: its depth, whether it opens an element, whether
-/// it is inside the page's main content or an article, and the page's
-/// file name.
+/// What the readers are told of a start tag, worked out once for both:
+/// its depth, whether it opens an element, the page's file name, and what
+/// its class and id say.
 struct At<'a> {
     depth: usize,
     opens: bool,
-    in_article: bool,
     page: &'a str,
+    class: ClassVerdict,
+    /// Its `id` (or an anchor's `name`).
+    id: Option<&'a str>,
+    /// Whether its content is never read (see [`skipped`]).
+    skipped: bool,
+    /// Whether it is furniture, outside a heading (see [`is_furniture`]).
+    furniture: bool,
 }
 
 /// A list being read that may be the page's table of contents.
@@ -633,7 +661,7 @@ struct ListWatch {
     headings: usize,
     /// Links to the page's own anchors in it.
     links: usize,
-    /// Characters of its text inside such links, and outside them.
+    /// Bytes of its text inside such links, and outside them.
     link_chars: usize,
     other_chars: usize,
 }
@@ -647,7 +675,7 @@ struct Reader {
     /// `<div class="sect2" id="X">`, Sphinx's `<section id>`, an
     /// `<a name>` just before the heading).
     pending_id: Option<String>,
-    /// The characters of text read since `pending_id` was set.
+    /// The bytes of text read since `pending_id` was set.
     pending_chars: usize,
     /// How many `pre` elements enclose the current node.
     pre: usize,
@@ -667,7 +695,9 @@ impl Reader {
             return;
         }
         let in_heading = self.out.in_heading();
-        if skip(tag, in_heading, at.in_article) {
+        let skip =
+            at.skipped || (!in_heading && at.furniture) || (in_heading && at.class.permalink);
+        if skip {
             // A permalink names the heading it is in: its target is the
             // anchor the generator meant, else its own id is one.
             if in_heading {
@@ -676,7 +706,7 @@ impl Reader {
                     if !target.trim().is_empty() {
                         self.out.heading_target(target.trim());
                     }
-                } else if let Some(id) = id_of(tag) {
+                } else if let Some(id) = at.id {
                     self.out.heading_id(id);
                 }
             }
@@ -701,10 +731,14 @@ impl Reader {
             return;
         }
         if !self.out.in_heading() {
-            let chars = text
-                .chars()
-                .filter(|c| !c.is_whitespace() && !PERMALINK_MARKS.contains(c))
-                .count();
+            // Counted only when something waits on it.
+            // Bytes, white space at the ends left out, counted only when
+            // something waits on them.
+            let chars = if self.pending_id.is_some() || !self.lists.is_empty() {
+                text.trim().len()
+            } else {
+                0
+            };
             // A few words between an element's opening and its heading
             // (rustdoc's "1.28.0 · source", a permalink's `§`) do not
             // separate them; a paragraph does.
@@ -731,7 +765,7 @@ impl Reader {
 
     fn open(&mut self, tag: &Tag, at: &At) {
         let name: &str = &tag.name;
-        if self.admonition.is_none() && at.opens && is_admonition(tag) {
+        if self.admonition.is_none() && at.opens && at.class.admonition {
             self.admonition = Some(at.depth);
         }
         if let Some(level) = heading_level(name)
@@ -740,7 +774,7 @@ impl Reader {
             // A heading inside a heading closes it, as a tree builder does.
             self.out.end_heading(PERMALINK_MARKS);
             self.flush();
-            let own = id_of(tag).map(str::to_string);
+            let own = at.id.map(str::to_string);
             let around = self.pending_id.take();
             if let Some(around) = &around {
                 self.out.take_back_heading_id(around);
@@ -781,7 +815,7 @@ impl Reader {
             }
             _ => {}
         }
-        if let Some(id) = id_of(tag) {
+        if let Some(id) = at.id {
             if in_heading {
                 self.out.heading_id(id);
             } else {
@@ -892,23 +926,6 @@ fn id_of(tag: &Tag) -> Option<&str> {
         .filter(|id| !id.is_empty())
 }
 
-/// Whether the element is an admonition (a Note, Warning, Tip box): a
-/// word of its class names one (`note`, `starlight-aside--caution`), or a
-/// class has an admonition's part (`admonitionblock`, `callout-note`).
-fn is_admonition(tag: &Tag) -> bool {
-    attr(tag, "class").is_some_and(|c| {
-        c.split_ascii_whitespace().any(|c| {
-            let mut words = [""; 12];
-            let n = name_words(c, &mut words);
-            let lower = c.to_ascii_lowercase();
-            words[..n]
-                .iter()
-                .any(|w| ADMONITION_CLASSES.iter().any(|k| w.eq_ignore_ascii_case(k)))
-                || ADMONITION_PARTS.iter().any(|p| lower.contains(p))
-        })
-    })
-}
-
 /// The words of a class name or id: split at every character that is not
 /// a letter or digit, and before a capital that follows a lower-case
 /// letter. At most 12, into `out`; returns how many.
@@ -961,7 +978,7 @@ fn names_furniture(name: &str) -> bool {
 /// Elements whose id can name page furniture: a content id (a section's,
 /// a heading's, an API item's `<dt id="c.cookie_init">`) is made from its
 /// words, whatever they are.
-const FURNITURE_ID_ELEMENTS: &[&str] = &["div", "ul", "ol", "table", "form", "p", "span", "a"];
+const FURNITURE_ID_ELEMENTS: &[&str] = &["div", "ul", "ol", "table", "form"];
 
 /// The most words in an id that names page furniture (`TableOfContents`,
 /// `page-footer`, `cookie-banner`).
@@ -971,27 +988,65 @@ const FURNITURE_ID_WORDS: usize = 3;
 /// contents, breadcrumbs, navigation headers and footers, skip links,
 /// "Edit this page", feedback widgets, cookie banners, version pickers,
 /// pagination, text only for screen readers or the screen.
-fn is_furniture(tag: &Tag) -> bool {
+fn is_furniture(tag: &Tag, class: ClassVerdict, id: Option<&str>) -> bool {
     // A heading is content; its furniture is what holds it.
     if heading_level(&tag.name).is_some() {
         return false;
     }
-    if let Some(class) = attr(tag, "class") {
-        if class.split_ascii_whitespace().any(names_furniture) {
-            return true;
-        }
-        // Docutils' `.. contents::` box.
-        let tokens = || class.split_ascii_whitespace();
-        if tokens().any(|t| t == "contents") && tokens().any(|t| t == "topic" || t == "local") {
-            return true;
-        }
-    }
-    FURNITURE_ID_ELEMENTS.contains(&&*tag.name)
-        && !attr(tag, "class").is_some_and(|c| c.contains("sect"))
-        && attr(tag, "id").is_some_and(|id| {
-            let mut words = [""; 12];
-            name_words(id, &mut words) <= FURNITURE_ID_WORDS && names_furniture(id)
+    class.furniture
+        || id.is_some_and(|id| {
+            id.len() <= FURNITURE_ID_BYTES
+                && !class.sectioning
+                && FURNITURE_ID_ELEMENTS.contains(&&*tag.name)
+                && {
+                    let mut words = [""; 12];
+                    name_words(id, &mut words) <= FURNITURE_ID_WORDS && names_furniture(id)
+                }
         })
+}
+
+/// The longest id that can name furniture (`TableOfContents`).
+const FURNITURE_ID_BYTES: usize = 32;
+
+/// What an element's `class` says of it, worked out once for each
+/// distinct value a page has (pages repeat a few hundred class values
+/// over thousands of elements).
+#[derive(Clone, Copy, Debug, Default)]
+struct ClassVerdict {
+    /// Page furniture.
+    furniture: bool,
+    /// An admonition (Note, Warning, ...).
+    admonition: bool,
+    /// A permalink, inside a heading.
+    permalink: bool,
+    /// A sectioning element's (`sect1`, `section`): its id is content's.
+    sectioning: bool,
+}
+
+/// The most class values remembered for one page.
+const CLASS_VERDICTS: usize = 4096;
+
+fn class_verdict(class: &str) -> ClassVerdict {
+    let tokens = || class.split_ascii_whitespace();
+    ClassVerdict {
+        furniture: tokens().any(names_furniture)
+            // Docutils' `.. contents::` box.
+            || (tokens().any(|t| t == "contents") && tokens().any(|t| t == "topic" || t == "local")),
+        admonition: tokens().any(|c| {
+            let mut words = [""; 12];
+            let n = name_words(c, &mut words);
+            words[..n]
+                .iter()
+                .any(|w| ADMONITION_CLASSES.iter().any(|k| w.eq_ignore_ascii_case(k)))
+                || ADMONITION_PARTS.iter().any(|p| {
+                    c.as_bytes()
+                        .windows(p.len())
+                        .any(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+                })
+        }),
+        permalink: tokens().any(names_permalink),
+        sectioning: class.contains("sect"),
+    }
 }
 
 /// `text` with its `%XX` escapes decoded (a link's fragment), as written
@@ -1026,23 +1081,22 @@ fn names_permalink(name: &str) -> bool {
     names_one_of(name, PERMALINK_WORDS, PERMALINK_PAIRS)
 }
 
-/// Whether an element's content is left out: furniture everywhere, and
-/// permalinks inside headings.
-fn skip(tag: &Tag, in_heading: bool, in_article: bool) -> bool {
+/// Whether an element's content is never read, in headings or out: what
+/// is never content (`script`, `nav`, ...), ARIA furniture, hidden
+/// elements. (Furniture by class or id is left out outside headings, and
+/// permalinks inside them.)
+fn skipped(tag: &Tag, class: ClassVerdict, id: Option<&str>, in_article: bool) -> bool {
     let name: &str = &tag.name;
     let skipped = match name {
         // Pandoc's `header#title-block-header` holds the page's title.
-        "header" => !in_article && !attr(tag, "id").is_some_and(|id| id.contains("title")),
-        "aside" => !is_admonition(tag),
+        "header" => !in_article && !id.is_some_and(|id| id.contains("title")),
+        "aside" => !class.admonition,
         _ => SKIPPED.contains(&name),
     };
     skipped
         || attr(tag, "role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
         || attr(tag, "hidden").is_some()
         || attr(tag, "aria-hidden") == Some("true")
-        || (!in_heading && is_furniture(tag))
-        || (in_heading
-            && attr(tag, "class").is_some_and(|c| c.split_ascii_whitespace().any(names_permalink)))
 }
 
 #[cfg(test)]

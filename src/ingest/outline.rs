@@ -149,6 +149,10 @@ impl Collector {
     /// Ends the current block: with `fold`, white space runs become one
     /// space; without, the text is kept as written (code, `pre`).
     pub(crate) fn flush(&mut self, fold: bool) {
+        if self.buf.trim().is_empty() {
+            self.buf.clear();
+            return;
+        }
         let text = if fold {
             fold_space(&self.buf)
         } else {
