@@ -522,18 +522,14 @@ impl Page {
             self.main = Some(Reader::default());
             self.main_depth = Some(depth);
         }
+        // Inside what both readers pass over (a sidebar, a script), what
+        // a tag says does not matter: they only count its depth.
+        let reading = self.all.skipping.is_none()
+            || (self.main_depth.is_some()
+                && self.main.as_ref().is_some_and(|m| m.skipping.is_none()));
         let class = match attr(tag, "class") {
-            None => ClassVerdict::default(),
-            Some(value) => match self.classes.get(value) {
-                Some(verdict) => *verdict,
-                None => {
-                    let verdict = class_verdict(value);
-                    if self.classes.len() < CLASS_VERDICTS {
-                        self.classes.insert(value.to_string(), verdict);
-                    }
-                    verdict
-                }
-            },
+            Some(value) if reading => self.class_verdict(value),
+            _ => ClassVerdict::default(),
         };
         let in_article = self.main_depth.is_some()
             || self.is_open(&html5ever::local_name!("main"))
@@ -544,8 +540,8 @@ impl Page {
             page: &self.name,
             class,
             id,
-            skipped: skipped(tag, class, id, in_article),
-            furniture: is_furniture(tag, class, id),
+            skipped: reading && skipped(tag, class, id, in_article),
+            furniture: reading && is_furniture(tag, class, id),
         };
         self.all.start(tag, &at);
         if self.main_depth.is_some()
@@ -571,6 +567,18 @@ impl Page {
             "plaintext" => TokenSinkResult::Plaintext,
             _ => TokenSinkResult::Continue,
         }
+    }
+
+    /// What the class value `value` says, worked out once a page.
+    fn class_verdict(&mut self, value: &str) -> ClassVerdict {
+        if let Some(verdict) = self.classes.get(value) {
+            return *verdict;
+        }
+        let verdict = class_verdict(value);
+        if self.classes.len() < CLASS_VERDICTS {
+            self.classes.insert(value.to_string(), verdict);
+        }
+        verdict
     }
 
     fn is_open(&self, name: &LocalName) -> bool {

@@ -240,16 +240,9 @@ impl Collector {
             && p.ends.len() > mark.paragraphs
         {
             let keep = mark.paragraphs;
-            let end = if keep == 0 {
-                0
-            } else {
-                p.ends[keep - 1] as usize
-            };
+            let end = keep.checked_sub(1).map_or(0, |k| p.ends[k] as usize);
             p.ends.truncate(keep);
             p.text.truncate(end);
-            if keep == 0 {
-                self.blocks.pop();
-            }
         }
     }
 
@@ -430,7 +423,7 @@ pub(crate) fn title_heading(blocks: &[Block], title: &str) -> Option<usize> {
         Block::Heading { text, .. } => Some((i, text)),
         _ => None,
     })?;
-    same_text(&fold_space(text), title).then_some(i)
+    same_text(text, title).then_some(i)
 }
 
 #[cfg(test)]

@@ -96,12 +96,11 @@ pub(crate) fn find(paths: &[PathBuf], globs: &[String], excludes: &[String]) -> 
             });
         } else if let Some(format) = Format::from_path(path) {
             let id = path.file_name().map(id_part).unwrap_or_default();
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
             found.files.push(ArticleFile {
                 path: path.clone(),
                 id,
                 format,
-                root: absolute(parent.unwrap_or(Path::new("."))),
+                root: id_root(path),
                 named: true,
             });
         } else {
@@ -238,6 +237,19 @@ fn id_part(name: &std::ffi::OsStr) -> String {
 }
 
 /// `path` made absolute and canonical when it can be, else as it is.
+/// The folder the ids of the articles under `path` are relative to: a
+/// folder itself, a named file's parent; made absolute when possible.
+pub(crate) fn id_root(path: &Path) -> PathBuf {
+    let folder = if path.is_dir() {
+        path
+    } else {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    };
+    absolute(folder)
+}
+
 fn absolute(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }

@@ -197,19 +197,6 @@ fn base_url(url: &str) -> Result<String> {
     })
 }
 
-/// The folder a path's article ids are relative to, as walking makes it:
-/// a folder itself, a file's parent.
-fn id_root(path: &Path) -> PathBuf {
-    let folder = if path.is_dir() {
-        path
-    } else {
-        path.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-    };
-    fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf())
-}
-
 impl Default for IndexOptions {
     fn default() -> IndexOptions {
         IndexOptions {
@@ -362,7 +349,7 @@ pub fn build_index_with_progress(
     writer.set_search_rules(&search_rules);
     let mut new_sites = false;
     for (folder, url) in &options.base_urls {
-        let root = id_root(folder);
+        let root = walk::id_root(folder);
         new_sites |= writer.set_site(Site {
             folder: root.to_string_lossy().into_owned(),
             root_key: root_key(&root),
