@@ -130,7 +130,7 @@ fn every_generator_splits_as_a_reader_sees_it() {
         })
         .collect();
     names.sort();
-    assert!(names.len() >= 9, "fixtures: {names:?}");
+    assert!(names.len() >= 13, "fixtures: {names:?}");
     let report: Vec<String> = names
         .iter()
         .filter_map(|name| {

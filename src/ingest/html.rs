@@ -156,6 +156,12 @@ const FURNITURE_WORDS: &[&str] = &[
     "backref",
 ];
 
+/// Whole class names of page furniture that are too common as words of
+/// other names: VitePress's language label over a code block
+/// (`<span class="lang">bash</span>`; MediaWiki's `mw-highlight-lang-ini`
+/// holds code).
+const FURNITURE_CLASSES: &[&str] = &["lang"];
+
 /// Two words in a row in a class name or id of page furniture.
 const FURNITURE_PAIRS: &[(&str, &str)] = &[
     ("of", "contents"),
@@ -1037,7 +1043,7 @@ const CLASS_VERDICTS: usize = 4096;
 fn class_verdict(class: &str) -> ClassVerdict {
     let tokens = || class.split_ascii_whitespace();
     ClassVerdict {
-        furniture: tokens().any(names_furniture)
+        furniture: tokens().any(|t| names_furniture(t) || FURNITURE_CLASSES.contains(&t))
             // Docutils' `.. contents::` box.
             || (tokens().any(|t| t == "contents") && tokens().any(|t| t == "topic" || t == "local")),
         admonition: tokens().any(|c| {
