@@ -4,7 +4,8 @@ benchmarks (bench/peers.rs).
 
 Reads a JSON file {"sections": [{"key", "title", "headings", "body"}],
 "queries": [query], "any": bool}, indexes the sections in an in-memory FTS5
-table, runs every query (its words ANDed, as FTS5 does by default, or ORed
+table (tokenizer "porter unicode61" unless "tokenize" names another, such
+as "unicode61" or "trigram"), runs every query (its words ANDed, as FTS5 does by default, or ORed
 with "any": a question typed as a person asks it rarely has all its words
 in the answer) and prints the keys of each one's ten best sections,
 [[key]], as JSON on stdout."""
@@ -16,10 +17,11 @@ import sys
 
 def main():
     data = json.load(open(sys.argv[1], encoding="utf-8"))
+    tokenize = data.get("tokenize", "porter unicode61")
     db = sqlite3.connect(":memory:")
     db.execute(
         "CREATE VIRTUAL TABLE s USING fts5(key UNINDEXED, title, headings, body,"
-        " tokenize = 'porter unicode61')"
+        f" tokenize = '{tokenize}')"
     )
     db.executemany(
         "INSERT INTO s VALUES (?, ?, ?, ?)",

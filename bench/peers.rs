@@ -97,7 +97,19 @@ pub fn fts5_top10(
     any: bool,
     work: &Path,
 ) -> Result<Vec<Vec<String>>, Error> {
+    fts5_top10_with(docs, queries, any, "porter unicode61", work)
+}
+
+/// [`fts5_top10`] with another FTS5 tokenizer (`unicode61`, `trigram`).
+pub fn fts5_top10_with(
+    docs: &[Doc],
+    queries: &[&str],
+    any: bool,
+    tokenize: &str,
+    work: &Path,
+) -> Result<Vec<Vec<String>>, Error> {
     let input = serde_json::json!({
+        "tokenize": tokenize,
         "sections": docs.iter().map(|d| serde_json::json!({
             "key": d.key, "title": d.title, "headings": d.headings, "body": d.body
         })).collect::<Vec<_>>(),

@@ -70,6 +70,11 @@ pub enum Error {
         "--base-url '{0}': give an absolute URL (https://example.org/docs/) or a path from the site's root (/docs/)"
     )]
     BaseUrl(String),
+    /// A language that is no language tag.
+    #[error(
+        "--lang '{0}': give a language code such as en, de or zh (ISO 639-1), or a tag such as pt-BR"
+    )]
+    Language(String),
     /// A query that has nothing to search for.
     #[error("{0}")]
     Query(String),

@@ -58,6 +58,7 @@ pub mod output;
 mod search;
 mod store;
 
+pub use analysis::language::{detect_language, language_code};
 pub use embed::identity::ModelIdentity;
 #[cfg(feature = "model")]
 pub use embed::model::Model;

@@ -79,6 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             heap,
             threads,
             base_url,
+            lang,
             model,
             no_model,
             verbose,
@@ -91,6 +92,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     if paths.len() == 1 { "" } else { "s" },
                     base_url.len(),
                     if base_url.len() == 1 { "" } else { "s" },
+                ));
+            }
+            if lang.len() > 1 && lang.len() != paths.len() {
+                return Err(anyhow::anyhow!(
+                    "give one --lang for all folders or one for each: {} folders, {} languages",
+                    paths.len(),
+                    lang.len(),
                 ));
             }
             let embedding = match (model, no_model) {
@@ -109,6 +117,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             options.globs = glob;
             options.excludes = exclude;
             options.base_urls = paths.iter().cloned().zip(base_url).collect();
+            options.langs = match &lang[..] {
+                [one] => paths.iter().map(|p| (p.clone(), one.clone())).collect(),
+                _ => paths.iter().cloned().zip(lang).collect(),
+            };
             let bar = cli::progress::Bar::new(quiet);
             let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;
             if !quiet {
@@ -123,6 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             article,
             section,
             per_article,
+            lang,
             exact,
             lexical,
             meaning,
@@ -148,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             options.article = article;
             options.section = section;
             options.per_article = per_article;
+            options.lang = lang;
             search(
                 &index,
                 model.as_deref(),

@@ -7,7 +7,7 @@
 //! [`CHECKPOINT_EVERY`], or the token rules in [`super::tokens`]) means
 //! bumping `FORMAT_VERSION` in `store/schema.rs`.
 
-use super::tokens::alphanumeric_runs;
+use super::tokens::tokens;
 
 /// One checkpoint every this many tokens.
 pub(crate) const CHECKPOINT_EVERY: usize = 32;
@@ -25,7 +25,7 @@ pub(crate) fn encode(text: &str) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::new();
-    for (i, (start, _, _)) in alphanumeric_runs(text).enumerate() {
+    for (i, (start, _, _)) in tokens(text).enumerate() {
         if i % CHECKPOINT_EVERY == 0 {
             out.extend_from_slice(&(start as u32).to_le_bytes());
         }
@@ -41,7 +41,7 @@ pub(crate) fn token_bytes(text: &str, checkpoints: &[u8], token: usize) -> Optio
     if !text.is_char_boundary(from) {
         return None;
     }
-    let (start, end, _) = alphanumeric_runs(&text[from..]).nth(token % CHECKPOINT_EVERY)?;
+    let (start, end, _) = tokens(&text[from..]).nth(token % CHECKPOINT_EVERY)?;
     Some((from + start, from + end))
 }
 
@@ -55,8 +55,7 @@ mod tests {
         let text = "Ménière's disease, état naïve 面肌 and more words. ".repeat(100);
         assert_eq!(encode(&text[..LOCATED_TEXT - 100]), None);
         let marks = encode(&text).expect("a long text has checkpoints");
-        let tokens: Vec<(usize, usize)> =
-            alphanumeric_runs(&text).map(|(s, e, _)| (s, e)).collect();
+        let tokens: Vec<(usize, usize)> = tokens(&text).map(|(s, e, _)| (s, e)).collect();
         assert_eq!(tokens.len(), count_tokens(&text));
         assert_eq!(marks.len(), 4 * tokens.len().div_ceil(CHECKPOINT_EVERY));
         for (i, &range) in tokens.iter().enumerate() {

@@ -7,12 +7,15 @@
 //!
 //! - [`analyzers`]: the field analyzers (`en_stem`, `default`) and query-side
 //!   helpers;
-//! - [`stem`]: English stems with a cache;
+//! - [`language`]: an article's language (declared or detected) and its
+//!   stemmer;
+//! - [`stem`]: Snowball stems with a cache;
 //! - [`tokens`]: the token rules (runs of letters and digits, at most 40
 //!   bytes) and case and space folding;
 //! - [`checkpoints`]: the byte offsets of every 32nd token of long sections.
 
 pub(crate) mod analyzers;
 pub(crate) mod checkpoints;
+pub(crate) mod language;
 pub(crate) mod stem;
 pub(crate) mod tokens;

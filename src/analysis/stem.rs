@@ -1,18 +1,19 @@
-//! English stems, remembered: the same few thousand words are stemmed
-//! millions of times in a large corpus, when indexing and when finding the
-//! words to mark in snippets.
+//! Stems, remembered: the same few thousand words are stemmed millions of
+//! times in a large corpus, when indexing and when finding the words to
+//! mark in snippets.
 
 use std::borrow::Cow;
 
+use frostem::Algorithm;
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 /// How many stems a [`StemCache`] keeps before it starts over.
 const STEM_CACHE_ENTRIES: usize = 1 << 16;
 
-/// English (Snowball) stems of lower-cased words, remembered: the same few
-/// thousand words are stemmed over and over, when indexing and when
-/// finding the words to mark in snippets.
+/// Snowball stems of lower-cased words in one language (English unless
+/// told), remembered: the same few thousand words are stemmed over and
+/// over, when indexing and when finding the words to mark in snippets.
 #[derive(Clone)]
 pub(crate) struct StemCache {
     stemmer: frostem::Stemmer,
@@ -20,15 +21,15 @@ pub(crate) struct StemCache {
 }
 
 impl StemCache {
-    pub(crate) fn new() -> StemCache {
+    pub(crate) fn of(algorithm: Algorithm) -> StemCache {
         StemCache {
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            stemmer: frostem::Stemmer::new(algorithm),
             known: FxHashMap::default(),
         }
     }
 
-    /// The stem of `word`, one lower-cased token, as tantivy's English
-    /// stemmer makes it.
+    /// The stem of `word`, one lower-cased token, as the language's
+    /// Snowball stemmer makes it (for English, as tantivy's own does).
     pub(crate) fn stem(&mut self, word: &str) -> &str {
         if !self.known.contains_key(word) {
             if self.known.len() >= STEM_CACHE_ENTRIES {
@@ -44,11 +45,18 @@ impl StemCache {
     }
 }
 
-/// tantivy's English [`Stemmer`](tantivy::tokenizer::Stemmer) through a
+/// A Snowball stemmer (English, as tantivy's
+/// [`Stemmer`](tantivy::tokenizer::Stemmer) by default) through a
 /// [`StemCache`]. Each clone (one per indexing thread and field) has its
 /// own cache, so nothing is shared or locked.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct CachedStemmer;
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CachedStemmer(pub Algorithm);
+
+impl Default for CachedStemmer {
+    fn default() -> CachedStemmer {
+        CachedStemmer(Algorithm::English)
+    }
+}
 
 impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
@@ -56,7 +64,7 @@ impl TokenFilter for CachedStemmer {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
         CachedStemmerFilter {
             inner: tokenizer,
-            cache: StemCache::new(),
+            cache: StemCache::of(self.0),
         }
     }
 }
@@ -89,6 +97,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if token.text.chars().next().is_some_and(super::tokens::is_cjk) {
+            // CJK pairs are not words of any stemmed language.
+            return true;
+        }
         let stem = self.cache.stem(&token.text);
         if *stem != *token.text {
             token.text.clear();

@@ -67,6 +67,12 @@ pub enum Command {
         /// order; the index remembers them.
         #[arg(long, value_name = "URL")]
         base_url: Vec<String>,
+        /// The language the folder's articles are in (en, de, zh-CN, ...),
+        /// whatever they say or the text suggests; without it, each
+        /// article's own (<html lang>, front matter lang:) or else the one
+        /// detected. Give one for all folders or one per folder.
+        #[arg(long, value_name = "LANG")]
+        lang: Vec<String>,
         /// Embed every section with the sentence-transformers model in DIR
         /// (a BERT-family model such as all-MiniLM-L6-v2), so that searches
         /// also rank by meaning. The index remembers it: later runs and
@@ -113,6 +119,9 @@ pub enum Command {
         /// At most N sections per article; the others are counted.
         #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = at_least_one)]
         per_article: Option<usize>,
+        /// Only sections of articles in this language (en, de, zh, ...).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
         /// No typo tolerance: words match only as spelled.
         #[arg(long)]
         exact: bool,

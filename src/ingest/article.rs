@@ -62,6 +62,12 @@ pub struct Article {
     pub title: String,
     /// The sections that have text, in the order they appear.
     pub sections: Vec<Section>,
+    /// The language the article says it is in (`<html lang>`, Markdown
+    /// front matter `lang:`), as an ISO 639-1 code (`de`); see
+    /// [`language_code`](crate::language_code). `None` when it says none:
+    /// indexing then detects it from the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// One section of an article: a heading path and the text under it.

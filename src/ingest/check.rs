@@ -144,6 +144,7 @@ mod tests {
     #[test]
     fn slugs_repeated_titles_and_furniture_are_counted() {
         let article = Article {
+            lang: None,
             title: "Tides".into(),
             sections: vec![
                 section(&[], "tides", false),

@@ -300,6 +300,7 @@ pub(crate) fn parse(text: &str, name: &str, is_boilerplate: impl Fn(&str) -> boo
         let hash = xxhash_rust::xxh3::xxh3_64(section.anchor.as_bytes());
         section.anchor_in_page = page.ids.contains(&hash);
     }
+    article.lang = page.lang;
     article
 }
 
@@ -498,6 +499,8 @@ struct Page {
     ids: rustc_hash::FxHashSet<u64>,
     /// What each class value seen says of its elements.
     classes: FxHashMap<String, ClassVerdict>,
+    /// The language `<html lang>` gives, as a code.
+    lang: Option<String>,
 }
 
 impl Page {
@@ -513,6 +516,7 @@ impl Page {
             name: name.to_string(),
             ids: rustc_hash::FxHashSet::default(),
             classes: FxHashMap::default(),
+            lang: None,
         }
     }
 
@@ -523,6 +527,11 @@ impl Page {
         let id = id_of(tag);
         if let Some(id) = id {
             self.ids.insert(xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
+        }
+        if tag.name == html5ever::local_name!("html") && self.lang.is_none() {
+            self.lang = attr(tag, "lang")
+                .or_else(|| attr(tag, "xml:lang"))
+                .and_then(crate::analysis::language::language_code);
         }
         if self.main.is_none() && opens && (name == "main" || attr(tag, "role") == Some("main")) {
             self.main = Some(Reader::default());

@@ -65,7 +65,9 @@ fn parse_in_pieces(
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| fallback_title.to_string());
     let title_block = outline::title_heading(&reader.out.blocks, &title);
-    outline::build(title, reader.out.blocks, title_block, is_boilerplate)
+    let mut article = outline::build(title, reader.out.blocks, title_block, is_boilerplate);
+    article.lang = reader.front_matter_lang;
+    article
 }
 
 /// How long a piece of a document the parser is given at least (but for
@@ -255,6 +257,7 @@ struct Reader {
     /// Inside YAML front matter.
     in_metadata: bool,
     front_matter_title: Option<String>,
+    front_matter_lang: Option<String>,
     /// Inside an HTML comment that spans several HTML events.
     in_comment: bool,
 }
@@ -271,10 +274,16 @@ impl Reader {
                 self.in_metadata = true
             }
             Event::End(TagEnd::MetadataBlock(_)) => self.in_metadata = false,
-            Event::Text(text) if self.in_metadata && self.front_matter_title.is_none() => {
-                self.front_matter_title = yaml_title(&text);
+            Event::Text(text) if self.in_metadata => {
+                if self.front_matter_title.is_none() {
+                    self.front_matter_title = yaml_value(&text, "title");
+                }
+                if self.front_matter_lang.is_none() {
+                    self.front_matter_lang = yaml_value(&text, "lang")
+                        .or_else(|| yaml_value(&text, "language"))
+                        .and_then(|tag| crate::analysis::language::language_code(&tag));
+                }
             }
-            Event::Text(_) if self.in_metadata => {}
             Event::Text(text)
             | Event::Code(text)
             | Event::InlineMath(text)
@@ -315,10 +324,10 @@ impl Reader {
     }
 }
 
-/// The value of a top-level `title:` key in YAML front matter, unquoted.
-fn yaml_title(yaml: &str) -> Option<String> {
+/// The value of a top-level `key:` in YAML front matter, unquoted.
+fn yaml_value(yaml: &str, key: &str) -> Option<String> {
     yaml.lines().find_map(|line| {
-        let value = line.strip_prefix("title:")?.trim();
+        let value = line.strip_prefix(key)?.strip_prefix(':')?.trim();
         let value = value
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))

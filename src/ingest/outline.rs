@@ -346,7 +346,11 @@ pub(crate) fn build(
     if let Some(full) = full_title {
         keep_whole_title(&mut sections, full);
     }
-    Article { title, sections }
+    Article {
+        title,
+        sections,
+        lang: None,
+    }
 }
 
 /// A section while its text is read.

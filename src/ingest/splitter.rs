@@ -114,6 +114,7 @@ impl Splitter {
             return Article {
                 title: String::new(),
                 sections: vec![],
+                lang: None,
             };
         };
         let mut title = first.remove(0).to_string();
@@ -148,7 +149,11 @@ impl Splitter {
             keep_whole_title(&mut sections, full);
         }
         let sections = cut_long_sections(sections, MAX_SECTION_BYTES);
-        Article { sections, title }
+        Article {
+            sections,
+            title,
+            lang: None,
+        }
     }
 
     /// What a paragraph is: boilerplate, a heading if text follows, or

@@ -35,6 +35,9 @@ pub struct SearchOptions {
     /// At most this many sections per article; the others are counted in
     /// [`Hit::more_in_article`](crate::Hit::more_in_article).
     pub per_article: Option<usize>,
+    /// Only sections of articles in this language (a code such as `de`, or
+    /// a tag such as `pt-BR`; see [`language_code`](crate::language_code)).
+    pub lang: Option<String>,
     /// What ranks the sections: words and meaning (the default), or one.
     pub matching: Matching,
 }
@@ -66,6 +69,7 @@ impl Default for SearchOptions {
             article: None,
             section: None,
             per_article: None,
+            lang: None,
             matching: Matching::Hybrid,
         }
     }

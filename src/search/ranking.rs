@@ -39,6 +39,7 @@ use super::options::SearchOptions;
 use super::query::Scope;
 use super::vocabulary::Synonym;
 use super::words::{self, Word};
+use crate::analysis::language::language_code;
 use crate::analysis::tokens::fold;
 use crate::ingest::article::LABEL_SEPARATOR;
 use crate::store::schema::Fields;
@@ -317,10 +318,18 @@ fn coverage(
                         add(in_fields(fields, |field| field_query(field, t)), rarity(t));
                     }
                 }
-                None => add(
-                    in_fields(fields, |field| field_query(field, &word.terms)),
-                    rarity(&word.terms),
-                ),
+                None => {
+                    add(
+                        in_fields(fields, |field| field_query(field, &word.terms)),
+                        rarity(&word.terms),
+                    );
+                    for terms in &word.other_terms {
+                        add(
+                            in_fields(fields, |field| field_query(field, terms)),
+                            rarity(terms),
+                        );
+                    }
+                }
             }
             if tier == Tier::Typos {
                 for (t, distance) in &word.typos {
@@ -416,7 +425,12 @@ fn word_query(word: &Word, fields: &[(Field, f32)], tier: Tier) -> Box<dyn Query
                     add(term_query(field, t), 1.0);
                 }
             }
-            None => add(field_query(field, &word.terms), 1.0),
+            None => {
+                add(field_query(field, &word.terms), 1.0);
+                for terms in &word.other_terms {
+                    add(field_query(field, terms), 1.0);
+                }
+            }
         }
         if tier == Tier::Typos {
             for (t, distance) in &word.typos {
@@ -446,6 +460,14 @@ pub(crate) fn filters(f: Fields, options: &SearchOptions) -> Vec<Box<dyn Query>>
             (Occur::Should, Box::new(by_id) as Box<dyn Query>),
             (Occur::Should, Box::new(by_title)),
         ])));
+    }
+    if let Some(lang) = &options.lang {
+        // Checked before: a tag that is no language is an error.
+        let code = language_code(lang).unwrap_or_default();
+        filters.push(Box::new(TermQuery::new(
+            Term::from_field_text(f.lang, &code),
+            IndexRecordOption::Basic,
+        )));
     }
     if let Some(section) = &options.section {
         let prefix = section_prefix(section);

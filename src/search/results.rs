@@ -100,6 +100,10 @@ pub struct ArticleRef {
     pub title: String,
     /// The path of the article's file as it was indexed.
     pub source: String,
+    /// The article's language (an ISO 639-1 code such as `de`), as it says
+    /// or as detected; none when neither could tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// The section of a [`Hit`].

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, Query};
-use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::schema::{Field, IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
@@ -37,6 +37,8 @@ use super::snippet::{self, Marks};
 use super::suggest::suggest;
 use super::vocabulary::Synonym;
 use super::words::{self, Word};
+use crate::analysis::analyzers::stemmed_in;
+use crate::analysis::language::{self, language_code};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
 use crate::embed::vector::QueryVector;
 use crate::error::{Error, Result};
@@ -63,6 +65,9 @@ struct Search<'a> {
     options: &'a SearchOptions,
     searcher: Searcher,
     analyzer: TextAnalyzer,
+    /// The analyzers of the other languages the index holds, with a
+    /// stemmer of their own.
+    others: Vec<TextAnalyzer>,
     words: Vec<Word>,
     synonyms: Vec<Synonym>,
     units: Vec<Unit>,
@@ -108,6 +113,18 @@ impl<'a> Search<'a> {
             .inner
             .tokenizer_for_field(fields.body)
             .map_err(|e| store.error(e))?;
+        if let Some(lang) = &options.lang
+            && language_code(lang).is_none()
+        {
+            return Err(Error::Language(lang.clone()));
+        }
+        let mut others: Vec<TextAnalyzer> = languages_held(&searcher, fields.lang)
+            .map_err(|e| store.error(e))?
+            .iter()
+            .filter(|code| !language::analysed_as_english(code))
+            .filter_map(|code| language::stemmer(code))
+            .map(stemmed_in)
+            .collect();
         let clauses = query::parse(query);
         let wordy = clauses
             .iter()
@@ -120,6 +137,7 @@ impl<'a> Search<'a> {
             &searcher,
             fields.words,
             &mut analyzer,
+            &mut others,
             &vocabulary,
             clauses,
             options.exact,
@@ -127,10 +145,9 @@ impl<'a> Search<'a> {
         .map_err(|e| store.error(e))?;
         if words.iter().all(|w| w.exclude) {
             let reason = if words.is_empty() && wordy {
-                // The analyzer drops long tokens: a long word, or unbroken
-                // Chinese or Japanese text, which it cannot split.
+                // The analyzer drops long tokens.
                 format!(
-                    "has no words quire can search: words over {MAX_TOKEN_BYTES} bytes (such as unbroken Chinese or Japanese text) are not indexed"
+                    "has no words quire can search: words over {MAX_TOKEN_BYTES} bytes are not indexed"
                 )
             } else if words.is_empty() {
                 "has no words to search for".to_string()
@@ -151,6 +168,7 @@ impl<'a> Search<'a> {
             options,
             searcher,
             analyzer,
+            others,
             filters: ranking::filters(fields, options),
             words,
             synonyms,
@@ -543,6 +561,7 @@ impl<'a> Search<'a> {
                 self.store.fields.words,
                 &self.caches.typos,
                 &mut self.analyzer,
+                &mut self.others,
                 &mut self.words,
             )
             .map_err(|e| self.store.error(e))?
@@ -730,6 +749,7 @@ impl<'a> Search<'a> {
                 id: stored.article_id.clone(),
                 title: stored.title.clone(),
                 source: stored.source.clone(),
+                lang: stored.lang.clone(),
             },
             section: SectionRef {
                 path: stored.path.clone(),
@@ -758,6 +778,7 @@ impl<'a> Search<'a> {
         let options = self.options;
         let count = options.snippets.max(1);
         let text = &stored.text;
+        marks.set_language(stored.lang.as_deref());
         if let Some(checkpoints) = &stored.checkpoints
             && let Some(positions) = self.text_positions(address, stored, marks)
             && let Some(snippets) = snippet::make_many_located(
@@ -823,4 +844,23 @@ impl<'a> Search<'a> {
 /// seeking backwards is not allowed.
 fn at_doc(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
     postings.doc() <= doc && postings.seek(doc) == doc
+}
+
+/// The languages of the articles the index holds (the terms of its `lang`
+/// field), in order.
+fn languages_held(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<String>> {
+    let mut held: Vec<String> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            if let Ok(code) = std::str::from_utf8(terms.key())
+                && !held.iter().any(|h| h == code)
+            {
+                held.push(code.to_string());
+            }
+        }
+    }
+    held.sort();
+    Ok(held)
 }

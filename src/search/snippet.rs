@@ -11,22 +11,25 @@
 //! that matched only by its title or headings shows its opening text.
 //!
 //! Words are matched after the same analysis as the index (lower-casing and
-//! English stemming), so `sleeping` marks `sleep` and `sleeps`.
+//! stemming in the hit's language, English unless it has another), so
+//! `sleeping` marks `sleep` and `sleeps`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
 
+use frostem::Algorithm;
 use rustc_hash::FxHashMap;
 
 use super::results::{Highlight, Snippet};
 use crate::analysis::checkpoints::token_bytes;
+use crate::analysis::language;
 use crate::analysis::stem::StemCache;
-use crate::analysis::tokens::{MAX_TOKEN_BYTES, alphanumeric_runs};
+use crate::analysis::tokens::{MAX_TOKEN_BYTES, tokens};
 
 thread_local! {
-    /// The stems snippets look words up with, kept across searches: the
-    /// texts quire shows share most of their words.
-    static STEMS: RefCell<StemCache> = RefCell::new(StemCache::new());
+    /// The stems snippets look words up with, per language, kept across
+    /// searches: the texts quire shows share most of their words.
+    static STEMS: RefCell<FxHashMap<Algorithm, StemCache>> = RefCell::new(FxHashMap::default());
 }
 
 /// The index terms one search marks in its snippets, each with a number,
@@ -35,6 +38,8 @@ thread_local! {
 pub(crate) struct Marks {
     terms: FxHashMap<String, usize>,
     firsts: FirstLetters,
+    /// The stemmer of the hit being read.
+    stemmer: Algorithm,
     /// Lower-cased words read so far, with the term each stems to.
     seen: FxHashMap<Box<str>, Option<usize>>,
 }
@@ -51,7 +56,20 @@ impl Marks {
                 .map(|(id, term)| (term.clone(), id))
                 .collect(),
             firsts: FirstLetters::of(terms),
+            stemmer: Algorithm::English,
             seen: FxHashMap::default(),
+        }
+    }
+
+    /// Reads the next texts as written in the language `lang` (English,
+    /// and languages with no stemmer, stem as English).
+    pub(crate) fn set_language(&mut self, lang: Option<&str>) {
+        let stemmer = lang
+            .and_then(language::stemmer)
+            .unwrap_or(Algorithm::English);
+        if stemmer != self.stemmer {
+            self.stemmer = stemmer;
+            self.seen.clear();
         }
     }
 
@@ -65,7 +83,13 @@ impl Marks {
         if let Some(&known) = self.seen.get(word) {
             return known;
         }
-        let term = STEMS.with_borrow_mut(|stems| self.terms.get(stems.stem(word)).copied());
+        let stemmer = self.stemmer;
+        let term = STEMS.with_borrow_mut(|stems| {
+            let stems = stems
+                .entry(stemmer)
+                .or_insert_with(|| StemCache::of(stemmer));
+            self.terms.get(stems.stem(word)).copied()
+        });
         self.seen.insert(word.into(), term);
         term
     }
@@ -376,11 +400,15 @@ fn find_matches(flat: &str, marks: &mut Marks) -> Vec<Match> {
     let mut matches = Vec::new();
     let (mut byte, mut chars) = (0, 0);
     let mut word = String::new();
-    for (start, end, first) in alphanumeric_runs(flat) {
-        // The same words as tantivy's simple tokenizer makes (runs of
-        // letters and digits), the long ones dropped as the index drops
-        // them; nothing is allocated for a word that cannot match.
-        if end - start > MAX_TOKEN_BYTES || !marks.firsts.contains(first) {
+    for (start, end, first) in tokens(flat) {
+        // The same tokens as the index makes, the long ones dropped as
+        // the index drops them; nothing is allocated for a word that
+        // cannot match.
+        // English stemming keeps a word's first letter; other languages'
+        // may not (German's `über` stems to `uber`).
+        if end - start > MAX_TOKEN_BYTES
+            || (marks.stemmer == Algorithm::English && !marks.firsts.contains(first))
+        {
             continue;
         }
         word.clear();
@@ -395,17 +423,16 @@ fn find_matches(flat: &str, marks: &mut Marks) -> Vec<Match> {
         let Some(term) = term else {
             continue;
         };
-        // Words come in text order, so one running count gives every
-        // character offset.
+        // Tokens start in text order (CJK pairs overlap, but each starts
+        // after the one before), so one running count of the characters
+        // up to the last start gives every character offset.
         chars += flat[byte..start].chars().count();
-        let char_start = chars;
-        chars += run.chars().count();
-        byte = end;
+        byte = start;
         matches.push(Match {
             start,
             end,
-            char_start,
-            char_end: chars,
+            char_start: chars,
+            char_end: chars + run.chars().count(),
             term,
         });
     }
@@ -597,30 +624,36 @@ fn assemble(
         text.push_str(ELLIPSIS);
     }
     let chars_before = flat[..start].chars().count();
-    let highlights = matches
-        .iter()
-        .filter(|m| m.start >= start && m.end <= end)
-        .map(|m| Highlight {
+    let mut highlights: Vec<Highlight> = Vec::new();
+    for m in matches.iter().filter(|m| m.start >= start && m.end <= end) {
+        let highlight = Highlight {
             start: m.start - start + byte_shift,
             end: m.end - start + byte_shift,
             char_start: m.char_start - chars_before + char_shift,
             char_end: m.char_end - chars_before + char_shift,
-        })
-        .collect();
+        };
+        // The overlapping pairs of a CJK run are marked as one stretch.
+        match highlights.last_mut() {
+            Some(last) if highlight.start < last.end => {
+                last.end = last.end.max(highlight.end);
+                last.char_end = last.char_end.max(highlight.char_end);
+            }
+            _ => highlights.push(highlight),
+        }
+    }
     Snippet { text, highlights }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyzers::{ANALYZER, terms};
+    use crate::analysis::analyzers::{cached_en_stem, terms};
     use crate::analysis::checkpoints::{CHECKPOINT_EVERY, LOCATED_TEXT, encode as checkpoints};
     use crate::analysis::tokens::count_tokens;
 
+    /// The analyzer the index's text fields are written with.
     fn analyzer() -> tantivy::tokenizer::TextAnalyzer {
-        tantivy::tokenizer::TokenizerManager::default()
-            .get(ANALYZER)
-            .unwrap()
+        cached_en_stem()
     }
 
     fn snippet(text: &str, words: &[&str], max: usize) -> Snippet {

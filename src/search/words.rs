@@ -17,6 +17,10 @@ use crate::analysis::analyzers::{lowercase_words, terms};
 pub(crate) struct Word {
     /// Its terms as the index has them (stemmed); several for a phrase.
     pub(crate) terms: Vec<String>,
+    /// Its terms as stemmed in the other languages the index holds, where
+    /// they differ from `terms`: the sections of an article in German hold
+    /// German stems.
+    pub(crate) other_terms: Vec<Vec<String>>,
     pub(crate) exclude: bool,
     pub(crate) scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
@@ -45,10 +49,12 @@ pub(crate) struct Word {
 /// A word is a stop word when it is in the vocabulary's list, unquoted,
 /// unscoped and wanted; a query made only of stop words has none (every
 /// word counts then).
+/// `others` analyse the words for the other languages the index holds.
 pub(crate) fn analyse(
     searcher: &Searcher,
     words_field: Field,
     analyzer: &mut TextAnalyzer,
+    others: &mut [TextAnalyzer],
     vocabulary: &Vocabulary,
     clauses: Vec<Clause>,
     exact: bool,
@@ -61,7 +67,7 @@ pub(crate) fn analyse(
             let real = typos::prefixed(searcher, &[words_field], &raw[0])?;
             let mut stems: Vec<String> = Vec::new();
             for word in real {
-                for stem in terms(analyzer, &word) {
+                for stem in all_stems(analyzer, others, &word) {
                     if !stems.contains(&stem) {
                         stems.push(stem);
                     }
@@ -70,6 +76,7 @@ pub(crate) fn analyse(
             words.push(Word {
                 raw: raw[0].clone(),
                 terms: raw,
+                other_terms: vec![],
                 exclude: clause.exclude,
                 scope: clause.scope,
                 stop: false,
@@ -86,6 +93,13 @@ pub(crate) fn analyse(
         if terms.is_empty() {
             continue;
         }
+        let mut other_terms: Vec<Vec<String>> = Vec::new();
+        for other in others.iter_mut() {
+            let theirs = self::terms(other, &clause.text);
+            if theirs != terms && !theirs.is_empty() && !other_terms.contains(&theirs) {
+                other_terms.push(theirs);
+            }
+        }
         let stop = !clause.phrase
             && !clause.exclude
             && clause.scope.is_none()
@@ -99,6 +113,7 @@ pub(crate) fn analyse(
         };
         words.push(Word {
             terms,
+            other_terms,
             exclude: clause.exclude,
             scope: clause.scope,
             stop,
@@ -164,6 +179,7 @@ pub(crate) fn expand_typos(
     words_field: Field,
     cache: &TypoCache,
     analyzer: &mut TextAnalyzer,
+    others: &mut [TextAnalyzer],
     words: &mut [Word],
 ) -> tantivy::Result<bool> {
     for word in words.iter_mut().filter(|w| w.budget > 0 && !w.looked_up) {
@@ -174,8 +190,8 @@ pub(crate) fn expand_typos(
         let found = cache.fuzzy(searcher, words_field, &word.raw, word.budget)?;
         for (real, distance) in found.iter() {
             let (real, distance) = (real.as_str(), *distance);
-            for stem in terms(analyzer, real) {
-                if stem == word.terms[0] {
+            for stem in all_stems(analyzer, others, real) {
+                if stem == word.terms[0] || word.other_terms.iter().any(|t| t[0] == stem) {
                     continue;
                 }
 
@@ -187,6 +203,20 @@ pub(crate) fn expand_typos(
         }
     }
     Ok(words.iter().any(|w| !w.exclude && !w.typos.is_empty()))
+}
+
+/// The terms of one real word (of the `words` field) in every language
+/// the index holds, without repeats.
+fn all_stems(analyzer: &mut TextAnalyzer, others: &mut [TextAnalyzer], word: &str) -> Vec<String> {
+    let mut stems = terms(analyzer, word);
+    for other in others.iter_mut() {
+        for stem in terms(other, word) {
+            if !stems.contains(&stem) {
+                stems.push(stem);
+            }
+        }
+    }
+    stems
 }
 
 /// The index terms to mark in snippets: every wanted word's own terms,
@@ -202,7 +232,13 @@ pub(crate) fn highlighted(words: &[Word], synonyms: &[Synonym]) -> HashSet<Strin
         .flat_map(|w| {
             let expanded = w.prefixed.iter().flatten().cloned();
             let typos = w.typos.iter().map(|(t, _)| t.clone());
-            w.terms.iter().cloned().chain(expanded).chain(typos)
+            let others = w.other_terms.iter().flatten().cloned();
+            w.terms
+                .iter()
+                .cloned()
+                .chain(others)
+                .chain(expanded)
+                .chain(typos)
         })
         .chain(synonyms)
         .collect()

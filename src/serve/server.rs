@@ -216,6 +216,7 @@ struct SearchParams {
     article: Option<String>,
     section: Option<String>,
     per_article: Option<usize>,
+    lang: Option<String>,
     exact: Option<bool>,
     snippets: Option<usize>,
     snippet_chars: Option<usize>,
@@ -270,6 +271,7 @@ impl SearchParams {
         options.article = self.article.filter(|a| !a.is_empty());
         options.section = self.section.filter(|s| !s.is_empty());
         options.per_article = self.per_article;
+        options.lang = self.lang.filter(|l| !l.is_empty());
         Ok((q, options))
     }
 }

@@ -3,14 +3,21 @@
 //! halves sit together so that a field added to one is seen in the other;
 //! the fields themselves are declared in [`super::schema`].
 
+use std::cell::RefCell;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
+
+use frostem::Algorithm;
+use rustc_hash::FxHashMap;
 use tantivy::schema::{Field, OwnedValue, TantivyDocument};
 use tantivy::store::StoreReader;
+use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream};
 use tantivy::{DocAddress, DocId, Searcher};
 
 use super::schema::Fields;
 use super::stamp::Stamp;
+use crate::analysis::analyzers::stemmed_in;
 use crate::analysis::checkpoints;
+use crate::analysis::language;
 use crate::analysis::tokens::fold;
 use crate::ingest::article::Section;
 
@@ -23,16 +30,17 @@ pub(crate) struct StoredVector {
     pub bytes: Vec<u8>,
 }
 
-/// The document of one section of the article titled `title`, indexed
-/// under the article id `id` (whose key is `key`) from the file at
-/// `source`, with its file's stamp and its vector, if any. The section is
-/// let go once its document is made: the document, queued for tantivy's
-/// indexing threads, holds the text then.
+/// The document of one section of the article titled `title` in the
+/// language `lang` (if known), indexed under the article id `id` (whose
+/// key is `key`) from the file at `source`, with its file's stamp and its
+/// vector, if any. The section is let go once its document is made: the
+/// document, queued for tantivy's indexing threads, holds the text then.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn section_document(
     f: Fields,
     (id, key): (&str, u64),
     source: &str,
-    title: &str,
+    (title, lang): (&str, Option<&str>),
     section: Section,
     stamp: &Stamp,
     vector: Option<StoredVector>,
@@ -65,21 +73,72 @@ pub(crate) fn section_document(
     doc.add_text(f.anchor, &section.anchor);
     doc.add_bool(f.anchor_in_page, section.anchor_in_page);
     doc.add_u64(f.ordinal, section.ordinal);
+    if let Some(lang) = lang {
+        doc.add_text(f.lang, lang);
+    }
     // Heading words come first in `body`: a search that maps the body's
-    // token positions to the text (snippets) skips them.
-    if section.path.is_empty() {
-        doc.add_text(f.body, &section.text);
-    } else {
-        doc.add_text(
+    // token positions to the text (snippets) skips them. In a language of
+    // its own, the body is stemmed here and given to tantivy as tokens.
+    let stemmer = lang
+        .filter(|l| !language::analysed_as_english(l))
+        .and_then(language::stemmer);
+    match stemmer {
+        Some(algorithm) => {
+            let mut tokens = Vec::new();
+            with_body_analyzer(algorithm, |analyzer| {
+                for heading in &section.path {
+                    push_tokens(analyzer, heading, &mut tokens);
+                }
+                push_tokens(analyzer, &section.text, &mut tokens);
+            });
+            doc.add_pre_tokenized_text(
+                f.body,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens,
+                },
+            );
+        }
+        None if section.path.is_empty() => doc.add_text(f.body, &section.text),
+        None => doc.add_text(
             f.body,
             format!("{}\n\n{}", section.path.join("\n"), section.text),
-        );
+        ),
     }
     if let Some(checkpoints) = checkpoints::encode(&section.text) {
         doc.add_bytes(f.checkpoints, &checkpoints);
     }
     doc.add_text(f.text, &section.text);
     doc
+}
+
+thread_local! {
+    /// The analyzers of the languages this thread has indexed bodies in,
+    /// each with its cache of stems.
+    static BODY_ANALYZERS: RefCell<FxHashMap<Algorithm, TextAnalyzer>> =
+        RefCell::new(FxHashMap::default());
+}
+
+/// Runs `f` with this thread's analyzer for bodies stemmed by `algorithm`.
+fn with_body_analyzer(algorithm: Algorithm, f: impl FnOnce(&mut TextAnalyzer)) {
+    BODY_ANALYZERS.with_borrow_mut(|analyzers| {
+        f(analyzers
+            .entry(algorithm)
+            .or_insert_with(|| stemmed_in(algorithm)))
+    });
+}
+
+/// Appends the tokens `analyzer` makes of `text` to `tokens`, numbering
+/// positions on from the last one there, as tantivy numbers the values of
+/// one field.
+fn push_tokens(analyzer: &mut TextAnalyzer, text: &str, tokens: &mut Vec<Token>) {
+    let next = tokens.last().map_or(0, |t: &Token| t.position + 1);
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let mut token = stream.token().clone();
+        token.position += next;
+        tokens.push(token);
+    }
 }
 
 /// What a section's document stores: its article, the section, its text,
@@ -98,6 +157,8 @@ pub(crate) struct StoredSection {
     pub anchor: String,
     pub anchor_in_page: bool,
     pub ordinal: u64,
+    /// The article's language, if known.
+    pub lang: Option<String>,
     pub text: String,
     pub checkpoints: Option<Vec<u8>>,
 }
@@ -145,6 +206,9 @@ impl StoredSection {
                     _ if field == f.label => set(&mut stored.label, value),
                     _ if field == f.anchor => set(&mut stored.anchor, value),
                     _ if field == f.text => set(&mut stored.text, value),
+                    _ if field == f.lang => {
+                        stored.lang.get_or_insert(value);
+                    }
                     _ => {}
                 },
                 OwnedValue::U64(value) if field == f.ordinal => stored.ordinal = value,
@@ -189,6 +253,7 @@ mod tests {
         let f = Fields::resolve(&index.schema()).unwrap();
         let text = "Uric acid crystals in a joint. ".repeat(100);
         let article = Article {
+            lang: None,
             title: "Gout".into(),
             sections: vec![Section {
                 path: vec!["Cause".into(), "Crystals".into()],
@@ -204,7 +269,7 @@ mod tests {
             f,
             ("gout.txt", 7),
             "corpus/gout.txt",
-            &article.title,
+            (&article.title, Some("en")),
             article.sections[0].clone(),
             &stamp,
             Some(StoredVector {

@@ -15,7 +15,7 @@ use tantivy::{IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
 
 use super::directory::QuireDirectory;
 use super::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
-use crate::analysis::analyzers::{ANALYZER, cached_en_stem};
+use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER, cached_en_stem, words_analyzer};
 use crate::error::{Error, Result, one_line};
 
 const FORMAT_PREFIX: &str = "quire index format ";
@@ -179,8 +179,12 @@ impl Store {
     }
 
     fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Store> {
-        // The same terms as tantivy's own `en_stem`, with stems cached.
+        // The same terms as tantivy's own `en_stem` and `default`, with
+        // stems cached and CJK runs made pairs (see `analysis::analyzers`).
         inner.tokenizers().register(ANALYZER, cached_en_stem());
+        inner
+            .tokenizers()
+            .register(WORDS_ANALYZER, words_analyzer());
         let fields = Fields::resolve(&inner.schema()).ok_or_else(|| Error::CorruptIndex {
             path: dir.to_path_buf(),
             reason: "its fields are not the ones quire writes".into(),

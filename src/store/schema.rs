@@ -3,7 +3,8 @@
 //!
 //! Every text field uses tantivy's built-in `en_stem` analyzer, so a plain
 //! tantivy program opens *and queries* a quire index without registering
-//! anything. README.md ("Index format") documents the fields for such
+//! anything (the body of an article in another language holds that
+//! language's stems, given to tantivy as pre-tokenized text). README.md ("Index format") documents the fields for such
 //! programs; change both together, and bump [`FORMAT_VERSION`].
 
 use tantivy::schema::{
@@ -14,7 +15,7 @@ use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -41,10 +42,15 @@ pub mod names {
     pub const ANCHOR_IN_PAGE: &str = "anchor_in_page";
     /// The section's position in its article, from 0.
     pub const ORDINAL: &str = "ordinal";
+    /// The article's language, an ISO 639-1 code (`de`), as it says or as
+    /// detected; absent when neither told. What `--lang` matches.
+    pub const LANG: &str = "lang";
     /// What body words are searched in: the section's headings, then its
     /// text (indexed, not stored). Headings count here as ordinary words
     /// of the section, as SQLite FTS5 counts all columns of a row in one
     /// BM25 score; the `headings` field adds a smaller bonus on top.
+    /// Stemmed in the article's language (`en_stem`'s terms for English,
+    /// and for languages with no stemmer).
     pub const BODY: &str = "body";
     /// The section's text as written (stored, not indexed): what snippets
     /// are cut from.
@@ -94,6 +100,7 @@ pub(crate) struct Fields {
     pub anchor: Field,
     pub anchor_in_page: Field,
     pub ordinal: Field,
+    pub lang: Field,
     pub body: Field,
     pub text: Field,
     pub checkpoints: Field,
@@ -128,6 +135,7 @@ pub(crate) fn build() -> Schema {
     builder.add_text_field(names::ANCHOR, STRING | STORED);
     builder.add_bool_field(names::ANCHOR_IN_PAGE, STORED);
     builder.add_u64_field(names::ORDINAL, INDEXED | STORED | FAST);
+    builder.add_text_field(names::LANG, STRING | STORED);
     let unstored = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(ANALYZER)
@@ -182,6 +190,7 @@ impl Fields {
             anchor: get(names::ANCHOR)?,
             anchor_in_page: get(names::ANCHOR_IN_PAGE)?,
             ordinal: get(names::ORDINAL)?,
+            lang: get(names::LANG)?,
             body: get(names::BODY)?,
             text: get(names::TEXT)?,
             checkpoints: get(names::CHECKPOINTS)?,

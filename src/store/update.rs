@@ -23,6 +23,7 @@ use super::pool::{Budget, run_parallel};
 use super::stamp::{self, Stamp, article_key};
 use super::vectors::article_vectors;
 use super::writer::{DEFAULT_WRITER_MEMORY, Writer};
+use crate::analysis::language::language_code;
 use crate::embed::identity::ModelIdentity;
 use crate::embed::input::{input_key, section_input};
 use crate::embed::model::Model;
@@ -81,6 +82,10 @@ pub struct IndexOptions {
     /// section's anchor. A folder not listed keeps the URL the index has
     /// for it, if any.
     pub base_urls: Vec<(PathBuf, String)>,
+    /// Folders (or files) and the language their articles are in (a code
+    /// such as `de`, or a tag such as `pt-BR`), whatever the articles say
+    /// or the detector finds.
+    pub langs: Vec<(PathBuf, String)>,
 }
 
 /// Which model embeds an index's sections ([`IndexOptions::embedding`]).
@@ -168,6 +173,13 @@ impl IndexOptions {
         self.base_urls.push((folder.into(), url.into()));
         self
     }
+
+    /// Adds a folder and the language of its articles (see
+    /// [`IndexOptions::langs`]).
+    pub fn lang(mut self, folder: impl Into<PathBuf>, lang: impl Into<String>) -> IndexOptions {
+        self.langs.push((folder.into(), lang.into()));
+        self
+    }
 }
 
 /// The hash of the folder an article's id is relative to.
@@ -210,6 +222,7 @@ impl Default for IndexOptions {
             writer_memory: DEFAULT_WRITER_MEMORY,
             embedding: Embedding::Keep,
             base_urls: vec![],
+            langs: vec![],
         }
     }
 }
@@ -374,8 +387,14 @@ pub fn build_index_with_progress(
         (Embedding::Keep, None) => writer.model().cloned(),
         _ => None,
     };
+    let mut langs = Vec::with_capacity(options.langs.len());
+    for (folder, tag) in &options.langs {
+        let code = language_code(tag).ok_or_else(|| Error::Language(tag.clone()))?;
+        langs.push((root_key(&walk::id_root(folder)), code));
+    }
+    langs.sort();
     let splitter = Splitter::new(options.rules.clone());
-    let splitter_key = splitter_key(&options.rules, identity.as_ref());
+    let splitter_key = splitter_key(&options.rules, identity.as_ref(), &langs);
     let plan = plan(&found, &metas, &stamps, splitter_key);
     if model.is_none()
         && let Some(identity) = &identity
@@ -405,6 +424,7 @@ pub fn build_index_with_progress(
         writer: &writer,
         splitter: &splitter,
         splitter_key,
+        langs: &langs,
         options,
         progress,
         failed: AtomicBool::new(false),
@@ -541,10 +561,14 @@ fn file_meta(file: &ArticleFile) -> FileMeta {
     }
 }
 
-/// A fingerprint of the rules, of the readers and of the model's weights,
-/// so that changing any re-splits (and re-embeds) every article.
-fn splitter_key(rules: &Rules, model: Option<&ModelIdentity>) -> u64 {
+/// A fingerprint of the rules, of the readers, of the model's weights and
+/// of the languages folders are told to be in, so that changing any
+/// re-splits (and re-embeds) every article.
+fn splitter_key(rules: &Rules, model: Option<&ModelIdentity>, langs: &[(u64, String)]) -> u64 {
     let mut text = format!("{READER_VERSION}\n{}", rules.splitting_key());
+    for (root, lang) in langs {
+        text.push_str(&format!("\nlang {root:x} {lang}"));
+    }
     if let Some(model) = model {
         text.push_str("\nmodel ");
         text.push_str(&model.weights);
@@ -592,6 +616,8 @@ struct Context<'a> {
     writer: &'a Writer,
     splitter: &'a Splitter,
     splitter_key: u64,
+    /// The folders (by root key) whose articles are in a language given.
+    langs: &'a [(u64, String)],
     options: &'a IndexOptions,
     progress: &'a dyn Progress,
     /// Set under `strict` once a file fails, so the others stop early.
@@ -686,7 +712,14 @@ impl Context<'_> {
             .file_stem()
             .map(|s| s.to_string_lossy())
             .unwrap_or_default();
-        let article = self.splitter.split_as(file.format, &text, &name);
+        let mut article = self.splitter.split_as(file.format, &text, &name);
+        if let Some((_, lang)) = self
+            .langs
+            .iter()
+            .find(|(root, _)| *root == todo.meta.root_key)
+        {
+            article.lang = Some(lang.clone());
+        }
         // The sections hold the text now.
         drop(text);
         if article.sections.is_empty() {

@@ -17,6 +17,7 @@ use super::open::{Store, share_bookkeeping};
 use super::payload::{self, Committed, Site};
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
+use crate::analysis::language::detect_language;
 use crate::embed::identity::ModelIdentity;
 use crate::error::{Error, Result};
 use crate::ingest::article::Article;
@@ -155,13 +156,14 @@ impl Writer {
         let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
         let n = article.sections.len() as u64;
+        let lang = article.lang.clone().or_else(|| detected_language(&article));
         let mut vectors = vectors.into_iter();
         for section in article.sections {
             let doc = section_document(
                 self.fields,
                 (id, key),
                 source,
-                &article.title,
+                (&article.title, lang.as_deref()),
                 section,
                 stamp,
                 vectors.next(),
@@ -262,4 +264,28 @@ fn read_writer_pid(dir: &Path) -> Option<u32> {
         .trim()
         .parse()
         .ok()
+}
+
+/// How much of an article's text [`detected_language`] reads.
+const DETECTION_BYTES: usize = 4096;
+
+/// The language of an article that says none, told from its title and the
+/// opening of its text, if it can be told reliably.
+fn detected_language(article: &Article) -> Option<String> {
+    let mut sample = article.title.clone();
+    for section in &article.sections {
+        if sample.len() >= DETECTION_BYTES {
+            break;
+        }
+        sample.push('\n');
+        let mut end = section
+            .text
+            .len()
+            .min(DETECTION_BYTES - sample.len().min(DETECTION_BYTES));
+        while !section.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        sample.push_str(&section.text[..end]);
+    }
+    detect_language(&sample).map(String::from)
 }

@@ -1,0 +1,467 @@
+//! Multilingual known-item benchmark: does a search in the article's own
+//! language land on the right section?
+//!
+//! Each folder given is one language's copy of the same material (Debian
+//! ships the Debian Reference translated, as HTML). All folders go into one
+//! quire index, as a multilingual site would. For a fixed-seed sample of
+//! each folder's sections a query is made from the section's text:
+//!
+//! - in Chinese, Japanese and Korean text (written without spaces): a run
+//!   of 3 or 4 CJK characters that at most two sections of the folder hold;
+//! - in other scripts: 2–3 of the section's rarest words of 5 letters or
+//!   more, none from its headings, as `bench/relevance.rs` makes them;
+//! - and, in languages with a Snowball stemmer, *inflected*: two rare words
+//!   of the section, one of them replaced by another form of it that the
+//!   folder has and the section does not (`Pakete` for `Paket`), so that
+//!   only stemming in the section's language finds it.
+//!
+//! A query whose words (or run) a section of another folder also holds is
+//! passed over: translations left partly untranslated share whole
+//! paragraphs, and either copy would be right.
+//!
+//! Engines, over the very same sections: quire (default options), tantivy
+//! with default settings, and SQLite FTS5 with bm25: the `unicode61`
+//! tokenizer for words and `trigram` for CJK runs (the one FTS5 tokenizer
+//! that finds text written without spaces). Scores are success@1 and
+//! MRR@10 per folder.
+//!
+//! ```text
+//! bench/corpora.sh
+//! cargo run --release --example languages -- \
+//!     bench/cache/corpora/debian-reference-{en,de,fr,es,pt,it,zh-cn,ja}
+//! ```
+//!
+//! A folder may be given as `LABEL=DIR`; else it is labelled by its name.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use peers::{Doc, mrr, rank, success_at_1};
+use quire::{IndexOptions, SearchOptions, Splitter};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+// Not every peer is run here.
+#[allow(dead_code)]
+#[path = "peers.rs"]
+mod peers;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Queries per folder.
+const SAMPLE: usize = 200;
+const SEED: u64 = 0x0051_7e5e;
+
+struct Section {
+    key: String,
+    title: String,
+    headings: String,
+    body: String,
+}
+
+/// Whether `c` is written without spaces between words (Han, kana,
+/// Hangul), by its block.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// Lower-cased words of 5 letters or more.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphabetic() || is_cjk(c))
+        .filter(|w| w.chars().count() >= 5)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether most of `text`'s letters are CJK.
+fn mostly_cjk(text: &str) -> bool {
+    let (mut cjk, mut letters) = (0, 0);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if is_cjk(c) {
+            cjk += 1;
+        }
+    }
+    cjk * 2 > letters
+}
+
+/// The runs of CJK characters in `text`, as character vectors.
+fn cjk_runs(text: &str) -> Vec<Vec<char>> {
+    let mut runs = vec![];
+    let mut run = vec![];
+    for c in text.chars() {
+        if is_cjk(c) {
+            run.push(c);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+struct Folder {
+    label: String,
+    root: PathBuf,
+    sections: Vec<Section>,
+    cjk: bool,
+    queries: Vec<(String, String)>,
+    /// The Snowball stemmer of the folder's language, if it has one.
+    stemmer: Option<frostem::Algorithm>,
+    inflected: Vec<(String, String)>,
+}
+
+/// The stemmer of the language `code`, for the languages benchmarked.
+fn stemmer_of(code: &str) -> Option<frostem::Algorithm> {
+    use frostem::Algorithm::*;
+    Some(match code {
+        "en" => English,
+        "de" => German,
+        "fr" => French,
+        "es" => Spanish,
+        "pt" => Portuguese,
+        "it" => Italian,
+        "ru" => Russian,
+        "nl" => Dutch,
+        "sv" => Swedish,
+        _ => return None,
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = peers::folders("languages");
+    let work = tempfile::tempdir()?;
+    let splitter = Splitter::default();
+    let mut folders = Vec::new();
+    for arg in &args {
+        let text = arg.to_string_lossy();
+        let (label, root) = match text.split_once('=') {
+            Some((label, dir)) => (label.to_string(), PathBuf::from(dir)),
+            None => (
+                arg.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| text.into_owned()),
+                arg.clone(),
+            ),
+        };
+        let mut sections = Vec::new();
+        let found = quire::find_articles(std::slice::from_ref(&root))?;
+        for file in found.files {
+            let Ok((article, _)) = quire::split_file(&splitter, &file.path) else {
+                continue;
+            };
+            for s in article.sections {
+                sections.push(Section {
+                    key: format!("{}#{}", file.id, s.anchor),
+                    title: article.title.clone(),
+                    headings: s.path.join(" "),
+                    body: s.text,
+                });
+            }
+        }
+        let all: String = sections.iter().take(50).map(|s| s.body.as_str()).collect();
+        let cjk = mostly_cjk(&all);
+        // The language most of its sections are detected in.
+        let mut votes: HashMap<&str, usize> = HashMap::new();
+        for s in &sections {
+            if let Some(code) = quire::detect_language(&s.body) {
+                *votes.entry(code).or_default() += 1;
+            }
+        }
+        let lang = votes.into_iter().max_by_key(|&(_, n)| n).map(|(c, _)| c);
+        folders.push(Folder {
+            label,
+            root,
+            sections,
+            cjk,
+            queries: vec![],
+            stemmer: lang.and_then(stemmer_of),
+            inflected: vec![],
+        });
+    }
+
+    let mut rng = StdRng::seed_from_u64(SEED);
+    for i in 0..folders.len() {
+        let others: Vec<&Section> = folders
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .flat_map(|(_, f)| &f.sections)
+            .collect();
+        let folder = &folders[i];
+        let queries = if folder.cjk {
+            cjk_queries(&folder.sections, &others, &mut rng)
+        } else {
+            word_queries(&folder.sections, &others, &mut rng)
+        };
+        let inflected = match folder.stemmer {
+            Some(algorithm) if !folder.cjk => {
+                inflected_queries(&folder.sections, &others, algorithm, &mut rng)
+            }
+            _ => vec![],
+        };
+        folders[i].queries = queries;
+        folders[i].inflected = inflected;
+    }
+
+    let roots: Vec<PathBuf> = folders.iter().map(|f| f.root.clone()).collect();
+    let home = work.path().join("quire");
+    let started = std::time::Instant::now();
+    quire::build_index(&home, &roots, &IndexOptions::default())?;
+    eprintln!("quire indexed in {:.1} s", started.elapsed().as_secs_f64());
+    let index = quire::Index::open(&home)?;
+
+    // Every engine indexes all folders' sections together.
+    let docs: Vec<Doc> = folders
+        .iter()
+        .flat_map(|f| &f.sections)
+        .map(|s| Doc {
+            key: &s.key,
+            title: &s.title,
+            headings: &s.headings,
+            body: &s.body,
+        })
+        .collect();
+    let queries: Vec<&str> = folders
+        .iter()
+        .flat_map(|f| {
+            f.queries
+                .iter()
+                .chain(&f.inflected)
+                .map(|(_, q)| q.as_str())
+        })
+        .collect();
+    let tantivy = peers::tantivy_top10(&docs, &queries)?;
+    let fts5_words = peers::fts5_top10_with(&docs, &queries, false, "unicode61", work.path())?;
+    let fts5_trigram = peers::fts5_top10_with(&docs, &queries, false, "trigram", work.path())?;
+    let fts5_porter = peers::fts5_top10(&docs, &queries, false, work.path())?;
+    let options = SearchOptions::default();
+
+    println!(
+        "| folder | set | queries | quire: success@1 | MRR@10 | tantivy (defaults): MRR@10 | FTS5: tokenizer | success@1 | MRR@10 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut at = 0;
+    let mut inflected_rows = Vec::new();
+    for folder in &folders {
+        for (set, items) in [("words", &folder.queries), ("inflected", &folder.inflected)] {
+            let n = items.len();
+            if n == 0 {
+                continue;
+            }
+            let ranks_of = |hits: &[Vec<String>]| -> Vec<Option<usize>> {
+                items
+                    .iter()
+                    .zip(&hits[at..at + n])
+                    .map(|((key, _), keys)| rank(keys, |k| k == key))
+                    .collect()
+            };
+            let quire: Vec<Option<usize>> = items
+                .iter()
+                .map(|(key, q)| {
+                    let results = index.search(q, &options).ok()?;
+                    results
+                        .hits
+                        .iter()
+                        .position(|h| format!("{}#{}", h.article.id, h.section.anchor) == *key)
+                        .map(|p| p + 1)
+                })
+                .collect();
+            let tantivy = ranks_of(&tantivy);
+            let set = if folder.cjk { "CJK run" } else { set };
+            let (tokenizer, fts5) = if folder.cjk {
+                ("trigram", ranks_of(&fts5_trigram))
+            } else {
+                ("unicode61", ranks_of(&fts5_words))
+            };
+            let row = format!(
+                "| {} | {set} | {n} | {:.3} | {:.3} | {:.3} | {tokenizer} | {:.3} | {:.3} |",
+                folder.label,
+                success_at_1(&quire),
+                mrr(&quire),
+                mrr(&tantivy),
+                success_at_1(&fts5),
+                mrr(&fts5),
+            );
+            if set == "inflected" {
+                let porter = ranks_of(&fts5_porter);
+                inflected_rows.push(format!("{row} porter: {:.3} |", mrr(&porter)));
+            } else {
+                println!("{row}");
+            }
+            if std::env::var_os("LANGUAGES_MISSES").is_some() {
+                for ((key, q), r) in items.iter().zip(&quire) {
+                    if *r != Some(1) {
+                        eprintln!("{} {set}: {q:?} -> {r:?} ({key})", folder.label);
+                    }
+                }
+            }
+            at += n;
+        }
+    }
+    println!();
+    println!("Inflected queries (FTS5 with porter, an English stemmer, at the end):");
+    println!();
+    for row in inflected_rows {
+        println!("{row}");
+    }
+    println!();
+    for folder in &folders {
+        if let Some((_, q)) = folder.queries.first() {
+            println!("example ({}): {q}", folder.label);
+        }
+    }
+    Ok(())
+}
+
+/// Runs of 3–4 CJK characters that at most two sections hold, and none of
+/// `others`.
+fn cjk_queries(
+    sections: &[Section],
+    others: &[&Section],
+    rng: &mut StdRng,
+) -> Vec<(String, String)> {
+    let mut queries: Vec<(String, String)> = Vec::new();
+    let mut tries = 0;
+    while queries.len() < SAMPLE && tries < SAMPLE * 20 {
+        tries += 1;
+        let s = &sections[rng.random_range(0..sections.len())];
+        if queries.iter().any(|(k, _)| *k == s.key) {
+            continue;
+        }
+        let runs: Vec<Vec<char>> = cjk_runs(&s.body)
+            .into_iter()
+            .filter(|r| r.len() >= 4)
+            .collect();
+        if runs.is_empty() {
+            continue;
+        }
+        let run = &runs[rng.random_range(0..runs.len())];
+        let len = 3 + rng.random_range(0..2);
+        let from = rng.random_range(0..=run.len() - len);
+        let query: String = run[from..from + len].iter().collect();
+        let holders = sections
+            .iter()
+            .filter(|x| x.body.contains(&query) || x.headings.contains(&query))
+            .count();
+        if holders <= 2 && !others.iter().any(|x| x.body.contains(&query)) {
+            queries.push((s.key.clone(), query));
+        }
+    }
+    queries
+}
+
+/// Whether a section of `others` holds every one of `words` (lower case).
+fn held_elsewhere(others: &[&Section], words: &[String]) -> bool {
+    others.iter().any(|x| {
+        let body = x.body.to_lowercase();
+        words.iter().all(|w| body.contains(w.as_str()))
+    })
+}
+
+/// 2–3 of a section's rarest words (found in at least two sections), none
+/// from its headings, not all held by a section of `others`.
+fn word_queries(
+    sections: &[Section],
+    others: &[&Section],
+    rng: &mut StdRng,
+) -> Vec<(String, String)> {
+    let mut df: HashMap<String, usize> = HashMap::new();
+    for s in sections {
+        for w in words(&s.body).into_iter().collect::<HashSet<_>>() {
+            *df.entry(w).or_default() += 1;
+        }
+    }
+    let mut queries: Vec<(String, String)> = Vec::new();
+    let mut tries = 0;
+    while queries.len() < SAMPLE && tries < SAMPLE * 20 {
+        tries += 1;
+        let s = &sections[rng.random_range(0..sections.len())];
+        let heading: HashSet<String> = words(&s.headings).into_iter().collect();
+        let mut candidates: Vec<String> = words(&s.body)
+            .into_iter()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|w| !heading.contains(w) && df[w] >= 2)
+            .collect();
+        if candidates.len() < 4 || queries.iter().any(|(k, _)| *k == s.key) {
+            continue;
+        }
+        candidates.sort_by_key(|w| (df[w], w.clone()));
+        candidates.truncate(12);
+        let n = 2 + rng.random_range(0..2);
+        let mut picked = Vec::new();
+        while picked.len() < n {
+            picked.push(candidates.remove(rng.random_range(0..candidates.len())));
+        }
+        if !held_elsewhere(others, &picked) {
+            queries.push((s.key.clone(), picked.join(" ")));
+        }
+    }
+    queries
+}
+
+/// Two of a section's rare words, one of them replaced by another form of
+/// it (the same stem in `algorithm`) that the folder has and the section
+/// does not.
+fn inflected_queries(
+    sections: &[Section],
+    others: &[&Section],
+    algorithm: frostem::Algorithm,
+    rng: &mut StdRng,
+) -> Vec<(String, String)> {
+    let stemmer = frostem::Stemmer::new(algorithm);
+    let stem = |w: &str| stemmer.stem(w).into_owned();
+    let mut df: HashMap<String, usize> = HashMap::new();
+    let mut forms: HashMap<String, Vec<String>> = HashMap::new();
+    for s in sections {
+        for w in words(&s.body).into_iter().collect::<HashSet<_>>() {
+            let count = df.entry(w.clone()).or_default();
+            if *count == 0 {
+                forms.entry(stem(&w)).or_default().push(w);
+            }
+            *count += 1;
+        }
+    }
+    let mut queries: Vec<(String, String)> = Vec::new();
+    let mut tries = 0;
+    while queries.len() < SAMPLE && tries < SAMPLE * 50 {
+        tries += 1;
+        let s = &sections[rng.random_range(0..sections.len())];
+        if queries.iter().any(|(k, _)| *k == s.key) {
+            continue;
+        }
+        let own: HashSet<String> = words(&s.body).into_iter().collect();
+        let heading: HashSet<String> = words(&s.headings).into_iter().collect();
+        let mut candidates: Vec<&String> = own
+            .iter()
+            .filter(|w| !heading.contains(*w) && df[*w] >= 2)
+            .collect();
+        candidates.sort_by_key(|w| (df[*w], (*w).clone()));
+        candidates.truncate(12);
+        // A word with another form the section lacks.
+        let inflectable: Vec<(&String, &String)> = candidates
+            .iter()
+            .filter_map(|w| {
+                let other = forms[&stem(w)].iter().find(|v| !own.contains(*v))?;
+                Some((*w, other))
+            })
+            .collect();
+        if inflectable.is_empty() || candidates.len() < 2 {
+            continue;
+        }
+        let (word, form) = inflectable[rng.random_range(0..inflectable.len())];
+        let Some(partner) = candidates.iter().find(|w| **w != word) else {
+            continue;
+        };
+        if held_elsewhere(others, &[word.clone(), (*partner).clone()]) {
+            continue;
+        }
+        queries.push((s.key.clone(), format!("{form} {partner}")));
+    }
+    queries
+}
