@@ -6,8 +6,9 @@
 //! quire index, as a multilingual site would. For a fixed-seed sample of
 //! each folder's sections a query is made from the section's text:
 //!
-//! - in Chinese, Japanese and Korean text (written without spaces): a run
-//!   of 3 or 4 CJK characters that at most two sections of the folder hold;
+//! - in Chinese, Japanese and Korean text (written without spaces): 3 or 4
+//!   characters from inside a run of at least 6 (so never a whole run
+//!   between spaces) that at most two sections of the folder hold;
 //! - in other scripts: 2–3 of the section's rarest words of 5 letters or
 //!   more, none from its headings, as `bench/relevance.rs` makes them;
 //! - and, in languages with a Snowball stemmer, *inflected*: two rare words
@@ -110,6 +111,8 @@ struct Folder {
     sections: Vec<Section>,
     cjk: bool,
     queries: Vec<(String, String)>,
+    /// The language most of its sections are detected in.
+    lang: Option<&'static str>,
     /// The Snowball stemmer of the folder's language, if it has one.
     stemmer: Option<frostem::Algorithm>,
     inflected: Vec<(String, String)>,
@@ -179,6 +182,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sections,
             cjk,
             queries: vec![],
+            lang,
             stemmer: lang.and_then(stemmer_of),
             inflected: vec![],
         });
@@ -309,6 +313,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for row in inflected_rows {
         println!("{row}");
     }
+    // How reliably the detector tells a text's language, by length: each
+    // section's text alone (its folder's language taken as the truth,
+    // though untranslated paragraphs are left in the original English).
+    println!();
+    println!("Language detection on each section's text alone (right / undecided / wrong):");
+    println!();
+    println!("| folder | language | up to 200 characters | 200–1,000 | over 1,000 |");
+    println!("|---|---|---|---|---|");
+    for folder in &folders {
+        let Some(truth) = folder.lang else { continue };
+        let mut cells = [[0usize; 3]; 3];
+        for s in &folder.sections {
+            let chars = s.body.chars().count();
+            let bucket = match chars {
+                0..=200 => 0,
+                201..=1000 => 1,
+                _ => 2,
+            };
+            let verdict = match quire::detect_language(&s.body) {
+                Some(code) if code == truth => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            cells[bucket][verdict] += 1;
+        }
+        let cell = |c: [usize; 3]| {
+            let n = c.iter().sum::<usize>().max(1) as f64;
+            format!(
+                "{:.2} / {:.2} / {:.2} ({})",
+                c[0] as f64 / n,
+                c[1] as f64 / n,
+                c[2] as f64 / n,
+                c.iter().sum::<usize>()
+            )
+        };
+        println!(
+            "| {} | {truth} | {} | {} | {} |",
+            folder.label,
+            cell(cells[0]),
+            cell(cells[1]),
+            cell(cells[2])
+        );
+    }
     println!();
     for folder in &folders {
         if let Some((_, q)) = folder.queries.first() {
@@ -335,7 +382,10 @@ fn cjk_queries(
         }
         let runs: Vec<Vec<char>> = cjk_runs(&s.body)
             .into_iter()
-            .filter(|r| r.len() >= 4)
+            // Longer than any query cut from it, so that a query is never
+            // a whole run between spaces (as users type it, in the middle
+            // of a sentence).
+            .filter(|r| r.len() >= 6)
             .collect();
         if runs.is_empty() {
             continue;

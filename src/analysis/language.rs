@@ -9,6 +9,8 @@
 //! ([`stemmer`]); Chinese, Japanese and Korean text is indexed in pairs of
 //! characters whatever the language (see [`super::tokens`]).
 
+use std::sync::OnceLock;
+
 use frostem::Algorithm;
 
 /// A language quire knows: its ISO 639-1 code, whatlang's ISO 639-3 code
@@ -112,7 +114,24 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let info = whatlang::detect(&text[..end])?;
+    if let Some(code) = by_script(&text[..end]) {
+        return Some(code);
+    }
+    if reads_as_english(&text[..end]) {
+        return Some("en");
+    }
+    // Only the languages quire knows are scored: most of the model's time
+    // goes to scoring each candidate.
+    static DETECTOR: OnceLock<whatlang::Detector> = OnceLock::new();
+    let detector = DETECTOR.get_or_init(|| {
+        whatlang::Detector::with_allowlist(
+            LANGUAGES
+                .iter()
+                .filter_map(|k| whatlang::Lang::from_code(k.detected_as))
+                .collect(),
+        )
+    });
+    let info = detector.detect(&text[..end])?;
     if !info.is_reliable() {
         return None;
     }
@@ -121,6 +140,60 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
         .iter()
         .find(|k| k.detected_as == code)
         .map(|k| k.code)
+}
+
+/// Chinese, Japanese or Korean, for text whose letters are largely in
+/// their scripts, told by the scripts alone: kana is Japanese, Hangul
+/// Korean, Han without either Chinese. The detector's model hesitates on
+/// such text mixed with English commands and names, as documentation is.
+fn by_script(text: &str) -> Option<&'static str> {
+    let (mut letters, mut han, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        match c as u32 {
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => kana += 1,
+            0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => hangul += 1,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF => han += 1,
+            _ => {}
+        }
+    }
+    let cjk = han + kana + hangul;
+    if cjk < 10 || cjk * 10 < letters * 3 {
+        return None;
+    }
+    Some(if hangul * 2 > cjk {
+        "ko"
+    } else if kana * 20 >= cjk {
+        "ja"
+    } else {
+        "zh"
+    })
+}
+
+/// English words no other language has as common words.
+const ENGLISH_MARKS: &[&str] = &[
+    "the", "and", "of", "to", "that", "for", "with", "this", "are", "from", "which", "by", "be",
+    "was", "or", "can", "not", "you", "it", "have",
+];
+
+/// Whether `text` is plainly English: nearly all its letters are ASCII and
+/// at least one word in eight is a common English word no other language
+/// uses as often. A shortcut past the detector's model, which costs as
+/// much as splitting a short article, for the language most text is in.
+fn reads_as_english(text: &str) -> bool {
+    let (mut words, mut marks, mut letters, mut ascii) = (0usize, 0usize, 0usize, 0usize);
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        letters += word.chars().count();
+        ascii += word.bytes().filter(u8::is_ascii).count();
+        if word.len() <= 5 && ENGLISH_MARKS.iter().any(|m| m.eq_ignore_ascii_case(word)) {
+            marks += 1;
+        }
+    }
+    words >= 20 && marks * 8 >= words && ascii * 100 >= letters * 98
 }
 
 /// The Snowball stemmer of the language `code`, if quire has one.
@@ -191,6 +264,32 @@ mod tests {
         for (code, text) in cases {
             assert_eq!(detect_language(text), Some(code), "{text}");
         }
+        // Japanese and Chinese documentation, English commands in it.
+        assert_eq!(
+            detect_language(
+                "apt-get install foo を実行すると、パッケージ foo がインストールされます。"
+            ),
+            Some("ja")
+        );
+        assert_eq!(
+            detect_language("运行 apt-get install foo 命令可以安装软件包 foo 和它的依赖。"),
+            Some("zh")
+        );
+        assert_eq!(
+            detect_language("패키지 관리자는 시스템에 소프트웨어를 설치합니다."),
+            Some("ko")
+        );
+        // Plain English, told without the model; German is not taken for it.
+        let english = "The package manager installs software on the system, and it can \
+                       remove what was installed. This is done from the command line or with \
+                       a program that shows which packages are there.";
+        assert!(reads_as_english(english));
+        assert_eq!(detect_language(english), Some("en"));
+        assert!(!reads_as_english(
+            "Die Paketverwaltung installiert Software auf dem System und kann entfernen, \
+             was installiert wurde. Das geschieht auf der Kommandozeile oder mit einem \
+             Programm, das zeigt, welche Pakete es gibt, und die Abhängigkeiten auflöst."
+        ));
         assert_eq!(detect_language(""), None);
         assert_eq!(detect_language("12345 -- 678"), None);
     }

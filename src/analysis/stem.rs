@@ -97,7 +97,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if token.text.chars().next().is_some_and(super::tokens::is_cjk) {
+        // CJK characters take three bytes or four in UTF-8, from 0xE1.
+        if token.text.as_bytes().first().is_some_and(|&b| b >= 0xE1)
+            && token.text.chars().next().is_some_and(super::tokens::is_cjk)
+        {
             // CJK pairs are not words of any stemmed language.
             return true;
         }

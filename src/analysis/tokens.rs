@@ -62,6 +62,7 @@ pub(crate) struct Tokens<'a> {
 impl Tokens<'_> {
     /// The character at byte `i`, whether it is a letter or digit, whether
     /// it is CJK, and its length in bytes.
+    #[inline]
     fn class(&self, i: usize) -> (char, bool, bool, usize) {
         let b = self.text.as_bytes()[i];
         if b.is_ascii() {
@@ -79,6 +80,14 @@ impl Iterator for Tokens<'_> {
     fn next(&mut self) -> Option<(usize, usize, char)> {
         let bytes = self.text.as_bytes();
         loop {
+            // White space and punctuation, most of what lies between words.
+            while self.at < bytes.len()
+                && bytes[self.at].is_ascii()
+                && !bytes[self.at].is_ascii_alphanumeric()
+            {
+                self.at += 1;
+                self.paired = false;
+            }
             if self.at >= bytes.len() {
                 return None;
             }
@@ -108,9 +117,13 @@ impl Iterator for Tokens<'_> {
             }
             self.paired = false;
             while self.at < bytes.len() {
-                if bytes[self.at].is_ascii_alphanumeric() {
+                let b = bytes[self.at];
+                if b.is_ascii_alphanumeric() {
                     self.at += 1;
                     continue;
+                }
+                if b.is_ascii() {
+                    break;
                 }
                 let (_, alnum, cjk, len) = self.class(self.at);
                 if !alnum || cjk {

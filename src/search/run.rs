@@ -36,7 +36,7 @@ use super::results::{ArticleRef, Hit, Match, RESULTS_VERSION, SearchResults, Sec
 use super::snippet::{self, Marks};
 use super::suggest::suggest;
 use super::vocabulary::Synonym;
-use super::words::{self, Word};
+use super::words::{self, OtherLanguage, Word};
 use crate::analysis::analyzers::stemmed_in;
 use crate::analysis::language::{self, language_code};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
@@ -67,7 +67,7 @@ struct Search<'a> {
     analyzer: TextAnalyzer,
     /// The analyzers of the other languages the index holds, with a
     /// stemmer of their own.
-    others: Vec<TextAnalyzer>,
+    others: Vec<OtherLanguage>,
     words: Vec<Word>,
     synonyms: Vec<Synonym>,
     units: Vec<Unit>,
@@ -118,12 +118,14 @@ impl<'a> Search<'a> {
         {
             return Err(Error::Language(lang.clone()));
         }
-        let mut others: Vec<TextAnalyzer> = languages_held(&searcher, fields.lang)
+        let mut others: Vec<OtherLanguage> = languages_held(&searcher, fields.lang)
             .map_err(|e| store.error(e))?
-            .iter()
+            .into_iter()
             .filter(|code| !language::analysed_as_english(code))
-            .filter_map(|code| language::stemmer(code))
-            .map(stemmed_in)
+            .filter_map(|code| {
+                let analyzer = stemmed_in(language::stemmer(&code)?);
+                Some(OtherLanguage { code, analyzer })
+            })
             .collect();
         let clauses = query::parse(query);
         let wordy = clauses

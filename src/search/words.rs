@@ -20,7 +20,7 @@ pub(crate) struct Word {
     /// Its terms as stemmed in the other languages the index holds, where
     /// they differ from `terms`: the sections of an article in German hold
     /// German stems.
-    pub(crate) other_terms: Vec<Vec<String>>,
+    pub(crate) other_terms: Vec<InLanguages>,
     pub(crate) exclude: bool,
     pub(crate) scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
@@ -42,6 +42,28 @@ pub(crate) struct Word {
     looked_up: bool,
 }
 
+/// A language the index holds that has a stemmer of its own, and its
+/// analyzer.
+pub(crate) struct OtherLanguage {
+    pub(crate) code: String,
+    pub(crate) analyzer: TextAnalyzer,
+}
+
+/// A word's terms in some languages (their codes), where they differ
+/// from its English terms.
+#[derive(Debug)]
+pub(crate) struct InLanguages {
+    pub(crate) terms: Vec<String>,
+    pub(crate) langs: Vec<String>,
+}
+
+impl Word {
+    /// The word as typed, lower-cased (empty for a phrase of several).
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
 /// Analyses each clause into its terms (dropping those with none), marks
 /// stop words and expands prefixes against the `words` field. With
 /// `exact`, no word may have typos.
@@ -54,7 +76,7 @@ pub(crate) fn analyse(
     searcher: &Searcher,
     words_field: Field,
     analyzer: &mut TextAnalyzer,
-    others: &mut [TextAnalyzer],
+    others: &mut [OtherLanguage],
     vocabulary: &Vocabulary,
     clauses: Vec<Clause>,
     exact: bool,
@@ -93,11 +115,18 @@ pub(crate) fn analyse(
         if terms.is_empty() {
             continue;
         }
-        let mut other_terms: Vec<Vec<String>> = Vec::new();
+        let mut other_terms: Vec<InLanguages> = Vec::new();
         for other in others.iter_mut() {
-            let theirs = self::terms(other, &clause.text);
-            if theirs != terms && !theirs.is_empty() && !other_terms.contains(&theirs) {
-                other_terms.push(theirs);
+            let theirs = self::terms(&mut other.analyzer, &clause.text);
+            if theirs == terms || theirs.is_empty() {
+                continue;
+            }
+            match other_terms.iter_mut().find(|o| o.terms == theirs) {
+                Some(same) => same.langs.push(other.code.clone()),
+                None => other_terms.push(InLanguages {
+                    terms: theirs,
+                    langs: vec![other.code.clone()],
+                }),
             }
         }
         let stop = !clause.phrase
@@ -179,7 +208,7 @@ pub(crate) fn expand_typos(
     words_field: Field,
     cache: &TypoCache,
     analyzer: &mut TextAnalyzer,
-    others: &mut [TextAnalyzer],
+    others: &mut [OtherLanguage],
     words: &mut [Word],
 ) -> tantivy::Result<bool> {
     for word in words.iter_mut().filter(|w| w.budget > 0 && !w.looked_up) {
@@ -191,7 +220,7 @@ pub(crate) fn expand_typos(
         for (real, distance) in found.iter() {
             let (real, distance) = (real.as_str(), *distance);
             for stem in all_stems(analyzer, others, real) {
-                if stem == word.terms[0] || word.other_terms.iter().any(|t| t[0] == stem) {
+                if stem == word.terms[0] || word.other_terms.iter().any(|o| o.terms[0] == stem) {
                     continue;
                 }
 
@@ -207,10 +236,10 @@ pub(crate) fn expand_typos(
 
 /// The terms of one real word (of the `words` field) in every language
 /// the index holds, without repeats.
-fn all_stems(analyzer: &mut TextAnalyzer, others: &mut [TextAnalyzer], word: &str) -> Vec<String> {
+fn all_stems(analyzer: &mut TextAnalyzer, others: &mut [OtherLanguage], word: &str) -> Vec<String> {
     let mut stems = terms(analyzer, word);
     for other in others.iter_mut() {
-        for stem in terms(other, word) {
+        for stem in terms(&mut other.analyzer, word) {
             if !stems.contains(&stem) {
                 stems.push(stem);
             }
@@ -232,7 +261,7 @@ pub(crate) fn highlighted(words: &[Word], synonyms: &[Synonym]) -> HashSet<Strin
         .flat_map(|w| {
             let expanded = w.prefixed.iter().flatten().cloned();
             let typos = w.typos.iter().map(|(t, _)| t.clone());
-            let others = w.other_terms.iter().flatten().cloned();
+            let others = w.other_terms.iter().flat_map(|o| o.terms.iter().cloned());
             w.terms
                 .iter()
                 .cloned()
