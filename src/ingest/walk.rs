@@ -27,7 +27,8 @@ pub struct Notice {
 pub struct ArticleFile {
     /// The file's path, as reached from the path the user gave.
     pub path: PathBuf,
-    /// The article id: the path relative to the folder the user gave (for a
+    /// The article id: the path relative to the folder the user gave, after
+    /// the folder's name when several folders are given (for a
     /// file given by name, its file name), with `/` separators.
     pub id: String,
     /// How to read it.
@@ -87,7 +88,14 @@ pub(crate) fn find(paths: &[PathBuf], globs: &[String], excludes: &[String]) -> 
     let mut found = Found::default();
     for path in paths {
         if path.is_dir() {
+            let first = found.files.len();
             walk(path, globs, excludes, &mut found)?;
+            let prefix = id_prefix(paths, path);
+            if !prefix.is_empty() {
+                for file in &mut found.files[first..] {
+                    file.id.insert_str(0, &prefix);
+                }
+            }
         } else if !path.is_file() {
             // A FIFO or a device would block or never end.
             found.skipped.push(Notice {
@@ -236,6 +244,17 @@ fn id_part(name: &std::ffi::OsStr) -> String {
     id
 }
 
+/// What the ids of the articles in the folder `folder`, one of `paths`,
+/// start with: with several folders, the folder's name and `/`, so that
+/// `site/en` and `site/de` may both have `index.html`; with one, nothing.
+pub(crate) fn id_prefix(paths: &[PathBuf], folder: &Path) -> String {
+    let several = paths.iter().filter(|p| p.is_dir()).count() > 1;
+    match id_root(folder).file_name() {
+        Some(name) if several && folder.is_dir() => format!("{}/", id_part(name)),
+        _ => String::new(),
+    }
+}
+
 /// `path` made absolute and canonical when it can be, else as it is.
 /// The folder the ids of the articles under `path` are relative to: a
 /// folder itself, a named file's parent; made absolute when possible.
@@ -319,17 +338,26 @@ mod tests {
     }
 
     #[test]
-    fn same_id_twice_keeps_the_first() {
+    fn several_folders_prefix_their_ids_and_the_same_id_twice_keeps_the_first() {
         let tmp = tempfile::tempdir().unwrap();
-        for d in ["a", "b"] {
+        for d in ["en", "de", "old/de"] {
             fs::create_dir_all(tmp.path().join(d)).unwrap();
             fs::write(tmp.path().join(d).join("x.txt"), "T\n\nBody.").unwrap();
         }
-        let paths = [tmp.path().join("a"), tmp.path().join("b")];
+        let paths = [
+            tmp.path().join("en"),
+            tmp.path().join("de"),
+            tmp.path().join("old/de"),
+        ];
         let found = find_articles(&paths).unwrap();
-        assert_eq!(found.files.len(), 1);
+        let ids: Vec<&str> = found.files.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["en/x.txt", "de/x.txt"]);
+        // Two folders of one name give one id twice: the first keeps it.
         assert_eq!(found.skipped.len(), 1);
         assert!(found.skipped[0].message.contains("already taken"));
+        // One folder alone: ids as they always were.
+        let alone = find_articles(&paths[..1]).unwrap();
+        assert_eq!(alone.files[0].id, "x.txt");
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub(crate) struct SitesCache {
 /// A commit's base URLs, by the hash of their folder.
 #[derive(Debug, Default)]
 pub(crate) struct Sites {
-    by_root: HashMap<u64, String>,
+    /// The URL and the ids' prefix of each folder.
+    by_root: HashMap<u64, (String, String)>,
 }
 
 impl SitesCache {
@@ -35,7 +36,7 @@ impl SitesCache {
             .map(|c| c.sites)
             .unwrap_or_default()
             .into_iter()
-            .map(|s| (s.root_key, s.url))
+            .map(|s| (s.root_key, (s.url, s.id_prefix)))
             .collect();
         let sites = Arc::new(Sites { by_root });
         *remembered = Some((generation, sites.clone()));
@@ -59,7 +60,8 @@ impl Sites {
         anchor: &str,
         anchor_in_page: bool,
     ) -> Option<String> {
-        let base = self.by_root.get(&root_key)?;
+        let (base, prefix) = self.by_root.get(&root_key)?;
+        let id = id.strip_prefix(prefix.as_str()).unwrap_or(id);
         Some(link(base, id, anchor_in_page.then_some(anchor)))
     }
 }
@@ -111,8 +113,16 @@ mod tests {
         );
         assert_eq!(link("/d/", "p#1.html", None), "/d/p%231.html");
         let sites = Sites {
-            by_root: HashMap::from([(7, "/d/".to_string())]),
+            by_root: HashMap::from([
+                (7, ("/d/".to_string(), String::new())),
+                (8, ("/e/".to_string(), "en/".to_string())),
+            ]),
         };
+        // A prefix ids took from their folder's name is no part of links.
+        assert_eq!(
+            sites.url(8, "en/a.html", "x", true).as_deref(),
+            Some("/e/a.html#x")
+        );
         assert_eq!(
             sites.url(7, "a.html", "x", true).as_deref(),
             Some("/d/a.html#x")
@@ -121,6 +131,6 @@ mod tests {
             sites.url(7, "a.html", "x", false).as_deref(),
             Some("/d/a.html")
         );
-        assert_eq!(sites.url(8, "a.html", "x", true), None);
+        assert_eq!(sites.url(9, "a.html", "x", true), None);
     }
 }

@@ -53,6 +53,11 @@ pub(crate) struct Site {
     pub root_key: u64,
     /// The URL, ending with `/`.
     pub url: String,
+    /// What the folder's article ids start with beyond their path in the
+    /// folder (its name and `/` when several folders were indexed): left
+    /// out of links.
+    #[serde(default)]
+    pub id_prefix: String,
 }
 
 /// `committed` as a commit's payload.
@@ -89,6 +94,7 @@ mod tests {
                 folder: "/srv/docs".into(),
                 root_key: 7,
                 url: "https://example.org/docs/".into(),
+                id_prefix: "docs/".into(),
             }],
         };
         assert_eq!(decode(Some(&encode(&committed))), Some(committed.clone()));

@@ -367,7 +367,18 @@ pub fn build_index_with_progress(
             folder: root.to_string_lossy().into_owned(),
             root_key: root_key(&root),
             url: base_url(url)?,
+            id_prefix: walk::id_prefix(paths, folder),
         });
+    }
+    // A folder indexed with others now, alone before (or the reverse),
+    // keeps its URL; links leave out its ids' new prefix.
+    for folder in paths {
+        let root = walk::id_root(folder);
+        let key = root_key(&root);
+        if let Some(mut site) = writer.site(key).cloned() {
+            site.id_prefix = walk::id_prefix(paths, folder);
+            new_sites |= writer.set_site(site);
+        }
     }
     let stamps = if options.rebuild {
         writer.delete_all()?;

@@ -116,6 +116,15 @@ impl Writer {
         self.committed.get_or_insert_default().model = model;
     }
 
+    /// The site of the folder hashed as `root_key`, if it has a URL.
+    pub(crate) fn site(&self, root_key: u64) -> Option<&Site> {
+        self.committed
+            .as_ref()?
+            .sites
+            .iter()
+            .find(|s| s.root_key == root_key)
+    }
+
     /// Makes the commit say that `folder` (hashed as `root_key`) is
     /// published at `url`, in place of any URL it had. Returns whether
     /// that changed what the index says.
