@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Downloads and unpacks the real corpora used for benchmarks and manual
 # testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown),
-# linux-doc-6.1 (Sphinx HTML) and debian-faq (DocBook HTML, one page per
-# chapter of questions). Needs apt-get and dpkg-deb (Debian).
+# linux-doc-6.1 (Sphinx HTML), debian-faq (DocBook HTML, one page per
+# chapter of questions) and the Debian Reference in eight languages
+# (DocBook HTML, for bench/languages.rs). Needs apt-get and dpkg-deb
+# (Debian).
 #
 #   bench/corpora.sh            # prints the corpus folders when done
 set -euo pipefail
@@ -25,6 +27,9 @@ fetch() { # package
 fetch nodejs-doc
 fetch linux-doc-6.1
 fetch debian-faq
+for lang in en de fr es pt it zh-cn ja; do
+  fetch "debian-reference-$lang"
+done
 
 # nodejs-doc ships its Markdown gzipped: unpack it into a folder of .md files.
 node_api=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api' -print -quit)
@@ -41,3 +46,7 @@ debian_faq=${debian_faq:-$cache/debian-faq}
 echo "nodejs-doc (Markdown): $node_md"
 echo "linux-doc-6.1 (HTML):  $linux_html"
 echo "debian-faq (HTML):     $debian_faq"
+echo "debian-reference (HTML, one folder per language):"
+for lang in en de fr es pt it zh-cn ja; do
+  echo "  $lang=$cache/debian-reference-$lang/usr/share/debian-reference"
+done

@@ -29,7 +29,7 @@
 //! ```text
 //! bench/corpora.sh
 //! cargo run --release --example languages -- \
-//!     bench/cache/corpora/debian-reference-{en,de,fr,es,pt,it,zh-cn,ja}
+//!     en=bench/cache/corpora/debian-reference-en de=... zh-cn=... ja=...
 //! ```
 //!
 //! A folder may be given as `LABEL=DIR`; else it is labelled by its name.
