@@ -51,29 +51,38 @@ fn best(results: &Value) -> (String, String, String, Vec<String>) {
     )
 }
 
+/// That `query`, searched without typos, has as its best hit the section
+/// `anchor` of `article`, in `lang`, with `marked` marked in its snippet.
+fn assert_best(
+    env: &TestEnv,
+    (query, article, lang, anchor, marked): (&str, &str, &str, &str, &str),
+) {
+    let (code, results) = env.search_json_args(&["--exact", query]);
+    assert_eq!(code, 0, "{query}: {results}");
+    let (id, got_lang, got_anchor, got_marked) = best(&results);
+    assert_eq!(
+        (id.as_str(), got_lang.as_str(), got_anchor.as_str()),
+        (article, lang, anchor),
+        "{query}"
+    );
+    assert!(
+        got_marked.iter().any(|m| m == marked),
+        "{query}: {got_marked:?}"
+    );
+}
+
 #[test]
 fn chinese_and_japanese_are_found_inside_unbroken_text() {
     let env = indexed(&[]);
-    // Runs cut from the middle of sentences written without spaces.
-    for (query, article, lang, anchor, marked) in [
+    // Runs cut from the middle of sentences written without spaces; the
+    // run is marked whole, as one stretch.
+    for case in [
         ("软件包列表", "zh.html", "zh", "install", "软件包列表"),
         ("配置文件", "zh.html", "zh", "remove", "配置文件"),
         ("自動削除", "ja.md", "ja", "old-kernels", "自動削除"),
         ("セキュリティ", "ja.md", "ja", "updates", "セキュリティ"),
     ] {
-        let (code, results) = env.search_json_args(&["--exact", query]);
-        assert_eq!(code, 0, "{query}: {results}");
-        let (id, got_lang, got_anchor, got_marked) = best(&results);
-        assert_eq!(
-            (id.as_str(), got_lang.as_str(), got_anchor.as_str()),
-            (article, lang, anchor),
-            "{query}"
-        );
-        // The run is marked whole, as one stretch.
-        assert!(
-            got_marked.iter().any(|m| m == marked),
-            "{query}: {got_marked:?}"
-        );
+        assert_best(&env, case);
     }
     // A run the text does not hold in that order finds nothing.
     let (code, _) = env.search_json_args(&["--exact", "列表软件"]);
@@ -86,7 +95,7 @@ fn an_inflected_word_finds_its_section_in_each_language() {
     // Each query word is a form the article does not have, which English
     // stemming leaves apart from the one it has (the reader checks the
     // languages: de and ru are detected, the others declared).
-    for (query, article, lang, anchor, form) in [
+    for case in [
         ("Bibliothek", "de.html", "de", "einspielen", "Bibliotheken"),
         ("installé", "fr.md", "fr", "maj", "installe"),
         ("descargar", "es.html", "es", "actualizar", "descarga"),
@@ -99,15 +108,7 @@ fn an_inflected_word_finds_its_section_in_each_language() {
             "зависимости",
         ),
     ] {
-        let (code, results) = env.search_json_args(&["--exact", query]);
-        assert_eq!(code, 0, "{query}: {results}");
-        let (id, got_lang, got_anchor, marked) = best(&results);
-        assert_eq!(
-            (id.as_str(), got_lang.as_str(), got_anchor.as_str()),
-            (article, lang, anchor),
-            "{query}"
-        );
-        assert!(marked.iter().any(|m| m == form), "{query}: {marked:?}");
+        assert_best(&env, case);
     }
 }
 
