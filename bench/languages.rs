@@ -264,16 +264,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .map(|((key, _), keys)| rank(keys, |k| k == key))
                     .collect()
             };
+            let found = peers::quire_top10(&index, items.iter().map(|(_, q)| q.as_str()), &options);
             let quire: Vec<Option<usize>> = items
                 .iter()
-                .map(|(key, q)| {
-                    let results = index.search(q, &options).ok()?;
-                    results
-                        .hits
-                        .iter()
-                        .position(|h| format!("{}#{}", h.article.id, h.section.anchor) == *key)
-                        .map(|p| p + 1)
-                })
+                .zip(&found)
+                .map(|((key, _), keys)| rank(keys, |k| k == key))
                 .collect();
             let tantivy = ranks_of(&tantivy);
             let set = if folder.cjk { "CJK run" } else { set };

@@ -129,6 +129,30 @@ pub fn fts5_top10_with(
     Ok(serde_json::from_slice(&output.stdout)?)
 }
 
+/// quire's keys (`article id#anchor`) of the hits of each query, with
+/// `options`; none for a query that fails.
+pub fn quire_top10<'a>(
+    index: &quire::Index,
+    queries: impl IntoIterator<Item = &'a str>,
+    options: &quire::SearchOptions,
+) -> Vec<Vec<String>> {
+    queries
+        .into_iter()
+        .map(|q| {
+            index
+                .search(q, options)
+                .map(|results| {
+                    results
+                        .hits
+                        .iter()
+                        .map(|h| format!("{}#{}", h.article.id, h.section.anchor))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Where the section `is_target` picks comes among `keys`, from 1, if it
 /// does.
 pub fn rank(keys: &[String], is_target: impl Fn(&str) -> bool) -> Option<usize> {

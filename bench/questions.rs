@@ -87,7 +87,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut read = HashSet::new();
     for (corpus, root) in roots.iter().enumerate() {
         for file in quire::find_articles(std::slice::from_ref(root))?.files {
-            if file.id.starts_with("_sources/") || !read.insert(std::fs::canonicalize(&file.path)?)
+            if file.id.split('/').any(|part| part == "_sources")
+                || !read.insert(std::fs::canonicalize(&file.path)?)
             {
                 continue;
             }
@@ -191,21 +192,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|&(name, matching)| {
             let options = SearchOptions::default().matching(matching);
-            let hits = items
-                .iter()
-                .map(|item| {
-                    index
-                        .search(&item.query, &options)
-                        .map(|results| {
-                            results
-                                .hits
-                                .iter()
-                                .map(|h| format!("{}#{}", h.article.id, h.section.anchor))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .collect();
+            let queries = items.iter().map(|item| item.query.as_str());
+            let hits = peers::quire_top10(&index, queries, &options);
             (name, hits)
         })
         .collect();

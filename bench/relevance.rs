@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let splitter = Splitter::default();
     let mut sections = Vec::new();
     for file in quire::find_articles(&roots)?.files {
-        if file.id.starts_with("_sources/") {
+        if file.id.split('/').any(|part| part == "_sources") {
             continue;
         }
         let Ok((article, _)) = quire::split_file(&splitter, &file.path) else {
@@ -161,16 +161,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let modes = peers::quire_modes(model.is_some());
     let quire_ranks = |queries: &[(String, String)], matching: Matching| -> Vec<Option<usize>> {
         let options = SearchOptions::default().matching(matching);
+        let found = peers::quire_top10(&index, queries.iter().map(|(_, q)| q.as_str()), &options);
         queries
             .iter()
-            .map(|(key, q)| {
-                let results = index.search(q, &options).ok()?;
-                results
-                    .hits
-                    .iter()
-                    .position(|h| format!("{}#{}", h.article.id, h.section.anchor) == *key)
-                    .map(|p| p + 1)
-            })
+            .zip(&found)
+            .map(|((key, _), keys)| rank(keys, |k| k == key))
             .collect()
     };
     let quire_runs: Vec<(&str, [Vec<Option<usize>>; 3])> = modes
