@@ -107,7 +107,6 @@ fn cjk_runs(text: &str) -> Vec<Vec<char>> {
 
 struct Folder {
     label: String,
-    root: PathBuf,
     sections: Vec<Section>,
     cjk: bool,
     queries: Vec<(String, String)>,
@@ -139,21 +138,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = peers::folders("languages");
     let work = tempfile::tempdir()?;
     let splitter = Splitter::default();
+    let labelled: Vec<(String, PathBuf)> = args
+        .iter()
+        .map(|arg| {
+            let text = arg.to_string_lossy();
+            match text.split_once('=') {
+                Some((label, dir)) => (label.to_string(), PathBuf::from(dir)),
+                None => (
+                    arg.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| text.into_owned()),
+                    arg.clone(),
+                ),
+            }
+        })
+        .collect();
+    // The articles of all folders at once, with the ids the index gives
+    // them (several folders: each folder's name first).
+    let roots: Vec<PathBuf> = labelled.iter().map(|(_, root)| root.clone()).collect();
+    let found = quire::find_articles(&roots)?;
     let mut folders = Vec::new();
-    for arg in &args {
-        let text = arg.to_string_lossy();
-        let (label, root) = match text.split_once('=') {
-            Some((label, dir)) => (label.to_string(), PathBuf::from(dir)),
-            None => (
-                arg.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| text.into_owned()),
-                arg.clone(),
-            ),
-        };
+    for (label, root) in labelled {
         let mut sections = Vec::new();
-        let found = quire::find_articles(std::slice::from_ref(&root))?;
-        for file in found.files {
+        for file in found.files.iter().filter(|f| f.path.starts_with(&root)) {
             let Ok((article, _)) = quire::split_file(&splitter, &file.path) else {
                 continue;
             };
@@ -178,7 +185,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let lang = votes.into_iter().max_by_key(|&(_, n)| n).map(|(c, _)| c);
         folders.push(Folder {
             label,
-            root,
             sections,
             cjk,
             queries: vec![],
@@ -212,7 +218,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         folders[i].inflected = inflected;
     }
 
-    let roots: Vec<PathBuf> = folders.iter().map(|f| f.root.clone()).collect();
     let home = work.path().join("quire");
     let started = std::time::Instant::now();
     quire::build_index(&home, &roots, &IndexOptions::default())?;

@@ -266,13 +266,16 @@ mod tests {
         rules
             .extend_from_str(
                 "synonyms = [[\"MVD\", \"microvascular decompression\"]]\n\
-                 [stop_words]\nen = [\"Please\", \"what\"]\nfr = [\"le\"]\n",
+                 [stop_words]\nen = [\"Please\", \"what\"]\nfr = [\"le\", \"Voilà\"]\n",
             )
             .unwrap();
         let english = &rules.stop_words["en"];
         assert_eq!(english.iter().filter(|w| *w == "what").count(), 1);
         assert_eq!(english.last().unwrap(), "please");
-        assert_eq!(rules.stop_words["fr"], ["le"]);
+        // Added to the built-in French words, once each.
+        let french = &rules.stop_words["fr"];
+        assert_eq!(french.iter().filter(|w| *w == "le").count(), 1);
+        assert_eq!(french.last().unwrap(), "voilà");
         assert_eq!(rules.synonyms.len(), 1);
         // Search rules change no section.
         assert_eq!(rules.splitting_key(), Rules::default().splitting_key());

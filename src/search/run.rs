@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, Query};
-use tantivy::schema::{Field, IndexRecordOption, Term};
+use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
@@ -118,23 +118,26 @@ impl<'a> Search<'a> {
         {
             return Err(Error::Language(lang.clone()));
         }
-        let mut others: Vec<OtherLanguage> = languages_held(&searcher, fields.lang)
-            .map_err(|e| store.error(e))?
-            .into_iter()
+        let vocabulary = caches
+            .vocabulary
+            .get(store, &searcher)
+            .map_err(|e| store.error(e))?;
+        let mut others: Vec<OtherLanguage> = vocabulary
+            .languages()
+            .iter()
             .filter(|code| !language::analysed_as_english(code))
             .filter_map(|code| {
-                let analyzer = stemmed_in(language::stemmer(&code)?);
-                Some(OtherLanguage { code, analyzer })
+                let analyzer = stemmed_in(language::stemmer(code)?);
+                Some(OtherLanguage {
+                    code: code.clone(),
+                    analyzer,
+                })
             })
             .collect();
         let clauses = query::parse(query);
         let wordy = clauses
             .iter()
             .any(|c| c.text.chars().any(char::is_alphanumeric));
-        let vocabulary = caches
-            .vocabulary
-            .get(store, searcher.generation().generation_id())
-            .map_err(|e| store.error(e))?;
         let words = words::analyse(
             &searcher,
             fields.words,
@@ -846,23 +849,4 @@ impl<'a> Search<'a> {
 /// seeking backwards is not allowed.
 fn at_doc(postings: &mut impl DocSet, doc: tantivy::DocId) -> bool {
     postings.doc() <= doc && postings.seek(doc) == doc
-}
-
-/// The languages of the articles the index holds (the terms of its `lang`
-/// field), in order.
-fn languages_held(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<String>> {
-    let mut held: Vec<String> = Vec::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut terms = inverted.terms().stream()?;
-        while terms.advance() {
-            if let Ok(code) = std::str::from_utf8(terms.key())
-                && !held.iter().any(|h| h == code)
-            {
-                held.push(code.to_string());
-            }
-        }
-    }
-    held.sort();
-    Ok(held)
 }

@@ -3,12 +3,15 @@
 //! index was last built with (`store::payload`), or quire's built-in ones.
 //!
 //! Stop words are matched as typed (lower-cased, not stemmed: `does` is a
-//! stop word, `doe` is not); synonyms as the index analyses them, so that
-//! `spasms` finds the group of `hemifacial spasm`.
+//! stop word, `doe` is not), English ones and those of every other
+//! language the index holds articles in; synonyms as the index analyses
+//! them, so that `spasms` finds the group of `hemifacial spasm`.
 
 use std::sync::{Arc, Mutex};
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::Searcher;
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::analysis::analyzers::{LANGUAGE, terms};
@@ -19,8 +22,11 @@ use crate::store::payload;
 /// The stop words and synonyms of one index, ready to apply.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
-    /// Stop words of the index's language, lower case.
+    /// Stop words of the index's languages, lower case.
     stop_words: FxHashSet<String>,
+    /// The languages of the index's articles (the terms of its `lang`
+    /// field), in order.
+    languages: Vec<String>,
     /// Each group's entries, as index terms; entries with no term dropped.
     groups: Vec<Vec<Vec<String>>>,
     /// For each term that starts an entry, the groups with such entries.
@@ -40,13 +46,18 @@ pub(crate) struct Synonym {
 }
 
 impl Vocabulary {
-    /// The vocabulary of `rules`, synonyms analysed by `analyzer`.
-    pub(crate) fn new(rules: &SearchRules, analyzer: &mut TextAnalyzer) -> Vocabulary {
+    /// The vocabulary of `rules` for an index of articles in `languages`,
+    /// synonyms analysed by `analyzer`.
+    pub(crate) fn new(
+        rules: &SearchRules,
+        analyzer: &mut TextAnalyzer,
+        languages: Vec<String>,
+    ) -> Vocabulary {
         let stop_words = rules
             .stop_words
-            .get(LANGUAGE)
-            .into_iter()
-            .flatten()
+            .iter()
+            .filter(|(language, _)| *language == LANGUAGE || languages.contains(language))
+            .flat_map(|(_, words)| words)
             .map(|w| w.to_lowercase())
             .collect();
         let groups = rules
@@ -75,9 +86,15 @@ impl Vocabulary {
         }
         Vocabulary {
             stop_words,
+            languages,
             groups,
             starting,
         }
+    }
+
+    /// The languages of the index's articles, in order.
+    pub(crate) fn languages(&self) -> &[String] {
+        &self.languages
     }
 
     /// Whether `word` (one word as typed, lower case) is a stop word.
@@ -153,7 +170,12 @@ pub(crate) struct VocabularyCache {
 
 impl VocabularyCache {
     /// The vocabulary for the searcher generation `generation` of `store`.
-    pub(crate) fn get(&self, store: &Store, generation: u64) -> tantivy::Result<Arc<Vocabulary>> {
+    pub(crate) fn get(
+        &self,
+        store: &Store,
+        searcher: &Searcher,
+    ) -> tantivy::Result<Arc<Vocabulary>> {
+        let generation = searcher.generation().generation_id();
         if let Some((g, vocabulary)) = &*self.lock()
             && *g == generation
         {
@@ -166,7 +188,8 @@ impl VocabularyCache {
             .unwrap_or_default()
             .rules;
         let mut analyzer = store.inner.tokenizer_for_field(store.fields.body)?;
-        let vocabulary = Arc::new(Vocabulary::new(&rules, &mut analyzer));
+        let languages = languages_held(searcher, store.fields.lang)?;
+        let vocabulary = Arc::new(Vocabulary::new(&rules, &mut analyzer, languages));
         *self.lock() = Some((generation, vocabulary.clone()));
         Ok(vocabulary)
     }
@@ -174,6 +197,25 @@ impl VocabularyCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(u64, Arc<Vocabulary>)>> {
         self.remembered.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The languages of the articles `searcher` sees (the terms of the `lang`
+/// field), in order.
+fn languages_held(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<String>> {
+    let mut held: Vec<String> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            if let Ok(code) = std::str::from_utf8(terms.key())
+                && !held.iter().any(|h| h == code)
+            {
+                held.push(code.to_string());
+            }
+        }
+    }
+    held.sort();
+    Ok(held)
 }
 
 #[cfg(test)]
@@ -185,13 +227,29 @@ mod tests {
     fn vocabulary(toml: &str) -> Vocabulary {
         let mut rules = Rules::default();
         rules.extend_from_str(toml).unwrap();
-        Vocabulary::new(&rules.search_rules(), &mut cached_en_stem())
+        Vocabulary::new(&rules.search_rules(), &mut cached_en_stem(), vec![])
     }
 
     fn words(text: &str) -> Vec<Vec<String>> {
         text.split_whitespace()
             .map(|w| terms(&mut cached_en_stem(), w))
             .collect()
+    }
+
+    #[test]
+    fn stop_words_of_the_languages_the_index_holds() {
+        let rules = Rules::default().search_rules();
+        let english = Vocabulary::new(&rules, &mut cached_en_stem(), vec!["en".into()]);
+        assert!(english.is_stop("the") && !english.is_stop("wie"));
+        let both = Vocabulary::new(
+            &rules,
+            &mut cached_en_stem(),
+            vec!["de".into(), "en".into()],
+        );
+        assert!(both.is_stop("the") && both.is_stop("wie") && !both.is_stop("paket"));
+        // German negations never are.
+        assert!(!both.is_stop("nicht"));
+        assert_eq!(both.languages(), ["de", "en"]);
     }
 
     #[test]
