@@ -39,7 +39,6 @@ use super::options::SearchOptions;
 use super::query::Scope;
 use super::vocabulary::Synonym;
 use super::words::{self, Word};
-use crate::analysis::language::language_code;
 use crate::analysis::tokens::fold;
 use crate::ingest::article::LABEL_SEPARATOR;
 use crate::store::schema::Fields;
@@ -536,7 +535,11 @@ fn in_languages(f: Fields, word: &Word) -> Vec<(Vec<String>, Box<dyn Query>)> {
 }
 
 /// The queries for `--article` and `--section`.
-pub(crate) fn filters(f: Fields, options: &SearchOptions) -> Vec<Box<dyn Query>> {
+pub(crate) fn filters(
+    f: Fields,
+    options: &SearchOptions,
+    lang: Option<&str>,
+) -> Vec<Box<dyn Query>> {
     let mut filters: Vec<Box<dyn Query>> = Vec::new();
     if let Some(article) = &options.article {
         let by_id = TermQuery::new(
@@ -552,11 +555,9 @@ pub(crate) fn filters(f: Fields, options: &SearchOptions) -> Vec<Box<dyn Query>>
             (Occur::Should, Box::new(by_title)),
         ])));
     }
-    if let Some(lang) = &options.lang {
-        // Checked before: a tag that is no language is an error.
-        let code = language_code(lang).unwrap_or_default();
+    if let Some(code) = lang {
         filters.push(Box::new(TermQuery::new(
-            Term::from_field_text(f.lang, &code),
+            Term::from_field_text(f.lang, code),
             IndexRecordOption::Basic,
         )));
     }

@@ -113,11 +113,12 @@ impl<'a> Search<'a> {
             .inner
             .tokenizer_for_field(fields.body)
             .map_err(|e| store.error(e))?;
-        if let Some(lang) = &options.lang
-            && language_code(lang).is_none()
-        {
-            return Err(Error::Language(lang.clone()));
-        }
+        // `--lang` as the code the index holds (`pt-BR` is `pt`).
+        let lang = options
+            .lang
+            .as_deref()
+            .map(|tag| language_code(tag).ok_or_else(|| Error::Language(tag.to_string())))
+            .transpose()?;
         let vocabulary = caches
             .vocabulary
             .get(store, &searcher)
@@ -174,7 +175,7 @@ impl<'a> Search<'a> {
             searcher,
             analyzer,
             others,
-            filters: ranking::filters(fields, options),
+            filters: ranking::filters(fields, options, lang.as_deref()),
             words,
             synonyms,
             units,
