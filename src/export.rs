@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, TERMINATED};
 
 use crate::error::{Error, Result};
 use crate::search::results::SectionRef;
-use crate::store::document::StoredSection;
+use crate::store::document::{StoredSection, article_sections, store_readers};
 use crate::store::open::Store;
 use crate::store::schema::names;
 
@@ -181,38 +181,14 @@ pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result
     // block: a page reads every section of a thousand articles, which
     // would otherwise fill the searcher's cache of blocks, meant for hits,
     // with blocks nobody searches (hundreds of MB on linux-doc).
-    let stores = searcher
-        .segment_readers()
-        .iter()
-        .map(|segment| segment.get_store_reader(1))
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| store.error(e.into()))?;
+    let stores = store_readers(store, &searcher)?;
     for id in ids.into_iter().skip(offset).take(limit) {
-        let term = Term::from_field_text(field, &id);
-        let mut sections: Vec<(u64, StoredSection)> = Vec::new();
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let inverted = segment.inverted_index(field).map_err(|e| store.error(e))?;
-            let Some(mut postings) = inverted
-                .read_postings(&term, IndexRecordOption::Basic)
-                .map_err(|e| store.error(e.into()))?
-            else {
-                continue;
-            };
-            while postings.doc() != TERMINATED {
-                let doc = postings.doc();
-                if !segment.is_deleted(doc) {
-                    let mut stored =
-                        StoredSection::read_from(store.fields, &stores[segment_ord], doc)
-                            .map_err(|e| store.error(e))?;
-                    // Only the labels are listed: let the text go now.
-                    stored.text = String::new();
-                    stored.checkpoints = None;
-                    sections.push((stored.ordinal, stored));
-                }
-                postings.advance();
-            }
+        let mut sections = article_sections(store, &searcher, &stores, &id)?;
+        for (_, stored) in &mut sections {
+            // Only the labels are listed: let the text go now.
+            stored.text = String::new();
+            stored.checkpoints = None;
         }
-        sections.sort_by_key(|(ordinal, _)| *ordinal);
         let Some((_, first)) = sections.first() else {
             continue;
         };

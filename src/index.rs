@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::export::{self, ArticlePage, ExportFormat, ExportedSection};
 use crate::search::caches::Caches;
 use crate::search::options::SearchOptions;
+use crate::search::reading::{self, ArticleText, ReadOptions};
 use crate::search::results::SearchResults;
 use crate::search::run;
 use crate::store::open::{Store, Unusable};
@@ -263,6 +264,37 @@ impl Index {
     /// [`Error::CorruptIndex`] when the index cannot be read.
     pub fn articles(&self, offset: usize, limit: usize) -> Result<ArticlePage> {
         export::article_page(&self.store, offset, limit)
+    }
+
+    /// The article `id` to read: its sections in order with their whole
+    /// text, the words of [`ReadOptions::query`] marked as a search marks
+    /// its snippets, and the sections the query finds in it flagged;
+    /// `None` when the index has no article `id`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use quire::{Index, IndexOptions, ReadOptions};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let article = dir.path().join("gout.txt");
+    /// std::fs::write(&article, "Gout\n\nCause\n\nUric acid crystals.\n\nTreatment\n\nRest.\n")?;
+    /// quire::build_index(dir.path().join("index"), &[article], &IndexOptions::default())?;
+    ///
+    /// let index = Index::open(dir.path().join("index"))?;
+    /// let read = index.read("gout.txt", &ReadOptions::default().query("crystal"))?.unwrap();
+    /// let cause = &read.sections[0];
+    /// let marked: Vec<&str> = cause.highlights.iter().map(|h| &cause.text[h.start..h.end]).collect();
+    /// assert_eq!(marked, ["crystals"]);
+    /// assert!(cause.matched && !read.sections[1].matched);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Query`] for a query with no word to search for, and
+    /// [`Error::CorruptIndex`] when the index cannot be read.
+    pub fn read(&self, id: &str, options: &ReadOptions) -> Result<Option<ArticleText>> {
+        reading::read(&self.store, &self.caches, id, options)
     }
 
     /// Calls `each` with every section of the index, in export order (see

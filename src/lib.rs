@@ -79,6 +79,7 @@ pub use ingest::splitter::Splitter;
 pub use ingest::walk::{ArticleFile, Found, Notice, find_articles};
 pub use search::options::{DEFAULT_LIMIT, DEFAULT_SNIPPET_CHARS, Matching, SearchOptions};
 pub use search::ranking::{HEADINGS_BOOST, TITLE_BOOST};
+pub use search::reading::{ArticleText, DEFAULT_READ_BYTES, ReadOptions, SectionText};
 pub use search::results::{
     ArticleRef, Highlight, Hit, Match, RESULTS_VERSION, SearchResults, SectionRef, Snippet,
 };

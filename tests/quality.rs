@@ -244,3 +244,47 @@ fn nothing_found_suggests_the_nearest_words() {
     let (_, r) = env.search_json_args(&["qqqqqqq"]);
     assert_eq!(r["suggestion"], Value::Null);
 }
+
+#[test]
+fn as_the_user_types_the_last_word_completes() {
+    let env = TestEnv::indexed();
+    let index = quire::Index::open(env.path("index")).unwrap();
+    let typing = quire::SearchOptions::default().prefix_last(true);
+    let labels = |r: &quire::SearchResults| -> Vec<String> {
+        r.hits.iter().map(|h| h.section.label.clone()).collect()
+    };
+
+    // A word being typed finds the words it starts, marked whole.
+    let r = index.search("hemif", &typing).unwrap();
+    assert_eq!(r.hits[0].section.label, "Cause");
+    let s = &r.hits[0].snippets[0];
+    let marked: Vec<&str> = s
+        .highlights
+        .iter()
+        .map(|h| &s.text[h.start..h.end])
+        .collect();
+    assert!(marked.contains(&"hemifacial"), "{marked:?}");
+    // Searched as typed, or once white space follows it, it is a word.
+    let plain = quire::SearchOptions::default();
+    assert_eq!(index.search("hemif", &plain).unwrap().total_hits, 0);
+    assert_eq!(index.search("hemif ", &typing).unwrap().total_hits, 0);
+    // Only the last word completes: no section has "hemif".
+    let r = index.search("hemif spasm", &typing).unwrap();
+    assert!(r.relaxed && r.hits.iter().all(|h| h.missing == ["hemif"]));
+    // A word typed whole ranks as it does once the space follows it.
+    for query in ["uric acid", "facial nerve", "vertigo"] {
+        assert_eq!(
+            labels(&index.search(query, &typing).unwrap())[..1],
+            labels(&index.search(query, &plain).unwrap())[..1],
+            "{query}"
+        );
+    }
+    // A typo'd last word that starts nothing still finds, with typos.
+    let r = index.search("hemifcial", &typing).unwrap();
+    assert!(r.total_hits > 0 && !r.hits[0].exact);
+    // One letter completes nothing.
+    assert_eq!(
+        index.search("spasm h", &typing).unwrap().total_hits,
+        index.search("spasm h", &plain).unwrap().total_hits
+    );
+}

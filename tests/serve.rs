@@ -74,6 +74,10 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), St
 /// Checks a response against the spec's entry for `GET path`.
 fn conforms(spec: &Value, path: &str, response: &util::server::Response) {
     let endpoint = path.split('?').next().unwrap();
+    let endpoint = match endpoint.strip_prefix("/articles/") {
+        Some(_) => "/articles/{id}",
+        None => endpoint,
+    };
     let responses = &spec["paths"][endpoint]["get"]["responses"];
     let status = response.status.to_string();
     let documented = &responses[&status];
@@ -171,6 +175,73 @@ fn search_answers_as_the_cli_does_and_as_the_spec_says() {
         conforms(&spec, "/articles", &response);
     }
     assert_eq!(server.get("/health").json()["sections"], 20);
+
+    // One article to read: every section's whole text, the query's words
+    // marked, the sections it finds flagged.
+    let read = server.get("/articles/gout.txt?q=uric+acid");
+    assert_eq!(read.status, 200, "{read:?}");
+    conforms(&spec, "/articles/gout.txt", &read);
+    let typed: quire::ArticleText = serde_json::from_str(&read.body).unwrap();
+    assert_eq!(typed.title, "Gout");
+    let listed = &articles["articles"][1]["sections"];
+    assert_eq!(typed.sections.len(), listed.as_array().unwrap().len());
+    let library = quire::Index::open(env.path("index"))
+        .unwrap()
+        .read(
+            "gout.txt",
+            &quire::ReadOptions::default().query("uric acid"),
+        )
+        .unwrap()
+        .unwrap();
+    for (served, read) in typed.sections.iter().zip(&library.sections) {
+        assert_eq!(served.text, read.text);
+        assert_eq!(served.highlights, read.highlights);
+    }
+    let marked: Vec<String> = typed
+        .sections
+        .iter()
+        .flat_map(|s| {
+            s.highlights
+                .iter()
+                .map(|h| s.text[h.start..h.end].to_lowercase())
+        })
+        .collect();
+    assert!(
+        !marked.is_empty() && marked.iter().all(|m| m == "uric" || m == "acid"),
+        "{marked:?}"
+    );
+    assert!(typed.matched > 0 && typed.sections.iter().any(|s| !s.matched));
+    for s in &typed.sections {
+        assert!(!s.text.is_empty() && !s.left_out, "{s:?}");
+        let label = s.section.label.to_lowercase();
+        assert!(
+            !s.matched
+                || !s.highlights.is_empty()
+                || label.contains("uric")
+                || label.contains("acid"),
+            "{s:?}"
+        );
+    }
+    // Without a query, nothing is marked.
+    let plain = server.get("/articles/facial-twitching.txt").json();
+    assert_eq!(plain["matched"], 0);
+    assert!(plain.get("query").is_none());
+    for (bad, status) in [
+        ("/articles/no-such.txt", 404),
+        ("/articles/gout.txt?q=-uric", 400),
+        ("/articles/gout.txt?exact=maybe", 400),
+    ] {
+        let response = server.get(bad);
+        assert_eq!(response.status, status, "{bad}: {response:?}");
+        conforms(&spec, bad, &response);
+    }
+    let reader = server.get("/read/gout.txt?q=uric");
+    assert_eq!(reader.status, 200);
+    assert!(reader.content_type.starts_with("text/html"));
+    assert!(
+        reader.body.contains("\"/articles/\""),
+        "the reader uses the API"
+    );
 
     let page = server.get("/");
     assert_eq!(page.status, 200);
@@ -462,4 +533,49 @@ fn past_the_connection_limit_clients_wait_their_turn() {
     );
     drop(held);
     assert_eq!(server.terminate(), 0);
+}
+
+#[test]
+fn articles_in_folders_and_with_odd_names_open_in_the_reader() {
+    let env = TestEnv::empty();
+    env.write(
+        "corpus/a folder/Übung #1?.md",
+        "# Übung\n\n## Erste Schritte\n\nDie Übung beginnt mit Dehnen.\n",
+    );
+    env.index();
+    let server = Server::start(env.dir.path(), &[]);
+    let hits = server.get("/search?q=dehnen").json();
+    let id = hits["hits"][0]["article"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id, "a folder/Übung #1?.md");
+    // Each segment of the id percent-encoded, as the search page does.
+    let path: Vec<String> = id
+        .split('/')
+        .map(|segment| {
+            segment
+                .bytes()
+                .map(|b| match b {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        })
+        .collect();
+    let read = server.get(&format!("/articles/{}?q=dehnen", path.join("/")));
+    assert_eq!(read.status, 200, "{read:?}");
+    let read = read.json();
+    assert_eq!(read["id"], id);
+    let section = &read["sections"][0];
+    assert_eq!(section["label"], "Erste Schritte");
+    let highlight = &section["highlights"][0];
+    let text = section["text"].as_str().unwrap();
+    let (start, end) = (
+        highlight["start"].as_u64().unwrap() as usize,
+        highlight["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "Dehnen");
 }

@@ -6,6 +6,8 @@
 //! term dictionaries, [`typos`]), the tier queries built ([`ranking`]), the
 //! tiers' sections merged ([`collect`]), each hit read and its snippets cut
 //! ([`snippet`]) and linked ([`links`]), and a suggestion made when nothing matched ([`suggest`]).
+//! Reading one article with a query's words marked ([`reading`]) runs the
+//! same flow on that article alone.
 //!
 //! What a search looks up at a cost is remembered across searches by the
 //! open index's [`caches`]. [`options`] and [`results`] are the contract
@@ -20,6 +22,7 @@ pub(crate) mod meaning;
 pub(crate) mod options;
 pub(crate) mod query;
 pub(crate) mod ranking;
+pub(crate) mod reading;
 pub(crate) mod results;
 pub(crate) mod run;
 pub(crate) mod sections;

@@ -40,6 +40,13 @@ pub struct SearchOptions {
     pub lang: Option<String>,
     /// What ranks the sections: words and meaning (the default), or one.
     pub matching: Matching,
+    /// Search as the user types: the query's last word, unless white space
+    /// follows it, also matches the longer words it starts (`hemif` finds
+    /// *hemifacial*), the completions ranked below the word itself.
+    pub prefix_last: bool,
+    /// Only sections of the article with exactly this id (reading one
+    /// article, see `Index::read`).
+    pub(crate) article_id: Option<String>,
 }
 
 /// What a search ranks by ([`SearchOptions::matching`]).
@@ -71,6 +78,8 @@ impl Default for SearchOptions {
             per_article: None,
             lang: None,
             matching: Matching::Hybrid,
+            prefix_last: false,
+            article_id: None,
         }
     }
 }
@@ -127,6 +136,13 @@ impl SearchOptions {
     /// Sets [`SearchOptions::per_article`] (`--per-article`).
     pub fn per_article(mut self, per_article: usize) -> SearchOptions {
         self.per_article = Some(per_article);
+        self
+    }
+
+    /// Sets [`SearchOptions::prefix_last`] (the search page sets it as
+    /// the user types).
+    pub fn prefix_last(mut self, prefix_last: bool) -> SearchOptions {
+        self.prefix_last = prefix_last;
         self
     }
 }

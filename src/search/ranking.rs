@@ -72,6 +72,11 @@ pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// 0.359, 0.359, 0.353; the multilingual one (bench/languages.rs) gains
 /// in every language up to 0.6. Typo'd queries do not move.
 pub const EXACT_FORM: f32 = 0.6;
+/// How much a longer word the last word of a search as the user types
+/// starts (`hemif` → *hemifacial*) counts against the word as typed, when
+/// that is a word too: `nerve` typed whole ranks *nerve* above *nervous*,
+/// as it does once the user types the space after it.
+pub const COMPLETION: f32 = 0.5;
 /// How much a stop word next to its neighbour, as typed, counts.
 pub const STOP_WORD_NEIGHBOUR: f32 = 0.5;
 /// How much two units of the query found within [`NEIGHBOUR_SLOP`] words
@@ -468,7 +473,11 @@ fn word_query(f: Fields, word: &Word, fields: &[(Field, f32)], tier: Tier) -> Bo
         match &word.prefixed {
             Some(terms) => {
                 for t in terms {
-                    add(term_query(field, t), 1.0);
+                    let as_typed = word.completes.is_empty() || word.completes.contains(t);
+                    add(
+                        term_query(field, t),
+                        if as_typed { 1.0 } else { COMPLETION },
+                    );
                 }
             }
             None if field == f.body && !word.other_terms.is_empty() => {
@@ -554,6 +563,12 @@ pub(crate) fn filters(
             (Occur::Should, Box::new(by_id) as Box<dyn Query>),
             (Occur::Should, Box::new(by_title)),
         ])));
+    }
+    if let Some(id) = &options.article_id {
+        filters.push(Box::new(TermQuery::new(
+            Term::from_field_text(f.article_id, id),
+            IndexRecordOption::Basic,
+        )));
     }
     if let Some(code) = lang {
         filters.push(Box::new(TermQuery::new(

@@ -15,7 +15,7 @@
 //! by [`Ranked::add_tier`], each tier's top sections found by
 //! [`Search::top`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
@@ -36,7 +36,7 @@ use super::results::{ArticleRef, Hit, Match, RESULTS_VERSION, SearchResults, Sec
 use super::snippet::{self, Marks};
 use super::suggest::suggest;
 use super::vocabulary::Synonym;
-use super::words::{self, OtherLanguage, Word};
+use super::words::{self, OtherLanguage, Stretch, Word};
 use crate::analysis::analyzers::stemmed_in;
 use crate::analysis::language::{self, language_code};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
@@ -55,6 +55,24 @@ pub(crate) fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults> {
     Search::new(store, caches, query, options)?.run()
+}
+
+/// What reading an article with `query` marks, and which of its sections
+/// the query finds: the terms a search's snippets mark, once its ranking
+/// has looked up what it needs (typo'd variants, when the words as typed
+/// find too few sections), and the sections of its page. `options` name
+/// the article ([`SearchOptions::article_id`]) and ask for all of it.
+pub(crate) fn matches(
+    store: &Store,
+    caches: &Caches,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<(Marks, HashSet<DocAddress>)> {
+    let mut search = Search::new(store, caches, query, options)?;
+    let (mut tiers, mut ranked) = (Tiers::new(), Ranked::default());
+    search.words_ranking(&mut tiers, &mut ranked, options.limit.max(1))?;
+    let marks = Marks::new(&words::highlighted(&search.words, &search.synonyms));
+    Ok((marks, ranked.best.iter().map(|c| c.address).collect()))
 }
 
 /// One query on one commit of the index.
@@ -146,7 +164,11 @@ impl<'a> Search<'a> {
             &mut others,
             &vocabulary,
             clauses,
-            options.exact,
+            Stretch {
+                typos: !options.exact,
+                // A last word white space follows is typed in full.
+                complete_last: options.prefix_last && !query.ends_with(char::is_whitespace),
+            },
         )
         .map_err(|e| store.error(e))?;
         if words.iter().all(|w| w.exclude) {

@@ -144,6 +144,27 @@ pub(crate) fn make_many(
     snippets
 }
 
+/// Every marked word of `text` (a whole section, white space as it is),
+/// in order; overlapping ones (pairs of CJK characters) as one.
+pub(crate) fn highlights(text: &str, marks: &mut Marks) -> Vec<Highlight> {
+    let mut out: Vec<Highlight> = Vec::new();
+    for m in find_matches(text, marks) {
+        match out.last_mut() {
+            Some(last) if m.start < last.end => {
+                last.end = last.end.max(m.end);
+                last.char_end = last.char_end.max(m.char_end);
+            }
+            _ => out.push(Highlight {
+                start: m.start,
+                end: m.end,
+                char_start: m.char_start,
+                char_end: m.char_end,
+            }),
+        }
+    }
+    out
+}
+
 /// Sections longer than this, in bytes, are cut from stretches around
 /// their matches.
 pub(crate) const LARGE_TEXT: usize = 16 * 1024;

@@ -25,6 +25,9 @@ pub(crate) struct Word {
     pub(crate) scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
     pub(crate) prefixed: Option<Vec<String>>,
+    /// For the last word of a search as the user types, completed as a
+    /// prefix: its own terms, which rank above the completions.
+    pub(crate) completes: Vec<String>,
     /// A stop word (see [`super::vocabulary`]): it decides neither which
     /// sections match nor how they rank, but for the words beside it.
     pub(crate) stop: bool,
@@ -64,9 +67,21 @@ impl Word {
     }
 }
 
+/// How far a query's words may stretch beyond themselves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Stretch {
+    /// Whether words may have typos (not `--exact`).
+    pub(crate) typos: bool,
+    /// Whether the last clause, a plain word of [`MIN_COMPLETED_CHARS`] or
+    /// more that is no stop word, is also expanded as a prefix (the user
+    /// is typing it); when no word starts so, it is read as typed, typos
+    /// and all.
+    pub(crate) complete_last: bool,
+}
+
 /// Analyses each clause into its terms (dropping those with none), marks
-/// stop words and expands prefixes against the `words` field. With
-/// `exact`, no word may have typos.
+/// stop words and expands prefixes against the `words` field, each word
+/// stretched as `stretch` allows.
 ///
 /// A word is a stop word when it is in the vocabulary's list, unquoted,
 /// unscoped and wanted; a query made only of stop words has none (every
@@ -79,37 +94,53 @@ pub(crate) fn analyse(
     others: &mut [OtherLanguage],
     vocabulary: &Vocabulary,
     clauses: Vec<Clause>,
-    exact: bool,
+    stretch: Stretch,
 ) -> tantivy::Result<Vec<Word>> {
     let mut plain = lowercase_words();
     let mut words = Vec::new();
-    for clause in clauses {
+    let count = clauses.len();
+    for (i, clause) in clauses.into_iter().enumerate() {
         let raw = terms(&mut plain, &clause.text);
-        if clause.prefix && raw.len() == 1 {
+        let completing = stretch.complete_last
+            && i + 1 == count
+            && !clause.prefix
+            && !clause.phrase
+            && raw.len() == 1
+            && raw[0].chars().count() >= MIN_COMPLETED_CHARS
+            && !vocabulary.is_stop(&raw[0]);
+        if (clause.prefix || completing) && raw.len() == 1 {
             let real = typos::prefixed(searcher, &[words_field], &raw[0])?;
-            let mut stems: Vec<String> = Vec::new();
-            for word in real {
-                for stem in all_stems(analyzer, others, &word) {
-                    if !stems.contains(&stem) {
-                        stems.push(stem);
+            if !(completing && real.is_empty()) {
+                let completes = if completing {
+                    all_stems(analyzer, others, &raw[0])
+                } else {
+                    vec![]
+                };
+                let mut stems: Vec<String> = completes.clone();
+                for word in real {
+                    for stem in all_stems(analyzer, others, &word) {
+                        if !stems.contains(&stem) {
+                            stems.push(stem);
+                        }
                     }
                 }
+                words.push(Word {
+                    raw: raw[0].clone(),
+                    terms: raw,
+                    other_terms: vec![],
+                    exclude: clause.exclude,
+                    scope: clause.scope,
+                    stop: false,
+                    phrase: false,
+                    typed: clause.text,
+                    prefixed: Some(stems),
+                    completes,
+                    budget: 0,
+                    typos: vec![],
+                    looked_up: false,
+                });
+                continue;
             }
-            words.push(Word {
-                raw: raw[0].clone(),
-                terms: raw,
-                other_terms: vec![],
-                exclude: clause.exclude,
-                scope: clause.scope,
-                stop: false,
-                phrase: false,
-                typed: clause.text,
-                prefixed: Some(stems),
-                budget: 0,
-                typos: vec![],
-                looked_up: false,
-            });
-            continue;
         }
         let terms = terms(analyzer, &clause.text);
         if terms.is_empty() {
@@ -135,7 +166,7 @@ pub(crate) fn analyse(
             && !raw.is_empty()
             && raw.iter().all(|w| vocabulary.is_stop(w));
         let budget = match (&raw[..], &terms[..]) {
-            ([word], [_]) if !exact && !clause.exclude && !clause.phrase && !stop => {
+            ([word], [_]) if stretch.typos && !clause.exclude && !clause.phrase && !stop => {
                 typos::allowed_typos(word)
             }
             _ => 0,
@@ -149,6 +180,7 @@ pub(crate) fn analyse(
             phrase: clause.phrase,
             typed: clause.text,
             prefixed: None,
+            completes: vec![],
             raw: raw.into_iter().next().unwrap_or_default(),
             budget,
             typos: vec![],
@@ -162,6 +194,10 @@ pub(crate) fn analyse(
     }
     Ok(words)
 }
+
+/// The shortest last word a search as the user types completes: one
+/// letter starts too many words to say anything.
+pub(crate) const MIN_COMPLETED_CHARS: usize = 2;
 
 /// Whether the query reads as a question rather than keywords: it has stop
 /// words (`what causes facial twitching`). Questions count a word found in

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
-use quire::{Index, SearchOptions};
+use quire::{Index, ReadOptions, SearchOptions};
 
 /// The threads searches run on (one per core by default), fed from one
 /// queue in the order requests came.
@@ -110,6 +110,26 @@ impl Searchers {
             })
             .await??;
         Ok(Bytes::from(results))
+    }
+
+    /// Reads an article on one of the threads; the answer is the article
+    /// as JSON, or 404 when the index has no article `id`.
+    pub async fn read(&self, id: String, options: ReadOptions) -> Result<Bytes, ApiError> {
+        let article = self
+            .run(move |index| {
+                let Some(article) = index.read(&id, &options)? else {
+                    return Err(ApiError {
+                        status: StatusCode::NOT_FOUND,
+                        message: format!("the index has no article {id:?}"),
+                    });
+                };
+                serde_json::to_vec(&article).map_err(|e| ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: format!("the article could not be written: {e}"),
+                })
+            })
+            .await??;
+        Ok(Bytes::from(article))
     }
 }
 

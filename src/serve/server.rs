@@ -2,8 +2,10 @@
 //!
 //! `GET /search` answers with exactly what `quire search --json` prints (the
 //! library's [`quire::SearchResults`]); `GET /articles` lists the articles
-//! and their sections; `GET /health` says the index is readable; `GET /` is
-//! a self-contained search page. Every error is JSON with its HTTP status,
+//! and their sections; `GET /articles/{id}` is one article's whole text
+//! with a query's words marked (the library's [`quire::ArticleText`]);
+//! `GET /health` says the index is readable; `GET /` is a self-contained
+//! search page, and `GET /read/{id}` the reader its hits open. Every error is JSON with its HTTP status,
 //! and user input never causes a 500. `docs/openapi.yaml` describes it all.
 //!
 //! Searches are synchronous CPU work: they run on a pool of threads of
@@ -19,8 +21,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{self, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -31,7 +33,7 @@ use super::connections::{self, Limits, fit_connections};
 use super::error::ApiError;
 use super::queue::{Searchers, WAITING};
 use super::sending::Sending;
-use quire::{Index, Matching, SearchOptions};
+use quire::{Index, Matching, ReadOptions, SearchOptions};
 
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -45,6 +47,7 @@ pub const MAX_SNIPPETS: usize = 10;
 pub const MAX_SNIPPET_CHARS: usize = 1000;
 
 const PAGE: &str = include_str!("page.html");
+const READER: &str = include_str!("reader.html");
 
 /// What the handlers share: the index and the cache of its answers.
 pub struct Server {
@@ -154,8 +157,10 @@ async fn allow(origin: HeaderValue, mut response: Response) -> Response {
 pub fn router(server: Arc<Server>) -> Router {
     Router::new()
         .route("/", get(page))
+        .route("/read/{*id}", get(reader))
         .route("/search", get(search))
         .route("/articles", get(articles))
+        .route("/articles/{*id}", get(article))
         .route("/health", get(health))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -184,19 +189,35 @@ async fn shutdown() {
 }
 
 async fn page() -> impl IntoResponse {
+    html(PAGE)
+}
+
+/// The reader: a page that asks `GET /articles/{id}` for the article in
+/// its address, whatever it is.
+async fn reader() -> impl IntoResponse {
+    html(READER)
+}
+
+fn html(page: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
+            // The pages run their own script and nothing else, whatever
+            // text from the index they show.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'",
+            ),
         ],
-        PAGE,
+        page,
     )
 }
 
 async fn not_found() -> ApiError {
     ApiError {
         status: StatusCode::NOT_FOUND,
-        message: "no such endpoint: see /search, /articles, /health".into(),
+        message: "no such endpoint: see /search, /articles, /read, /health".into(),
     }
 }
 
@@ -223,22 +244,30 @@ struct SearchParams {
     /// `hybrid` (the default), `words` (as `--lexical`) or `meaning`.
     #[serde(rename = "match")]
     matching: Option<String>,
+    /// Whether the last word also matches as a prefix (as the user types).
+    prefix_last: Option<bool>,
+}
+
+/// A query, checked.
+fn checked_query(q: Option<String>) -> Result<String, ApiError> {
+    let q = q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "the q parameter (the query) is missing or empty",
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "the query is longer than {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    Ok(q)
 }
 
 impl SearchParams {
     /// The query and the options, or what is wrong with them.
     fn check(self) -> Result<(String, SearchOptions), ApiError> {
-        let q = self.q.unwrap_or_default();
-        if q.trim().is_empty() {
-            return Err(ApiError::bad_request(
-                "the q parameter (the query) is missing or empty",
-            ));
-        }
-        if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::bad_request(format!(
-                "the query is longer than {MAX_QUERY_CHARS} characters"
-            )));
-        }
+        let q = checked_query(self.q)?;
         let within = |name: &str, value: Option<usize>, min: usize, max: usize| match value {
             Some(v) if v < min || v > max => Err(ApiError::bad_request(format!(
                 "{name} must be between {min} and {max}"
@@ -264,7 +293,8 @@ impl SearchParams {
             // As `quire search --json`.
             .snippets(self.snippets.unwrap_or(3))
             .exact(self.exact.unwrap_or(false))
-            .matching(matching);
+            .matching(matching)
+            .prefix_last(self.prefix_last.unwrap_or(false));
         options.limit = self.limit.unwrap_or(options.limit);
         options.offset = self.offset.unwrap_or(options.offset);
         options.snippet_chars = self.snippet_chars.unwrap_or(options.snippet_chars);
@@ -352,6 +382,38 @@ async fn articles(
     .await
     .map_err(|e| failed(e.to_string()))??;
     let body = server.sending.answer(Bytes::from(body))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The parameters of `GET /articles/{id}`.
+#[derive(Debug, Deserialize)]
+struct ArticleParams {
+    q: Option<String>,
+    anchor: Option<String>,
+    exact: Option<bool>,
+    prefix_last: Option<bool>,
+}
+
+/// `GET /articles/{id}`: the article to read, with the words of `q`
+/// marked.
+async fn article(
+    State(server): State<Arc<Server>>,
+    id: Result<extract::Path<String>, PathRejection>,
+    params: Result<Query<ArticleParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let extract::Path(id) = id.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let mut options = ReadOptions::default()
+        .exact(params.exact.unwrap_or(false))
+        .prefix_last(params.prefix_last.unwrap_or(false));
+    if let Some(q) = params.q.filter(|q| !q.trim().is_empty()) {
+        options = options.query(checked_query(Some(q))?);
+    }
+    if let Some(anchor) = params.anchor.filter(|a| !a.is_empty()) {
+        options = options.anchor(anchor);
+    }
+    let body = server.searchers.read(id, options).await?;
+    let body = server.sending.answer(body)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -9,16 +9,19 @@ use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentD
 use frostem::Algorithm;
 use rustc_hash::FxHashMap;
 use tantivy::schema::{Field, OwnedValue, TantivyDocument};
+use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::store::StoreReader;
 use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream};
-use tantivy::{DocAddress, DocId, Searcher};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
+use super::open::Store;
 use super::schema::Fields;
 use super::stamp::Stamp;
 use crate::analysis::analyzers::stemmed_in;
 use crate::analysis::checkpoints;
 use crate::analysis::language;
 use crate::analysis::tokens::fold;
+use crate::error::Result;
 use crate::ingest::article::Section;
 
 /// A section's vector as stored (see [`crate::embed::vector`]), and the
@@ -239,6 +242,52 @@ impl DocumentDeserialize for StoredValues {
         }
         Ok(StoredValues(values))
     }
+}
+
+/// The live sections of the article `id`, in order, with their addresses,
+/// read through `stores` (one reader per segment of `searcher`).
+pub(crate) fn article_sections(
+    store: &Store,
+    searcher: &Searcher,
+    stores: &[StoreReader],
+    id: &str,
+) -> Result<Vec<(DocAddress, StoredSection)>> {
+    let field = store.fields.article_id;
+    let term = Term::from_field_text(field, id);
+    let mut sections: Vec<(DocAddress, StoredSection)> = Vec::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let inverted = segment.inverted_index(field).map_err(|e| store.error(e))?;
+        let Some(mut postings) = inverted
+            .read_postings(&term, IndexRecordOption::Basic)
+            .map_err(|e| store.error(e.into()))?
+        else {
+            continue;
+        };
+        while postings.doc() != TERMINATED {
+            let doc = postings.doc();
+            if !segment.is_deleted(doc) {
+                let stored = StoredSection::read_from(store.fields, &stores[segment_ord], doc)
+                    .map_err(|e| store.error(e))?;
+                let address = DocAddress::new(segment_ord as u32, doc);
+                sections.push((address, stored));
+            }
+            postings.advance();
+        }
+    }
+    sections.sort_by_key(|(_, s)| s.ordinal);
+    Ok(sections)
+}
+
+/// Store readers of every segment of `searcher` that keep one block each
+/// (for reading many sections in order: they leave the searcher's
+/// cache of blocks, meant for hits, as it was).
+pub(crate) fn store_readers(store: &Store, searcher: &Searcher) -> Result<Vec<StoreReader>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment.get_store_reader(1))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| store.error(e.into()))
 }
 
 #[cfg(test)]
