@@ -157,6 +157,13 @@ fn the_search_page_renders_hits_in_a_browser() {
         "{dom}"
     );
     assert!(!dom.contains("<img"), "{dom}");
+    // In the reader too.
+    let dom = rendered(browser, &format!("{base}read/markup.txt?q=onerror#tags"));
+    assert!(
+        dom.contains("&lt;img src=x <mark class=\"current\">onerror</mark>=alert(1)&gt;"),
+        "{dom}"
+    );
+    assert!(!dom.contains("<img") && !dom.contains("<b>"), "{dom}");
 }
 
 /// A page in headless Chromium driven over the DevTools protocol, on the

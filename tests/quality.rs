@@ -288,3 +288,54 @@ fn as_the_user_types_the_last_word_completes() {
         index.search("spasm h", &plain).unwrap().total_hits
     );
 }
+
+#[test]
+fn a_long_article_is_read_around_the_section_asked_for() {
+    let env = TestEnv::indexed();
+    let index = quire::Index::open(env.path("index")).unwrap();
+    let whole = index
+        .read("facial-twitching.txt", &quire::ReadOptions::default())
+        .unwrap()
+        .unwrap();
+    assert!(
+        !whole.partial
+            && whole
+                .sections
+                .iter()
+                .all(|s| !s.left_out && !s.text.is_empty())
+    );
+    // Room for one section: the one asked for keeps its text, the others
+    // keep their headings.
+    let at = &whole.sections[2];
+    let budget = at.text.len();
+    let read = index
+        .read(
+            "facial-twitching.txt",
+            &quire::ReadOptions::default()
+                .anchor(at.section.anchor.clone())
+                .max_bytes(budget)
+                .query("nerve"),
+        )
+        .unwrap()
+        .unwrap();
+    assert!(read.partial);
+    assert_eq!(read.sections.len(), whole.sections.len());
+    for (i, s) in read.sections.iter().enumerate() {
+        assert_eq!(s.section.label, whole.sections[i].section.label);
+        if i == 2 {
+            assert_eq!(s.text, at.text);
+        } else {
+            assert!(
+                s.left_out && s.text.is_empty() && s.highlights.is_empty(),
+                "{s:?}"
+            );
+        }
+    }
+    // An article the index does not have.
+    assert!(
+        index
+            .read("nothing.txt", &quire::ReadOptions::default())
+            .unwrap()
+            .is_none()
+    );
+}
