@@ -25,14 +25,7 @@ echo "== exporting the sections quire makes, for the peers"
 find "$html" -name '*.html' -not -path '*/_sources/*' -print0 | sort -z \
   | xargs -0 "$quire" split --json > "$work/split.json"
 python3 bench/fts5_sql.py "$work/split.json" "$work/sections.ndjson" > "$work/load.sql"
-cat > "$work/meta.json" <<'JSON'
-{"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":[
-{"name":"key","type":"text","options":{"indexing":{"record":"basic","fieldnorms":false,"tokenizer":"raw"},"stored":true,"fast":false}},
-{"name":"title","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
-{"name":"headings","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}},
-{"name":"body","type":"text","options":{"indexing":{"record":"position","fieldnorms":true,"tokenizer":"en_stem"},"stored":true,"fast":false}}
-],"opstamp":0}
-JSON
+cp bench/tantivy-meta.json "$work/meta.json"
 echo "$(wc -l < "$work/sections.ndjson") sections, $(du -m "$work/sections.ndjson" | cut -f1) MB of NDJSON"
 
 echo "== indexing, 5 rounds"

@@ -3,10 +3,13 @@
 # testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown),
 # linux-doc-6.1 (Sphinx HTML), debian-faq (DocBook HTML, one page per
 # chapter of questions) and the Debian Reference in eight languages
-# (DocBook HTML, for bench/languages.rs). Needs apt-get and dpkg-deb
-# (Debian).
+# (DocBook HTML, for bench/languages.rs). With `large`, also the 1 GB set
+# of documentation HTML the scaling benchmark indexes (bench/scale.sh):
+# rust-doc, openjdk-17-doc, python3.11-doc and postgresql-doc-15, beside
+# linux-doc-6.1. Needs apt-get and dpkg-deb (Debian).
 #
 #   bench/corpora.sh            # prints the corpus folders when done
+#   bench/corpora.sh large      # the same, and the 1 GB set
 set -euo pipefail
 cd "$(dirname "$0")"
 cache=$PWD/cache/corpora
@@ -30,6 +33,12 @@ fetch debian-faq
 for lang in en de fr es pt it zh-cn ja; do
   fetch "debian-reference-$lang"
 done
+large=(rust-doc openjdk-17-doc python3.11-doc postgresql-doc-15)
+if [ "${1:-}" = large ]; then
+  for package in "${large[@]}"; do
+    fetch "$package"
+  done
+fi
 
 # nodejs-doc ships its Markdown gzipped: unpack it into a folder of .md files.
 node_api=$(find "$cache/nodejs-doc" -type d -path '*doc/nodejs/api' -print -quit)
@@ -50,3 +59,9 @@ echo "debian-reference (HTML, one folder per language):"
 for lang in en de fr es pt it zh-cn ja; do
   echo "  $lang=$cache/debian-reference-$lang/usr/share/debian-reference"
 done
+if [ "${1:-}" = large ]; then
+  echo "the 1 GB set (HTML, beside linux-doc-6.1):"
+  for package in "${large[@]}"; do
+    echo "  $cache/$package"
+  done
+fi

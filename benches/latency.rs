@@ -3,7 +3,7 @@
 //! made from the corpus's own sections.
 //!
 //! The corpus is linux-doc-6.1's HTML when `bench/corpora.sh` has fetched it
-//! (set `QUIRE_BENCH_CORPUS` to use another folder), else the shipped
+//! (set `QUIRE_BENCH_CORPUS` to use other folders, `:` between them), else the shipped
 //! `corpus/`. The index is built once into `bench/cache/latency-index`.
 //! Criterion times each kind of query; then every query is timed alone,
 //! once on a freshly opened index and as the median of 15 runs, and the p50
@@ -26,14 +26,14 @@ use rand::{Rng, SeedableRng};
 
 const LINUX_DOC: &str = "bench/cache/corpora/linux-doc-6.1/usr/share/doc/linux-doc-6.1/html";
 
-fn corpus() -> PathBuf {
-    if let Ok(dir) = std::env::var("QUIRE_BENCH_CORPUS") {
-        return PathBuf::from(dir);
+fn corpus() -> Vec<PathBuf> {
+    if let Some(dirs) = std::env::var_os("QUIRE_BENCH_CORPUS") {
+        return std::env::split_paths(&dirs).collect();
     }
     if Path::new(LINUX_DOC).is_dir() {
-        PathBuf::from(LINUX_DOC)
+        vec![PathBuf::from(LINUX_DOC)]
     } else {
-        PathBuf::from("corpus")
+        vec![PathBuf::from("corpus")]
     }
 }
 
@@ -61,11 +61,11 @@ fn setup() -> (quire::Index, Vec<String>) {
     let dir = index_dir();
     if std::env::var_os("QUIRE_BENCH_INDEX").is_none() {
         let options = quire::IndexOptions::default().exclude("_sources");
-        quire::build_index(&dir, std::slice::from_ref(&corpus), &options).expect("index builds");
+        quire::build_index(&dir, &corpus, &options).expect("index builds");
     }
     let splitter = quire::Splitter::default();
     let mut texts = Vec::new();
-    let found = quire::find_articles(&[corpus]).expect("corpus is there");
+    let found = quire::find_articles(&corpus).expect("corpus is there");
     for file in found.files {
         if let Ok((article, _)) = quire::split_file(&splitter, &file.path) {
             texts.extend(article.sections.into_iter().map(|s| s.text));
