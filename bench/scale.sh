@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scaling: quire and tantivy-cli 0.24 indexing the very same sections at
-# about 1×, 3× and 13× linux-doc-6.1 (bench/corpora.sh large fetches the
+# about 1×, 5× and 13× linux-doc-6.1 (by sections) (bench/corpora.sh large fetches the
 # 1 GB set), one table per size with ratios from one run:
 #   - indexing: wall, CPU, peak RSS (/usr/bin/time), index size, median of
 #     ROUNDS rounds (default 3), quire and tantivy-cli one after the other
@@ -32,9 +32,9 @@ rounds=${ROUNDS:-3}
 folders() { # size
   case $1 in
     1x) echo "$linux" ;;
-    3x) echo "$linux $c/openjdk-17-doc $c/python3.11-doc $c/postgresql-doc-15" ;;
+    5x) echo "$linux $c/openjdk-17-doc $c/python3.11-doc $c/postgresql-doc-15" ;;
     13x) echo "$linux $c/openjdk-17-doc $c/python3.11-doc $c/postgresql-doc-15 $c/rust-doc" ;;
-    *) echo "scale.sh: no size $1 (1x, 3x, 13x)" >&2; exit 2 ;;
+    *) echo "scale.sh: no size $1 (1x, 5x, 13x)" >&2; exit 2 ;;
   esac
 }
 
@@ -44,7 +44,7 @@ usb gadget configfs,netdev watchdog timeout,kernel parameters,rcu read lock,bloc
 power management suspend,firmware loading,workqueue flush,scheduler deadline,filesystem mount options"
 
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1x 3x 13x)
+[ ${#sizes[@]} -gt 0 ] || sizes=(1x 5x 13x)
 for size in "${sizes[@]}"; do
   read -r -a dirs <<< "$(folders "$size")"
   work=bench/cache/scale/$size

@@ -535,7 +535,7 @@ mod tests {
         }
         // The defaults in `--help` are the library's own.
         assert_eq!(Size(quire::DEFAULT_MAX_FILE_SIZE).to_string(), "64M");
-        assert_eq!(Size(quire::DEFAULT_WRITER_MEMORY).to_string(), "64M");
+        assert_eq!(Size(quire::DEFAULT_WRITER_MEMORY).to_string(), "128M");
     }
 
     #[test]
