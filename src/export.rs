@@ -183,12 +183,8 @@ pub(crate) fn article_page(store: &Store, offset: usize, limit: usize) -> Result
     // with blocks nobody searches (hundreds of MB on linux-doc).
     let stores = store_readers(store, &searcher)?;
     for id in ids.into_iter().skip(offset).take(limit) {
-        let mut sections = article_sections(store, &searcher, &stores, &id)?;
-        for (_, stored) in &mut sections {
-            // Only the labels are listed: let the text go now.
-            stored.text = String::new();
-            stored.checkpoints = None;
-        }
+        // Only the labels are listed.
+        let sections = article_sections(store, &searcher, &stores, &id, false)?;
         let Some((_, first)) = sections.first() else {
             continue;
         };

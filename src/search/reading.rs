@@ -154,7 +154,7 @@ pub(crate) fn read(
 ) -> Result<Option<ArticleText>> {
     let searcher = store.searcher();
     let stores = store_readers(store, &searcher)?;
-    let mut sections = article_sections(store, &searcher, &stores, id)?;
+    let mut sections = article_sections(store, &searcher, &stores, id, true)?;
     let Some((first_address, first)) = sections.first() else {
         return Ok(None);
     };

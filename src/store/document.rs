@@ -245,12 +245,14 @@ impl DocumentDeserialize for StoredValues {
 }
 
 /// The live sections of the article `id`, in order, with their addresses,
-/// read through `stores` (one reader per segment of `searcher`).
+/// read through `stores` (one reader per segment of `searcher`); without
+/// their text and checkpoints unless `with_text`.
 pub(crate) fn article_sections(
     store: &Store,
     searcher: &Searcher,
     stores: &[StoreReader],
     id: &str,
+    with_text: bool,
 ) -> Result<Vec<(DocAddress, StoredSection)>> {
     let field = store.fields.article_id;
     let term = Term::from_field_text(field, id);
@@ -266,8 +268,13 @@ pub(crate) fn article_sections(
         while postings.doc() != TERMINATED {
             let doc = postings.doc();
             if !segment.is_deleted(doc) {
-                let stored = StoredSection::read_from(store.fields, &stores[segment_ord], doc)
+                let mut stored = StoredSection::read_from(store.fields, &stores[segment_ord], doc)
                     .map_err(|e| store.error(e))?;
+                if !with_text {
+                    // Let the text go now: an article may be long.
+                    stored.text = String::new();
+                    stored.checkpoints = None;
+                }
                 let address = DocAddress::new(segment_ord as u32, doc);
                 sections.push((address, stored));
             }
