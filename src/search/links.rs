@@ -5,8 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tantivy::{DocAddress, Searcher};
+
 use crate::store::open::Store;
 use crate::store::payload;
+use crate::store::schema::names;
 
 /// The base URLs of the commit a search reads, by the hash of their
 /// folder, remembered until the next commit.
@@ -63,6 +66,29 @@ impl Sites {
         let (base, prefix) = self.by_root.get(&root_key)?;
         let id = id.strip_prefix(prefix.as_str()).unwrap_or(id);
         Some(link(base, id, anchor_in_page.then_some(anchor)))
+    }
+}
+
+impl Sites {
+    /// The link to the section at `address` of `searcher` (of the article
+    /// `id`; to its `anchor` when the page has it), if its folder has a
+    /// base URL. `anchor_in_page` false links to the page.
+    pub(crate) fn url_at(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        (id, anchor, anchor_in_page): (&str, &str, bool),
+    ) -> tantivy::Result<Option<String>> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let root_key = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64(names::ROOT_KEY)?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        Ok(self.url(root_key, id, anchor, anchor_in_page))
     }
 }
 

@@ -8,7 +8,6 @@
 //! is stored.
 
 use serde::{Deserialize, Serialize};
-use tantivy::DocAddress;
 
 use super::caches::Caches;
 use super::options::{Matching, SearchOptions};
@@ -18,7 +17,6 @@ use super::snippet;
 use crate::error::Result;
 use crate::store::document::{article_sections, store_readers};
 use crate::store::open::Store;
-use crate::store::schema::names;
 
 /// How much text one reading holds at most, by default: an article can be
 /// a whole book.
@@ -195,18 +193,9 @@ pub(crate) fn read(
         .sites
         .get(store, generation)
         .map_err(|e| store.error(e))?;
-    let root_of = |address: DocAddress| -> Result<u64> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let column = segment
-            .fast_fields()
-            .u64(names::ROOT_KEY)
-            .map_err(|e| store.error(e))?;
-        Ok(column.first(address.doc_id).unwrap_or(0))
-    };
-    let url = match sites.is_empty() {
-        true => None,
-        false => sites.url(root_of(first_address)?, id, "", false),
-    };
+    let url = sites
+        .url_at(&searcher, first_address, (id, "", false))
+        .map_err(|e| store.error(e))?;
     let mut texts = Vec::with_capacity(sections.len());
     for (i, (address, stored)) in sections.iter_mut().enumerate() {
         let left_out = !kept[i];
@@ -221,15 +210,10 @@ pub(crate) fn read(
             }
             _ => vec![],
         };
-        let url = match sites.is_empty() {
-            true => None,
-            false => sites.url(
-                root_of(*address)?,
-                &stored.article_id,
-                &stored.anchor,
-                stored.anchor_in_page,
-            ),
-        };
+        let section = (&*stored.article_id, &*stored.anchor, stored.anchor_in_page);
+        let url = sites
+            .url_at(&searcher, *address, section)
+            .map_err(|e| store.error(e))?;
         texts.push(SectionText {
             section: SectionRef {
                 path: std::mem::take(&mut stored.path),

@@ -748,16 +748,10 @@ impl<'a> Search<'a> {
             .sites
             .get(self.store, generation)
             .map_err(|e| self.store.error(e))?;
-        if sites.is_empty() {
-            return Ok(None);
-        }
-        let root = self.key_of(names::ROOT_KEY, address)?;
-        Ok(sites.url(
-            root,
-            &stored.article_id,
-            &stored.anchor,
-            stored.anchor_in_page,
-        ))
+        let section = (&*stored.article_id, &*stored.anchor, stored.anchor_in_page);
+        sites
+            .url_at(&self.searcher, address, section)
+            .map_err(|e| self.store.error(e))
     }
 
     /// The hit of rank `rank`: its stored section, labelled, with snippets.
