@@ -102,6 +102,13 @@ fn embeddings_match_the_reference_model() {
     // Batching by length changes nothing.
     let alone = model.embed(&["A man is riding a horse."]).unwrap();
     assert!((cos(&alone[0], &v[2]) - 1.0).abs() < 1e-4);
+    // A query's few tokens are multiplied by bfloat16 weights, a batch of
+    // sections' by the f32 ones: the two agree.
+    let long = "The horse was led out of the stable at dawn, saddled, and ridden \
+                along the river to the next village, where the rider stopped to rest.";
+    let batched = model.embed(&["A man is riding a horse.", long]).unwrap();
+    let agree = cos(&alone[0], &batched[0]);
+    assert!(agree > 0.999, "{agree}");
 }
 
 #[test]

@@ -38,14 +38,145 @@ fn gelu() -> String {
 }
 
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    attention_out: Linear,
+    query: Dense,
+    key: Dense,
+    value: Dense,
+    attention_out: Dense,
     attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
+    intermediate: Dense,
+    output: Dense,
     output_norm: LayerNorm,
+}
+
+/// Up to this many tokens (a short query's), a dense layer is computed
+/// row by row of its weight ([`DotRows`]); more, by the matrix product
+/// library. Measured per query, one thread: 12 tokens 10.0 ms against
+/// 15.8 ms; 28 tokens 23.9 ms against 21.5 ms.
+const FEW_TOKENS: usize = 16;
+
+/// A dense layer, `x · Wᵀ + b`, `W` stored as checkpoints have it,
+/// `(outputs, inputs)`.
+///
+/// The matrix product library copies `W` into its own layout at every
+/// product, element by element; over a batch of sections that is paid
+/// once for thousands of tokens, but for a query's dozen it cost three
+/// times the arithmetic, and read in place by the library instead, `W`
+/// is walked across its rows, a new page at every step. [`DotRows`]
+/// reads each row of `W` once, in order, against 8 tokens at a time.
+struct Dense {
+    linear: Linear,
+    /// `W` again, rounded to bfloat16 (the upper half of each f32): for
+    /// [`DotRows`], which is bound by reading `W` from memory; at half the
+    /// size the encoder's weights fit in the last level cache.
+    half: Vec<u16>,
+    bias: Vec<f32>,
+}
+
+impl Dense {
+    fn load(inputs: usize, outputs: usize, vb: VarBuilder) -> Result<Dense> {
+        let linear = linear(inputs, outputs, vb)?;
+        let half = linear
+            .weight()
+            .flatten_all()?
+            .to_vec1::<f32>()?
+            .into_iter()
+            .map(bfloat16)
+            .collect();
+        let bias = match linear.bias() {
+            Some(bias) => bias.to_vec1::<f32>()?,
+            None => vec![0.0; outputs],
+        };
+        Ok(Dense { linear, half, bias })
+    }
+
+    /// `x` is `(batch, tokens, inputs)`.
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (batch, tokens, _) = x.dims3()?;
+        if batch * tokens > FEW_TOKENS {
+            return self.linear.forward(x);
+        }
+        let rows = x.flatten_all()?.to_vec1::<f32>()?;
+        let mut out = vec![0f32; batch * tokens * self.bias.len()];
+        pulp::Arch::new().dispatch(DotRows {
+            rows: &rows,
+            w: &self.half,
+            bias: &self.bias,
+            out: &mut out,
+        });
+        Tensor::from_vec(out, (batch, tokens, self.bias.len()), x.device())
+    }
+}
+
+/// `x` rounded to the nearest bfloat16, ties to even.
+fn bfloat16(x: f32) -> u16 {
+    let bits = x.to_bits();
+    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+}
+
+/// `out[t][o] = bias[o] + Σᵢ rows[t][i] · w[o][i]`, for `rows` of `n`
+/// values each (`n = w.len() / bias.len()`), in the widest vectors the CPU
+/// has (chosen at run time). Tokens go 8 at a time, interleaved a vector
+/// at a time, so that each vector of a row of `w`, read once, in order,
+/// meets the 8 tokens' in 8 accumulators held in registers; 64 rows of `w`
+/// at a time stay in the core's cache for the next 8 tokens.
+struct DotRows<'a> {
+    rows: &'a [f32],
+    /// Bfloat16.
+    w: &'a [u16],
+    bias: &'a [f32],
+    out: &'a mut [f32],
+}
+
+impl pulp::WithSimd for DotRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        const TOKENS: usize = 8;
+        const W_ROWS: usize = 64;
+        let DotRows { rows, w, bias, out } = self;
+        let outputs = bias.len();
+        let n = w.len() / outputs;
+        let tokens = rows.len() / n;
+        let zero = simd.splat_f32s(0.0);
+        let blocks: Vec<(usize, usize, Vec<[S::f32s; TOKENS]>)> = (0..tokens)
+            .step_by(TOKENS)
+            .map(|t0| {
+                let count = (tokens - t0).min(TOKENS);
+                let mut block = vec![[zero; TOKENS]; S::as_simd_f32s(&rows[..n]).0.len()];
+                for (b, x) in rows[t0 * n..(t0 + count) * n].chunks_exact(n).enumerate() {
+                    for (chunk, &x) in block.iter_mut().zip(S::as_simd_f32s(x).0) {
+                        chunk[b] = x;
+                    }
+                }
+                (t0, count, block)
+            })
+            .collect();
+        let mut row = vec![0f32; n];
+        for o0 in (0..outputs).step_by(W_ROWS) {
+            for (t0, count, block) in &blocks {
+                let (t0, count) = (*t0, *count);
+                for o in o0..(o0 + W_ROWS).min(outputs) {
+                    for (r, &h) in row.iter_mut().zip(&w[o * n..][..n]) {
+                        *r = f32::from_bits(u32::from(h) << 16);
+                    }
+                    let (head, tail) = S::as_simd_f32s(&row);
+                    let mut acc = [zero; TOKENS];
+                    for (&wv, xs) in head.iter().zip(block) {
+                        for (a, &x) in acc.iter_mut().zip(xs) {
+                            *a = simd.mul_add_e_f32s(x, wv, *a);
+                        }
+                    }
+                    let whole = n - tail.len();
+                    for (b, &a) in acc.iter().enumerate().take(count) {
+                        let x = &rows[(t0 + b) * n + whole..][..tail.len()];
+                        let rest: f32 = x.iter().zip(tail).map(|(x, w)| x * w).sum();
+                        out[(t0 + b) * outputs + o] = bias[o] + simd.reduce_sum_f32s(a) + rest;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The encoder, its weights loaded.
@@ -79,13 +210,13 @@ impl Bert {
             let l = vb.pp(format!("encoder.layer.{i}"));
             let a = l.pp("attention");
             layers.push(Layer {
-                query: linear(h, h, a.pp("self.query"))?,
-                key: linear(h, h, a.pp("self.key"))?,
-                value: linear(h, h, a.pp("self.value"))?,
-                attention_out: linear(h, h, a.pp("output.dense"))?,
+                query: Dense::load(h, h, a.pp("self.query"))?,
+                key: Dense::load(h, h, a.pp("self.key"))?,
+                value: Dense::load(h, h, a.pp("self.value"))?,
+                attention_out: Dense::load(h, h, a.pp("output.dense"))?,
                 attention_norm: layer_norm(h, eps, a.pp("output.LayerNorm"))?,
-                intermediate: linear(h, config.intermediate_size, l.pp("intermediate.dense"))?,
-                output: linear(config.intermediate_size, h, l.pp("output.dense"))?,
+                intermediate: Dense::load(h, config.intermediate_size, l.pp("intermediate.dense"))?,
+                output: Dense::load(config.intermediate_size, h, l.pp("output.dense"))?,
                 output_norm: layer_norm(h, eps, l.pp("output.LayerNorm"))?,
             });
         }
@@ -170,4 +301,45 @@ pub(crate) fn mean_pool(hidden: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// The hidden state of the first token (`[CLS]`): `(batch, hidden)`.
 pub(crate) fn cls_pool(hidden: &Tensor) -> Result<Tensor> {
     hidden.narrow(1, 0, 1)?.squeeze(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_the_weight_give_the_product() {
+        // Sizes that fill no vector, block or tile evenly.
+        let (tokens, n, outputs) = (11, 21, 70);
+        let value = |i: usize| ((i * 37 % 101) as f32 - 50.0) / 64.0;
+        let rows: Vec<f32> = (0..tokens * n).map(value).collect();
+        let w: Vec<f32> = (0..outputs * n).map(|i| value(i + 7)).collect();
+        let bias: Vec<f32> = (0..outputs).map(|i| value(i + 3)).collect();
+        let half: Vec<u16> = w.iter().copied().map(bfloat16).collect();
+        let mut out = vec![0.0; tokens * outputs];
+        pulp::Arch::new().dispatch(DotRows {
+            rows: &rows,
+            w: &half,
+            bias: &bias,
+            out: &mut out,
+        });
+        for t in 0..tokens {
+            for o in 0..outputs {
+                let want: f32 =
+                    bias[o] + (0..n).map(|i| rows[t * n + i] * w[o * n + i]).sum::<f32>();
+                let got = out[t * outputs + o];
+                assert!((got - want).abs() < 0.02, "[{t}][{o}]: {got} for {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn bfloat16_rounds_to_nearest() {
+        let back = |x: f32| f32::from_bits(u32::from(bfloat16(x)) << 16);
+        assert_eq!(back(1.0), 1.0);
+        assert_eq!(back(-2.5), -2.5);
+        // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: to even, 1.
+        assert_eq!(back(1.0 + 1.0 / 256.0), 1.0);
+        assert_eq!(back(1.0 + 3.0 / 512.0), 1.0 + 1.0 / 128.0);
+    }
 }

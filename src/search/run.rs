@@ -40,6 +40,7 @@ use super::words::{self, OtherLanguage, Stretch, Word};
 use crate::analysis::analyzers::stemmed_in;
 use crate::analysis::language::{self, language_code};
 use crate::analysis::tokens::{MAX_TOKEN_BYTES, count_tokens};
+use crate::embed::model::Model;
 use crate::embed::vector::QueryVector;
 use crate::error::{Error, Result};
 use crate::store::document::StoredSection;
@@ -207,9 +208,9 @@ impl<'a> Search<'a> {
     fn run(mut self) -> Result<SearchResults> {
         let options = self.options;
         let want = options.offset + options.limit.max(1);
-        let meaning = self.meaning()?;
+        let model = self.model()?;
         // A hybrid search pools each side's best sections.
-        let depth = match &meaning {
+        let depth = match &model {
             Some(_) => want.max(fusion::DEPTH),
             None => want,
         };
@@ -219,6 +220,19 @@ impl<'a> Search<'a> {
         if options.matching != Matching::Meaning {
             full = self.words_ranking(&mut tiers, &mut ranked, depth)?;
         }
+        // Keywords that a whole pool of sections has every one of are
+        // ranked by their words alone (the fusion gives meaning no weight
+        // for them, and its own hits would come after the pool): the query
+        // is not embedded. Decided on the query, never on the page, so
+        // every page of it follows one ranking.
+        let words_decide = options.matching == Matching::Hybrid
+            && full >= fusion::DEPTH
+            && ranked.best.first().is_some_and(|c| c.full)
+            && !words::asks(self.query, &self.words);
+        let meaning = match model {
+            Some(model) if !words_decide => Some(self.meaning(&model)?),
+            _ => None,
+        };
         let mut total = ranked.total;
         let mut relaxed = total > full;
         let (page, more) = match &meaning {
@@ -321,35 +335,36 @@ impl<'a> Search<'a> {
         Ok(full)
     }
 
-    /// The query's vector and the sections' vectors, when the search ranks
-    /// by meaning: an index with vectors, not searched by words alone.
-    fn meaning(&self) -> Result<Option<Meaning>> {
-        let meaning = &self.caches.meaning;
+    /// The index's model, when the search ranks by meaning: an index with
+    /// vectors, not searched by words alone.
+    fn model(&self) -> Result<Option<Arc<Model>>> {
         let generation = self.searcher.generation().generation_id();
         if self.options.matching == Matching::Words {
             return Ok(None);
         }
-        let model = match meaning.model(self.store, generation) {
-            Ok(Some(model)) => model,
-            Ok(None) if self.options.matching == Matching::Meaning => {
-                return Err(Error::Query(format!(
-                    "the index at '{}' has no vectors to search by meaning: build it with `quire index --model DIR`",
-                    self.store.dir.display()
-                )));
-            }
-            Ok(None) => return Ok(None),
+        match self.caches.meaning.model(self.store, generation) {
+            Ok(Some(model)) => Ok(Some(model)),
+            Ok(None) if self.options.matching == Matching::Meaning => Err(Error::Query(format!(
+                "the index at '{}' has no vectors to search by meaning: build it with `quire index --model DIR`",
+                self.store.dir.display()
+            ))),
+            Ok(None) => Ok(None),
             // A quire that cannot run models searches by words.
-            Err(Error::NoModelSupport) if self.options.matching == Matching::Hybrid => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        };
+            Err(Error::NoModelSupport) if self.options.matching == Matching::Hybrid => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The query's vector, by `model`, and the sections' vectors.
+    fn meaning(&self, model: &Model) -> Result<Meaning> {
         let mut vector = model.embed(&[self.query])?;
         let query = QueryVector::new(&vector.pop().unwrap_or_default());
-        let vectors = meaning
+        let vectors = self
+            .caches
+            .meaning
             .vectors(&self.searcher, query.dimensions())
             .map_err(|e| self.store.error(e))?;
-        Ok(Some(Meaning { query, vectors }))
+        Ok(Meaning { query, vectors })
     }
 
     /// The sections the words found (`words`, best first) pooled with the
