@@ -139,7 +139,8 @@ impl pulp::WithSimd for DotRows<'_> {
         let n = w.len() / outputs;
         let tokens = rows.len() / n;
         let zero = simd.splat_f32s(0.0);
-        let blocks: Vec<(usize, usize, Vec<[S::f32s; TOKENS]>)> = (0..tokens)
+        // Each block: its first token, how many it has, its vectors.
+        let blocks: Vec<(usize, usize, Vec<_>)> = (0..tokens)
             .step_by(TOKENS)
             .map(|t0| {
                 let count = (tokens - t0).min(TOKENS);
