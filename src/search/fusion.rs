@@ -10,7 +10,9 @@
 //! `weight × meaning + (1 − weight) × words`, the weight set by the query's
 //! shape: a question (it opens with a question word, or ends with `?`)
 //! leans on meaning; keywords that some section has every one of are
-//! ranked by their words, the sections found by meaning alone after them;
+//! ranked by their words, the sections found by meaning alone after them
+//! (and when a whole pool, [`DEPTH`], has every one, `run` does not embed
+//! the query at all);
 //! keywords that no section has every one of lean a little on meaning.
 //!
 //! Measured on the benchmarks (README, "Relevance"): reciprocal-rank
