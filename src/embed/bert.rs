@@ -110,7 +110,8 @@ impl Dense {
 /// `x` rounded to the nearest bfloat16, ties to even.
 fn bfloat16(x: f32) -> u16 {
     let bits = x.to_bits();
-    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+    // Wrapping: the bits of a NaN may round past the top.
+    (bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) >> 16) as u16
 }
 
 /// `out[t][o] = bias[o] + Σᵢ rows[t][i] · w[o][i]`, for `rows` of `n`
@@ -136,8 +137,10 @@ impl pulp::WithSimd for DotRows<'_> {
         const W_ROWS: usize = 64;
         let DotRows { rows, w, bias, out } = self;
         let outputs = bias.len();
-        let n = w.len() / outputs;
-        let tokens = rows.len() / n;
+        let n = w.len().checked_div(outputs).unwrap_or(0);
+        let Some(tokens) = rows.len().checked_div(n) else {
+            return;
+        };
         let zero = simd.splat_f32s(0.0);
         // Each block: its first token, how many it has, its vectors.
         let blocks: Vec<(usize, usize, Vec<_>)> = (0..tokens)
