@@ -69,13 +69,24 @@ struct Indexed {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let roots = peers::folders("questions");
     let work = tempfile::tempdir()?;
-    // With a model, the written articles and quire's index are kept in the
-    // cache, so that a second run embeds only what changed.
     let model = std::env::var_os("QUIRE_BENCH_MODEL").map(std::path::PathBuf::from);
-    let kept = std::path::Path::new("bench/cache/questions");
-    let base = if model.is_some() {
-        std::fs::create_dir_all(kept)?;
-        kept.to_path_buf()
+    // With a model, the written articles and quire's index are kept in the
+    // cache, one folder per model, so that a second run embeds only what
+    // changed.
+    let base = if let Some(model) = &model {
+        let name: String = std::fs::canonicalize(model)?
+            .iter()
+            .rev()
+            .take(2)
+            .map(|part| part.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let kept = std::path::Path::new("bench/cache/questions").join(name);
+        std::fs::create_dir_all(&kept)?;
+        kept
     } else {
         work.path().to_path_buf()
     };

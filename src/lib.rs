@@ -62,6 +62,8 @@ pub use analysis::language::{detect_language, language_code};
 pub use embed::identity::ModelIdentity;
 #[cfg(feature = "model")]
 pub use embed::model::Model;
+#[cfg(feature = "model")]
+pub use embed::table::{Distilled, distill};
 pub use embed::vector;
 pub use error::{ArticleProblem, Error, Result};
 pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};

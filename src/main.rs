@@ -171,6 +171,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 color,
             )
         }
+        Command::Distill { model, out, quiet } => distill(&model, &out, quiet),
         Command::Split {
             files,
             json,
@@ -325,6 +326,45 @@ fn search(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(feature = "model")]
+fn distill(model: &Path, out: &Path, quiet: bool) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let loaded = quire::Model::load(model)?;
+    // indicatif's stderr target draws nothing when stderr is not a terminal.
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "distilling [{bar:30}] {pos}/{len} tokens (ETA {eta})",
+        )
+        .expect("the template is valid")
+        .progress_chars("=> "),
+    );
+    let made = quire::distill(&loaded, out, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    if !quiet {
+        eprintln!(
+            "quire: {} tokens of {} numbers distilled into {} in {:.1} s",
+            made.tokens,
+            made.dimensions,
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "model"))]
+fn distill(_model: &Path, _out: &Path, _quiet: bool) -> Result<ExitCode> {
+    Err(quire::Error::NoModelSupport.into())
 }
 
 fn split(paths: &[PathBuf], json: bool, check: bool, rules: Option<&Path>) -> Result<ExitCode> {

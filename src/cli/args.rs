@@ -153,6 +153,21 @@ pub enum Command {
         #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
     },
+    /// Distill a static table of token vectors from a sentence-transformers
+    /// model (model2vec's method), for `quire index --model OUT`: sections
+    /// are then embedded a thousand times faster, at some cost in quality
+    /// (README, Meaning).
+    Distill {
+        /// The sentence-transformers model folder (BERT family).
+        #[arg(value_name = "MODEL")]
+        model: PathBuf,
+        /// The folder to write (new, or empty); model2vec's layout.
+        #[arg(value_name = "OUT")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Show how articles split into sections, without indexing.
     Split {
         /// Article files, and folders of them.

@@ -3,10 +3,11 @@
 //!
 //! [`model`] loads a sentence-transformers folder and runs its BERT
 //! encoder ([`bert`]) on the CPU (cargo feature `model`; without it,
-//! [`model::Model`] cannot be loaded and says so); [`input`] is what is
-//! embedded of a section; [`identity`] is what an index remembers of the
-//! model that built its vectors; [`vector`] is how vectors are stored (a
-//! byte a dimension) and compared.
+//! [`model::Model`] cannot be loaded and says so), or a static [`table`]
+//! of token vectors, which [`table::distill`] makes from a transformer;
+//! [`input`] is what is embedded of a section; [`identity`] is what an
+//! index remembers of the model that built its vectors; [`vector`] is how
+//! vectors are stored (a byte a dimension) and compared.
 
 #[cfg(feature = "model")]
 pub(crate) mod bert;
@@ -17,4 +18,6 @@ pub(crate) mod model;
 #[cfg(not(feature = "model"))]
 #[path = "unavailable.rs"]
 pub(crate) mod model;
+#[cfg(feature = "model")]
+pub(crate) mod table;
 pub mod vector;

@@ -1,13 +1,18 @@
-//! A sentence-transformers model folder, loaded for embedding: the
-//! tokenizer, the BERT encoder and the pooling its folder asks for, on the
-//! CPU, with no network and no Python.
+//! A model folder, loaded for embedding, on the CPU, with no network and
+//! no Python: a sentence-transformers folder (the tokenizer, the BERT
+//! encoder and the pooling its folder asks for), or a static table of
+//! token vectors in model2vec's layout ([`super::table`]), such as
+//! `quire distill` makes from the former.
 //!
 //! A folder that works has `config.json` (a BERT-family encoder),
 //! `tokenizer.json`, `model.safetensors`, and optionally
 //! `1_Pooling/config.json` (mean or CLS pooling; mean when absent),
 //! `modules.json` (a `Normalize` module makes unit vectors; quire
 //! normalises in any case, as it ranks by cosine) and
-//! `sentence_bert_config.json` (`max_seq_length`, 256 when absent).
+//! `sentence_bert_config.json` (`max_seq_length`, 256 when absent). A
+//! static table's folder has `config.json` with `"model_type":
+//! "model2vec"`, `tokenizer.json` and `model.safetensors` holding the
+//! table as `embeddings`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +23,7 @@ use tokenizers::{Tokenizer, TruncationParams};
 
 use super::bert::{self, Bert, Config};
 use super::identity::{ModelIdentity, WEIGHTS_FILE, folder_name, weights_hash};
+use super::table::Table;
 use crate::error::{Error, Result};
 
 /// The most tokens a batch holds, padding included: the attention scores
@@ -38,12 +44,25 @@ enum Pooling {
 /// A loaded sentence-embedding model: [`Model::embed`] turns texts into
 /// unit vectors, whose dot product is their cosine.
 pub struct Model {
-    bert: Bert,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    pooling: Pooling,
     max_tokens: usize,
-    pad_id: u32,
     identity: ModelIdentity,
+}
+
+/// What turns a text's tokens into its vector.
+enum Encoder {
+    /// A transformer, each token's state seen in its context, then pooled.
+    Bert(Transformer),
+    /// The mean of the tokens' vectors in a table, whatever their context.
+    Static(Table),
+}
+
+/// A BERT encoder and what its folder says of it.
+struct Transformer {
+    bert: Bert,
+    pooling: Pooling,
+    pad_id: u32,
     hidden: usize,
     intermediate: usize,
     layers: usize,
@@ -78,7 +97,7 @@ impl Model {
     /// # Errors
     ///
     /// [`Error::Model`] when `dir` is not a sentence-transformers folder of
-    /// a BERT-family model quire can run.
+    /// a BERT-family model quire can run, nor a static table's folder.
     pub fn load(dir: impl AsRef<Path>) -> Result<Model> {
         let dir = dir.as_ref();
         let not_a_model = |reason: String| Error::Model {
@@ -103,9 +122,10 @@ impl Model {
             .map_err(|e| not_a_model(format!("config.json: {e}")))?;
         match kind.model_type.as_deref() {
             None | Some("bert") => {}
+            Some("model2vec") => return Model::load_table(dir, &config_bytes),
             Some(other) => {
                 return Err(not_a_model(format!(
-                    "config.json: a {other:?} model; quire runs BERT-family models (model_type \"bert\")"
+                    "config.json: a {other:?} model; quire runs BERT-family models (model_type \"bert\") and static tables (\"model2vec\")"
                 )));
             }
         }
@@ -169,23 +189,43 @@ impl Model {
             .map_err(|e| not_a_model(format!("{WEIGHTS_FILE}: {}", one_line(&e))))?;
         let bert = Bert::load(vb, &config)
             .map_err(|e| not_a_model(format!("{WEIGHTS_FILE}: {}", one_line(&e))))?;
-        let path = std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir));
-        let identity = ModelIdentity {
-            name: folder_name(&path),
-            dimensions: config.hidden_size,
-            weights: weights_hash(dir)?,
-            path,
-        };
         Ok(Model {
-            bert,
+            encoder: Encoder::Bert(Transformer {
+                bert,
+                pooling,
+                pad_id: kind.pad_token_id.unwrap_or(0),
+                hidden: config.hidden_size,
+                intermediate: config.intermediate_size,
+                layers: config.num_hidden_layers,
+            }),
             tokenizer,
-            pooling,
             max_tokens,
-            pad_id: kind.pad_token_id.unwrap_or(0),
-            identity,
-            hidden: config.hidden_size,
-            intermediate: config.intermediate_size,
-            layers: config.num_hidden_layers,
+            identity: identity_of(dir, config.hidden_size)?,
+        })
+    }
+
+    /// Loads the static table in `dir`, whose `config.json` is
+    /// `config_bytes`.
+    fn load_table(dir: &Path, config_bytes: &[u8]) -> Result<Model> {
+        let not_a_model = |reason: String| Error::Model {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        let tokenizer_bytes = std::fs::read(dir.join("tokenizer.json"))
+            .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer_bytes)
+            .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
+        let table =
+            Table::load(dir, config_bytes, &tokenizer, &tokenizer_bytes).map_err(not_a_model)?;
+        Ok(Model {
+            identity: identity_of(dir, table.dimensions())?,
+            encoder: Encoder::Static(table),
+            tokenizer,
+            max_tokens: super::table::MAX_TOKENS,
         })
     }
 
@@ -240,19 +280,25 @@ impl Model {
     pub fn count_tokens(&self, text: &str) -> Result<usize> {
         let encoding = self
             .tokenizer
-            .encode(head(text, MAX_TEXT_BYTES), true)
+            .encode(head(text, MAX_TEXT_BYTES), !self.is_static())
             .map_err(|e| Error::Embedding(one_line(&e)))?;
-        Ok(encoding.get_ids().len())
+        Ok(encoding.get_ids().len().min(self.max_tokens))
+    }
+
+    /// Whether this is a static table (each token's vector looked up and
+    /// averaged) rather than a transformer.
+    pub fn is_static(&self) -> bool {
+        matches!(self.encoder, Encoder::Static(_))
     }
 
     /// The multiply-adds of one forward pass over `tokens` tokens, times
-    /// two: the arithmetic the embedding of one text costs.
+    /// two: the arithmetic the embedding of one text costs (none for a
+    /// static table's lookups).
     pub fn flops(&self, tokens: usize) -> f64 {
-        let (h, i, layers) = (
-            self.hidden as f64,
-            self.intermediate as f64,
-            self.layers as f64,
-        );
+        let Encoder::Bert(t) = &self.encoder else {
+            return 0.0;
+        };
+        let (h, i, layers) = (t.hidden as f64, t.intermediate as f64, t.layers as f64);
         let n = tokens as f64;
         // Q, K, V and the output projection; the feed-forward pair; the
         // attention's scores and weighted sum.
@@ -269,6 +315,10 @@ impl Model {
     /// [`Error::Embedding`] when the model cannot run on a text (it never
     /// should on a model that loaded).
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let transformer = match &self.encoder {
+            Encoder::Bert(transformer) => transformer,
+            Encoder::Static(table) => return self.embed_static(table, texts),
+        };
         let mut encoded = Vec::with_capacity(texts.len());
         for text in texts {
             let text = head(text, MAX_TEXT_BYTES);
@@ -293,7 +343,7 @@ impl Model {
                 .iter()
                 .map(|&i| encoded[i].as_slice())
                 .collect();
-            for (&i, vector) in order[start..end].iter().zip(self.run(&batch)?) {
+            for (&i, vector) in order[start..end].iter().zip(transformer.run(&batch)?) {
                 vectors[i] = vector;
             }
             start = end;
@@ -301,6 +351,34 @@ impl Model {
         Ok(vectors)
     }
 
+    /// [`Model::embed`] with a static table: the mean of each text's first
+    /// [`Model::max_tokens`] tokens' vectors.
+    fn embed_static(&self, table: &Table, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        texts
+            .iter()
+            .map(|text| {
+                let encoding = self
+                    .tokenizer
+                    .encode(head(text, MAX_TEXT_BYTES), false)
+                    .map_err(|e| Error::Embedding(one_line(&e)))?;
+                let ids = encoding.get_ids();
+                let mut v = table.mean(&ids[..ids.len().min(self.max_tokens)]);
+                normalise(&mut v);
+                Ok(v)
+            })
+            .collect()
+    }
+
+    /// The transformer and the tokenizer, for distilling a static table.
+    pub(crate) fn transformer(&self) -> Option<(&Bert, &Tokenizer)> {
+        match &self.encoder {
+            Encoder::Bert(t) => Some((&t.bert, &self.tokenizer)),
+            Encoder::Static(_) => None,
+        }
+    }
+}
+
+impl Transformer {
     /// The unit vectors of one batch of token ids.
     fn run(&self, batch: &[&[u32]]) -> Result<Vec<Vec<f32>>> {
         let failed = |e: candle_core::Error| Error::Embedding(one_line(&e));
@@ -330,6 +408,18 @@ impl Model {
     }
 }
 
+/// What an index remembers of the model in `dir`, whose vectors have
+/// `dimensions` numbers.
+fn identity_of(dir: &Path, dimensions: usize) -> Result<ModelIdentity> {
+    let path = std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir));
+    Ok(ModelIdentity {
+        name: folder_name(&path),
+        dimensions,
+        weights: weights_hash(dir)?,
+        path,
+    })
+}
+
 /// Scales `v` to length 1 (a zero vector stays zero).
 pub(crate) fn normalise(v: &mut [f32]) {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -350,6 +440,6 @@ fn head(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-fn one_line(e: &dyn std::fmt::Display) -> String {
+pub(crate) fn one_line(e: &dyn std::fmt::Display) -> String {
     crate::error::one_line(&e.to_string())
 }
