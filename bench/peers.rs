@@ -35,6 +35,23 @@ pub fn quire_modes(model: bool) -> Vec<(&'static str, quire::Matching)> {
     }
 }
 
+/// The cache folder where the benchmark `bench` keeps what it made with
+/// the model in `model`: one a model, named after the model's folder and
+/// its parent.
+pub fn kept(bench: &str, model: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let name: String = std::fs::canonicalize(model)?
+        .iter()
+        .rev()
+        .take(2)
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok(std::path::Path::new("bench/cache").join(bench).join(name))
+}
+
 /// The folders given on the command line; with none, says how the
 /// benchmark `program` is run and exits with 2.
 pub fn folders(program: &str) -> Vec<std::path::PathBuf> {

@@ -74,17 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // cache, one folder per model, so that a second run embeds only what
     // changed.
     let base = if let Some(model) = &model {
-        let name: String = std::fs::canonicalize(model)?
-            .iter()
-            .rev()
-            .take(2)
-            .map(|part| part.to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        let kept = std::path::Path::new("bench/cache/questions").join(name);
+        let kept = peers::kept("questions", model)?;
         std::fs::create_dir_all(&kept)?;
         kept
     } else {

@@ -76,13 +76,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     // With a model (`QUIRE_BENCH_MODEL=DIR`), quire's index is kept in the
-    // cache, so that a second run embeds nothing.
+    // cache, one a model, so that a second run embeds nothing.
     let model = std::env::var_os("QUIRE_BENCH_MODEL").map(std::path::PathBuf::from);
     let mut options = IndexOptions::default().exclude("_sources");
     let home = match &model {
         Some(model) => {
             options = options.model(model);
-            std::path::PathBuf::from("bench/cache/relevance/quire")
+            peers::kept("relevance", model)?.join("quire")
         }
         None => work.path().join("quire"),
     };

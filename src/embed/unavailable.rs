@@ -25,6 +25,10 @@ impl Model {
         match *self {}
     }
 
+    pub fn is_static(&self) -> bool {
+        match *self {}
+    }
+
     pub fn embed(&self, _texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         match *self {}
     }

@@ -111,6 +111,8 @@ type Tiers = Vec<(BooleanQuery, TierKind)>;
 struct Meaning {
     query: QueryVector,
     vectors: Vec<Arc<SegmentVectors>>,
+    /// The weight of meaning for a question, by the kind of model.
+    question_weight: f32,
 }
 
 impl<'a> Search<'a> {
@@ -364,7 +366,16 @@ impl<'a> Search<'a> {
             .meaning
             .vectors(&self.searcher, query.dimensions())
             .map_err(|e| self.store.error(e))?;
-        Ok(Meaning { query, vectors })
+        let question_weight = if model.is_static() {
+            fusion::STATIC_QUESTION_WEIGHT
+        } else {
+            fusion::QUESTION_WEIGHT
+        };
+        Ok(Meaning {
+            query,
+            vectors,
+            question_weight,
+        })
     }
 
     /// The sections the words found (`words`, best first) pooled with the
@@ -399,7 +410,7 @@ impl<'a> Search<'a> {
         .map_err(|e| self.store.error(e))?;
         let weight = match self.options.matching {
             Matching::Meaning => 1.0,
-            _ if words::asks(self.query, &self.words) => fusion::QUESTION_WEIGHT,
+            _ if words::asks(self.query, &self.words) => meaning.question_weight,
             // The words' best section has every one of them.
             _ if words.first().is_some_and(|c| c.full) => fusion::KEYWORD_WEIGHT,
             _ => fusion::RELAXED_WEIGHT,
