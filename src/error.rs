@@ -109,7 +109,7 @@ pub enum Error {
     #[error("writing the output failed: {0}")]
     Write(#[source] io::Error),
     /// A folder given as a model is not one quire can run.
-    #[error("'{}' is not a sentence-embedding model quire can run ({reason}): give a sentence-transformers folder of a BERT-family model (config.json, tokenizer.json, model.safetensors), such as all-MiniLM-L6-v2's", path.display())]
+    #[error("'{}' is not a sentence-embedding model quire can run ({reason}): give a sentence-transformers folder of a BERT-family model (config.json, tokenizer.json, model.safetensors), such as all-MiniLM-L6-v2's, or a static table's (`quire distill`, model2vec)", path.display())]
     Model {
         /// The folder given.
         path: PathBuf,

@@ -226,3 +226,52 @@ fn a_folder_that_is_not_a_model_is_refused() {
     env.run(&["index", "--model", "nowhere"])
         .assert_error("no such folder");
 }
+
+#[test]
+fn a_static_table_distilled_from_the_model_embeds_by_meaning() {
+    let Some(model) = model() else { return };
+    let env = TestEnv::empty();
+    env.write("corpus/cardiology.txt", CARDIOLOGY);
+    let run = env.run(&["distill", model.to_str().unwrap(), "static"]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("tokens of 384 numbers"), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(env.path("static/config.json")).unwrap()).unwrap();
+    assert_eq!(config["model_type"], "model2vec");
+    // Nothing is written over: not a folder with files, not a table.
+    env.run(&["distill", model.to_str().unwrap(), "static"])
+        .assert_error("a folder with files in it");
+    env.run(&["distill", "static", "again"])
+        .assert_error("already a static table");
+    assert!(!env.path("again").exists());
+
+    // The table orders sentences by meaning as the model does, if less
+    // sharply.
+    let table = quire::Model::load(env.path("static")).unwrap();
+    assert!(table.is_static());
+    let v = table
+        .embed(&[
+            "A man is eating food.",
+            "A man is eating a piece of bread.",
+            "A man is riding a horse.",
+        ])
+        .unwrap();
+    let cos = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    assert!(cos(&v[0], &v[1]) > cos(&v[0], &v[2]) + 0.1, "{v:?}");
+
+    // Indexed with it, lay words reach the clinical section.
+    let run = env.run(&["index", "--model", "static"]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("3 sections embedded"), "{run:?}");
+    let (code, r) = env.search_json("heart attack");
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        hit_labels(&r)[0],
+        "cardiology.txt › Myocardial infarction",
+        "{r}"
+    );
+    assert_eq!(matches(&r)[0], "meaning");
+    let (_, r) = env.search_json("ACE inhibitors");
+    assert_eq!(hit_labels(&r)[0], "cardiology.txt › Hypertension", "{r}");
+}

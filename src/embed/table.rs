@@ -399,6 +399,11 @@ fn write_folder(
                 e => Error::Embedding(one_line(&e)),
             },
         )?;
+        // The weights file is written private; it is as shareable as the
+        // rest of the folder.
+        if let Ok(meta) = std::fs::metadata(partial.join("config.json")) {
+            let _ = std::fs::set_permissions(&path, meta.permissions());
+        }
         // An empty folder given as `out` is replaced.
         if out.is_dir() {
             std::fs::remove_dir(out).map_err(|e| Error::io(e, out))?;
@@ -438,5 +443,93 @@ mod tests {
         assert!(out[0] < 0.0 && out[0] == out[1]);
         assert!(out[6] > 0.0 && out[6] == out[7]);
         assert!(out[6] > -out[0], "the rarer token weighs more");
+    }
+}
+
+#[cfg(test)]
+mod folder_tests {
+    use super::*;
+
+    /// A model2vec folder written by hand: four words, two dimensions.
+    fn folder(tensors: HashMap<&str, Tensor>) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let tokenizer = r#"{"version": "1.0", "truncation": null, "padding": null,
+            "added_tokens": [], "normalizer": null,
+            "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null,
+            "decoder": null,
+            "model": {"type": "WordLevel",
+                      "vocab": {"[UNK]": 0, "cat": 1, "dog": 2, "car": 3},
+                      "unk_token": "[UNK]"}}"#;
+        std::fs::write(dir.path().join("tokenizer.json"), tokenizer).unwrap();
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"model_type": "model2vec", "hidden_dim": 2, "normalize": true}"#,
+        )
+        .unwrap();
+        candle_core::safetensors::save(&tensors, dir.path().join(WEIGHTS_FILE)).unwrap();
+        dir
+    }
+
+    fn matrix(values: &[f32], rows: usize) -> Tensor {
+        Tensor::from_slice(values, (rows, values.len() / rows), &Device::Cpu).unwrap()
+    }
+
+    #[test]
+    fn a_text_is_the_mean_of_its_known_tokens() {
+        let dir = folder(HashMap::from([(
+            "embeddings",
+            matrix(&[9.0, 9.0, 1.0, 0.0, 0.0, 1.0, -1.0, 0.0], 4),
+        )]));
+        let model = Model::load(dir.path()).unwrap();
+        assert!(model.is_static());
+        assert_eq!(model.dimensions(), 2);
+        let v = model
+            .embed(&["cat dog", "cat zebra", "zebra", "car"])
+            .unwrap();
+        let half = std::f32::consts::FRAC_1_SQRT_2;
+        assert!((v[0][0] - half).abs() < 1e-6 && (v[0][1] - half).abs() < 1e-6);
+        // The unknown word counts for nothing, not for [UNK]'s row.
+        assert_eq!(v[1], [1.0, 0.0]);
+        assert_eq!(v[2], [0.0, 0.0]);
+        assert_eq!(v[3], [-1.0, 0.0]);
+    }
+
+    #[test]
+    fn weights_and_a_mapping_are_applied() {
+        let mapping = Tensor::from_slice(&[0i64, 1, 1, 2], 4, &Device::Cpu).unwrap();
+        let weights = Tensor::from_slice(&[1f32, 1.0, 3.0, 1.0], 4, &Device::Cpu).unwrap();
+        let dir = folder(HashMap::from([
+            ("embeddings", matrix(&[0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3)),
+            ("mapping", mapping),
+            ("weights", weights),
+        ]));
+        let model = Model::load(dir.path()).unwrap();
+        // cat and dog share a row; dog weighs three times as much.
+        let v = model.embed(&["dog car"]).unwrap();
+        let norm = 10f32.sqrt();
+        assert!((v[0][0] - 3.0 / norm).abs() < 1e-6, "{v:?}");
+        assert!((v[0][1] - 1.0 / norm).abs() < 1e-6, "{v:?}");
+    }
+
+    #[test]
+    fn a_table_that_does_not_fit_its_tokenizer_is_refused() {
+        // Three rows for four tokens.
+        let dir = folder(HashMap::from([(
+            "embeddings",
+            matrix(&[0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3),
+        )]));
+        let Err(err) = Model::load(dir.path()) else {
+            panic!("a short table loaded")
+        };
+        assert!(err.to_string().contains("vectors for 3"), "{err}");
+        let mapping = Tensor::from_slice(&[0i64, 1, 7, 2], 4, &Device::Cpu).unwrap();
+        let dir = folder(HashMap::from([
+            ("embeddings", matrix(&[0.0, 0.0, 1.0, 0.0, 0.0, 1.0], 3)),
+            ("mapping", mapping),
+        ]));
+        let Err(err) = Model::load(dir.path()) else {
+            panic!("a mapping past the table loaded")
+        };
+        assert!(err.to_string().contains("does not exist"), "{err}");
     }
 }
