@@ -362,7 +362,7 @@ impl Model {
                     .encode(head(text, MAX_TEXT_BYTES), false)
                     .map_err(|e| Error::Embedding(one_line(&e)))?;
                 let ids = encoding.get_ids();
-                let mut v = table.mean(&ids[..ids.len().min(self.max_tokens)]);
+                let mut v = table.mean(&ids[..ids.len().min(self.max_tokens)])?;
                 normalise(&mut v);
                 Ok(v)
             })

@@ -24,9 +24,11 @@
 //! `weights` and `mapping` of tokens to rows.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use candle_core::{DType, Device, Tensor};
 use serde::Deserialize;
@@ -46,11 +48,21 @@ const SIF: f64 = 1e-4;
 /// Tokens embedded at a time while distilling.
 const DISTILL_BATCH: usize = 512;
 
-/// A static table, loaded.
+/// Up to this many distinct tokens (a query's), a text's rows are read
+/// from the file one by one; more, and the whole table is read once and
+/// kept. A search then costs a few reads instead of the table's 47 MB.
+const FEW_ROWS: usize = 64;
+
+/// A static table, opened: its vectors are read from the file as needed.
 pub(crate) struct Table {
-    /// `rows × dimensions` numbers.
-    vectors: Vec<f32>,
+    /// The weights file, and where in it the table's numbers start.
+    file: Mutex<File>,
+    start: u64,
+    dtype: Dtype,
+    rows: usize,
     dimensions: usize,
+    /// Every row, once a text with many tokens has needed them.
+    whole: OnceLock<Vec<f32>>,
     /// The row of each token id, when not the id itself.
     mapping: Option<Vec<u32>>,
     /// Each token id's weight, when the table has them.
@@ -61,13 +73,75 @@ pub(crate) struct Table {
     unknown: Option<u32>,
 }
 
+/// How the table's numbers are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dtype {
+    F32,
+    F16,
+    Bf16,
+}
+
+impl Dtype {
+    fn size(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F16 | Dtype::Bf16 => 2,
+        }
+    }
+
+    /// The numbers of `bytes`, little-endian, into `out`.
+    fn decode(self, bytes: &[u8], out: &mut [f32]) {
+        match self {
+            Dtype::F32 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                    *o = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+            }
+            Dtype::F16 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                    *o = f16_to_f32(u16::from_le_bytes([b[0], b[1]]));
+                }
+            }
+            Dtype::Bf16 => {
+                for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                    *o = f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16);
+                }
+            }
+        }
+    }
+}
+
+/// An IEEE half-precision number's value.
+fn f16_to_f32(h: u16) -> f32 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = i32::from((h >> 10) & 0x1f);
+    let fraction = f32::from(h & 0x3ff);
+    match exponent {
+        0 => sign * fraction * 2f32.powi(-24),
+        0x1f if fraction == 0.0 => sign * f32::INFINITY,
+        0x1f => f32::NAN,
+        _ => sign * (1.0 + fraction / 1024.0) * 2f32.powi(exponent - 15),
+    }
+}
+
 #[derive(Deserialize)]
 struct TableConfig {
     hidden_dim: Option<usize>,
 }
 
+/// One tensor's entry in a safetensors header.
+#[derive(Deserialize)]
+struct Entry {
+    dtype: String,
+    shape: Vec<usize>,
+    data_offsets: [u64; 2],
+}
+
+/// The most bytes a safetensors header may have (its format's own limit).
+const MAX_HEADER: u64 = 100_000_000;
+
 impl Table {
-    /// Reads the table in `dir`, whose `config.json` and `tokenizer.json`
+    /// Opens the table in `dir`, whose `config.json` and `tokenizer.json`
     /// are given; the error is what is wrong with the folder.
     pub(crate) fn load(
         dir: &Path,
@@ -77,62 +151,105 @@ impl Table {
     ) -> std::result::Result<Table, String> {
         let config: TableConfig =
             serde_json::from_slice(config).map_err(|e| format!("config.json: {e}"))?;
-        let bytes =
-            std::fs::read(dir.join(WEIGHTS_FILE)).map_err(|e| format!("{WEIGHTS_FILE}: {e}"))?;
-        let failed = |e: candle_core::Error| format!("{WEIGHTS_FILE}: {}", one_line(&e));
-        let mut tensors =
-            candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).map_err(failed)?;
-        drop(bytes);
-        let embeddings = tensors
-            .remove("embeddings")
-            .ok_or_else(|| format!("{WEIGHTS_FILE} has no tensor named \"embeddings\""))?;
-        let (rows, dimensions) = embeddings
-            .dims2()
-            .map_err(|_| format!("{WEIGHTS_FILE}: \"embeddings\" is not a matrix"))?;
-        if rows == 0 || dimensions == 0 {
-            return Err(format!("{WEIGHTS_FILE}: \"embeddings\" is empty"));
+        let io = |e: std::io::Error| format!("{WEIGHTS_FILE}: {e}");
+        let bad = |what: &str| format!("{WEIGHTS_FILE}: {what}");
+        let mut file = File::open(dir.join(WEIGHTS_FILE)).map_err(io)?;
+        let length = file.metadata().map_err(io)?.len();
+        let mut size = [0u8; 8];
+        file.read_exact(&mut size).map_err(io)?;
+        let header_size = u64::from_le_bytes(size);
+        if header_size > MAX_HEADER || 8 + header_size > length {
+            return Err(bad("not a safetensors file"));
         }
+        let mut header = vec![0u8; header_size as usize];
+        file.read_exact(&mut header).map_err(io)?;
+        let mut entries: HashMap<String, serde_json::Value> = serde_json::from_slice(&header)
+            .map_err(|e| bad(&format!("not a safetensors file ({e})")))?;
+        let data = 8 + header_size;
+        let mut entry = |name: &str| -> std::result::Result<Option<Entry>, String> {
+            let Some(value) = entries.remove(name) else {
+                return Ok(None);
+            };
+            let entry: Entry =
+                serde_json::from_value(value).map_err(|e| bad(&format!("\"{name}\": {e}")))?;
+            let [from, to] = entry.data_offsets;
+            let count: usize = entry.shape.iter().product();
+            let size = match entry.dtype.as_str() {
+                "F32" | "I32" | "U32" => 4,
+                "F16" | "BF16" => 2,
+                "I64" | "U64" => 8,
+                other => return Err(bad(&format!("\"{name}\" holds {other} numbers"))),
+            };
+            if from > to || data + to > length || (to - from) as usize != count * size {
+                return Err(bad(&format!("\"{name}\" does not fit in the file")));
+            }
+            Ok(Some(entry))
+        };
+        let embeddings =
+            entry("embeddings")?.ok_or_else(|| bad("no tensor named \"embeddings\""))?;
+        let (rows, dimensions) = match embeddings.shape[..] {
+            [rows, dimensions] if rows > 0 && dimensions > 0 => (rows, dimensions),
+            _ => return Err(bad("\"embeddings\" is not a matrix of numbers")),
+        };
+        let dtype = match embeddings.dtype.as_str() {
+            "F32" => Dtype::F32,
+            "F16" => Dtype::F16,
+            "BF16" => Dtype::Bf16,
+            other => return Err(bad(&format!("\"embeddings\" holds {other} numbers"))),
+        };
         if config.hidden_dim.is_some_and(|d| d != dimensions) {
             return Err(format!(
                 "config.json's hidden_dim is not the {dimensions} columns of \"embeddings\""
             ));
         }
-        let vectors = embeddings
-            .to_dtype(DType::F32)
-            .and_then(|t| t.flatten_all()?.to_vec1::<f32>())
-            .map_err(failed)?;
-        let mut vector =
-            |name: &str, dtype: DType| -> std::result::Result<Option<Tensor>, String> {
-                tensors
-                    .remove(name)
-                    .map(|t| t.flatten_all()?.to_dtype(dtype))
-                    .transpose()
-                    .map_err(failed)
-            };
-        let mapping = match vector("mapping", DType::I64)? {
+        let mut read = |entry: &Entry| -> std::result::Result<Vec<u8>, String> {
+            let [from, to] = entry.data_offsets;
+            let mut bytes = vec![0u8; (to - from) as usize];
+            file.seek(SeekFrom::Start(data + from)).map_err(io)?;
+            file.read_exact(&mut bytes).map_err(io)?;
+            Ok(bytes)
+        };
+        let mapping = match entry("mapping")? {
             None => None,
-            Some(t) => {
-                let ids = t.to_vec1::<i64>().map_err(failed)?;
+            Some(m) => {
+                let bytes = read(&m)?;
+                let ids: Vec<i64> = match m.dtype.as_str() {
+                    "I64" | "U64" => bytes
+                        .chunks_exact(8)
+                        .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
+                        .collect(),
+                    "I32" | "U32" => bytes
+                        .chunks_exact(4)
+                        .map(|b| i64::from(u32::from_le_bytes(b.try_into().expect("4 bytes"))))
+                        .collect(),
+                    _ => return Err(bad("\"mapping\" does not hold integers")),
+                };
                 let rows_of = ids
                     .iter()
                     .map(|&r| u32::try_from(r).ok().filter(|&r| (r as usize) < rows))
                     .collect::<Option<Vec<u32>>>()
-                    .ok_or_else(|| {
-                        format!("{WEIGHTS_FILE}: \"mapping\" names a row that does not exist")
-                    })?;
+                    .ok_or_else(|| bad("\"mapping\" names a row that does not exist"))?;
                 Some(rows_of)
             }
         };
         let tokens = mapping.as_ref().map_or(rows, Vec::len);
-        let weights = match vector("weights", DType::F32)? {
+        let weights = match entry("weights")? {
             None => None,
-            Some(t) => {
-                let weights = t.to_vec1::<f32>().map_err(failed)?;
+            Some(w) => {
+                let kind = match w.dtype.as_str() {
+                    "F32" => Dtype::F32,
+                    "F16" => Dtype::F16,
+                    "BF16" => Dtype::Bf16,
+                    _ => return Err(bad("\"weights\" does not hold real numbers")),
+                };
+                let bytes = read(&w)?;
+                let mut weights = vec![0f32; bytes.len() / kind.size()];
+                kind.decode(&bytes, &mut weights);
                 if weights.len() != tokens {
-                    return Err(format!(
-                        "{WEIGHTS_FILE}: \"weights\" has {} numbers for {tokens} tokens",
+                    return Err(bad(&format!(
+                        "\"weights\" has {} numbers for {tokens} tokens",
                         weights.len()
-                    ));
+                    )));
                 }
                 Some(weights)
             }
@@ -144,8 +261,12 @@ impl Table {
             ));
         }
         Ok(Table {
-            vectors,
+            file: Mutex::new(file),
+            start: data + embeddings.data_offsets[0],
+            dtype,
+            rows,
             dimensions,
+            whole: OnceLock::new(),
             mapping,
             weights,
             tokens,
@@ -159,9 +280,8 @@ impl Table {
     }
 
     /// The mean of the vectors of `ids` (zero for none).
-    pub(crate) fn mean(&self, ids: &[u32]) -> Vec<f32> {
-        let mut sum = vec![0f32; self.dimensions];
-        let mut count = 0usize;
+    pub(crate) fn mean(&self, ids: &[u32]) -> Result<Vec<f32>> {
+        let mut counted: Vec<(usize, f32)> = Vec::with_capacity(ids.len());
         for &id in ids {
             let token = id as usize;
             if Some(id) == self.unknown || token >= self.tokens {
@@ -169,17 +289,68 @@ impl Table {
             }
             let row = self.mapping.as_ref().map_or(token, |m| m[token] as usize);
             let weight = self.weights.as_ref().map_or(1.0, |w| w[token]);
-            let vector = &self.vectors[row * self.dimensions..(row + 1) * self.dimensions];
+            counted.push((row, weight));
+        }
+        let mut sum = vec![0f32; self.dimensions];
+        if counted.is_empty() {
+            return Ok(sum);
+        }
+        let mut add = |vector: &[f32], weight: f32| {
             for (s, v) in sum.iter_mut().zip(vector) {
                 *s += weight * v;
             }
-            count += 1;
+        };
+        let mut distinct: Vec<usize> = counted.iter().map(|&(row, _)| row).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if self.whole.get().is_none() && distinct.len() <= FEW_ROWS {
+            let mut rows = HashMap::with_capacity(distinct.len());
+            for row in distinct {
+                rows.insert(row, self.read_row(row)?);
+            }
+            for (row, weight) in &counted {
+                add(&rows[row], *weight);
+            }
+        } else {
+            let whole = match self.whole.get() {
+                Some(whole) => whole,
+                None => {
+                    let read = self.read_whole()?;
+                    self.whole.get_or_init(|| read)
+                }
+            };
+            for &(row, weight) in &counted {
+                add(
+                    &whole[row * self.dimensions..(row + 1) * self.dimensions],
+                    weight,
+                );
+            }
         }
-        if count > 0 {
-            let n = count as f32;
-            sum.iter_mut().for_each(|s| *s /= n);
-        }
-        sum
+        let n = counted.len() as f32;
+        sum.iter_mut().for_each(|s| *s /= n);
+        Ok(sum)
+    }
+
+    /// `count` rows from `row` on, read from the file.
+    fn read_rows(&self, row: usize, count: usize) -> Result<Vec<f32>> {
+        let width = self.dimensions * self.dtype.size();
+        let mut bytes = vec![0u8; count * width];
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        file.seek(SeekFrom::Start(self.start + (row * width) as u64))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| Error::Embedding(format!("{WEIGHTS_FILE}: {e}")))?;
+        drop(file);
+        let mut out = vec![0f32; count * self.dimensions];
+        self.dtype.decode(&bytes, &mut out);
+        Ok(out)
+    }
+
+    fn read_row(&self, row: usize) -> Result<Vec<f32>> {
+        self.read_rows(row, 1)
+    }
+
+    fn read_whole(&self) -> Result<Vec<f32>> {
+        self.read_rows(0, self.rows)
     }
 }
 
@@ -495,6 +666,30 @@ mod folder_tests {
     }
 
     #[test]
+    fn half_precision_tables_read_as_their_values() {
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x3555), 0.333_251_95);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
+        let values = [0.0, 0.0, 0.5, -0.25, 3.0, 1.0, -1.0, 2.0];
+        for dtype in [DType::F16, DType::BF16] {
+            let dir = folder(HashMap::from([(
+                "embeddings",
+                matrix(&values, 4).to_dtype(dtype).unwrap(),
+            )]));
+            let json = std::fs::read(dir.path().join("tokenizer.json")).unwrap();
+            let config = std::fs::read(dir.path().join("config.json")).unwrap();
+            let tokenizer = Tokenizer::from_bytes(&json).unwrap();
+            let table = Table::load(dir.path(), &config, &tokenizer, &json).unwrap();
+            // Row by row, as for a query, and whole, as for sections.
+            let rows: Vec<f32> = (0..4).flat_map(|r| table.read_row(r).unwrap()).collect();
+            assert_eq!(rows, values, "{dtype:?}");
+            assert_eq!(table.read_whole().unwrap(), values, "{dtype:?}");
+        }
+    }
+
+    #[test]
     fn weights_and_a_mapping_are_applied() {
         let mapping = Tensor::from_slice(&[0i64, 1, 1, 2], 4, &Device::Cpu).unwrap();
         let weights = Tensor::from_slice(&[1f32, 1.0, 3.0, 1.0], 4, &Device::Cpu).unwrap();
@@ -531,5 +726,18 @@ mod folder_tests {
             panic!("a mapping past the table loaded")
         };
         assert!(err.to_string().contains("does not exist"), "{err}");
+        // A damaged file: cut short, or not safetensors at all.
+        let weights = dir.path().join(WEIGHTS_FILE);
+        let bytes = std::fs::read(&weights).unwrap();
+        std::fs::write(&weights, &bytes[..bytes.len() - 4]).unwrap();
+        let Err(err) = Model::load(dir.path()) else {
+            panic!("a cut table loaded")
+        };
+        assert!(err.to_string().contains("does not fit"), "{err}");
+        std::fs::write(&weights, b"\xff\xff\xff\xff\xff\xff\xff\x7fnot a table").unwrap();
+        let Err(err) = Model::load(dir.path()) else {
+            panic!("garbage loaded")
+        };
+        assert!(err.to_string().contains("not a safetensors file"), "{err}");
     }
 }
