@@ -59,11 +59,11 @@ mod search;
 mod store;
 
 pub use analysis::language::{detect_language, language_code};
+#[cfg(feature = "model")]
+pub use embed::distill::{Distilled, distill};
 pub use embed::identity::ModelIdentity;
 #[cfg(feature = "model")]
 pub use embed::model::Model;
-#[cfg(feature = "model")]
-pub use embed::table::{Distilled, distill};
 pub use embed::vector;
 pub use error::{ArticleProblem, Error, Result};
 pub use export::{ArticlePage, ExportFormat, ExportedSection, ListedArticle};
