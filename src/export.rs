@@ -14,6 +14,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, TERMINATED};
 
 use crate::error::{Error, Result};
+use crate::search::links::{SitesCache, Target};
 use crate::search::results::SectionRef;
 use crate::store::document::{StoredSection, article_sections, store_readers};
 use crate::store::open::Store;
@@ -39,10 +40,22 @@ pub struct ExportedSection {
     pub label: String,
     /// The anchor slug, unique within the article.
     pub anchor: String,
+    /// Whether the page has `anchor` as an `id` (or `name`); when not, the
+    /// anchor is a slug quire made and `url` links by the heading's words.
+    #[serde(default = "yes")]
+    pub anchor_in_page: bool,
+    /// The link to the section on its site, when its folder was indexed
+    /// with `--base-url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// The section's position in the article, from 0.
     pub ordinal: u64,
     /// The section's text.
     pub text: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How [`export`](crate::export()) writes sections.
@@ -81,7 +94,15 @@ pub(crate) fn for_each_section(
         }
     }
     order.sort_unstable();
+    let sites = SitesCache::default()
+        .get(store, searcher.generation().generation_id())
+        .map_err(|e| store.error(e))?;
     for (_, _, address) in order {
+        let stored =
+            StoredSection::read(store.fields, &searcher, address).map_err(|e| store.error(e))?;
+        let url = sites
+            .url_at(&searcher, address, &Target::of(&stored))
+            .map_err(|e| store.error(e))?;
         let StoredSection {
             article_id,
             title,
@@ -89,10 +110,11 @@ pub(crate) fn for_each_section(
             path,
             label,
             anchor,
+            anchor_in_page,
             ordinal,
             text,
             ..
-        } = StoredSection::read(store.fields, &searcher, address).map_err(|e| store.error(e))?;
+        } = stored;
         each(ExportedSection {
             id: format!("{article_id}#{anchor}"),
             article_id,
@@ -101,6 +123,8 @@ pub(crate) fn for_each_section(
             headings: path,
             label,
             anchor,
+            anchor_in_page,
+            url,
             ordinal,
             text,
         })?;

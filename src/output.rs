@@ -185,7 +185,7 @@ pub fn write_split_check(
     let lists = [
         (
             check.slugs(),
-            "sections whose anchor is a slug (the page has no id for them)",
+            "sections whose anchor is a slug (the page has no id for them; links find their heading's words, #:~:text=)",
             &check.slug_examples,
         ),
         (

@@ -149,7 +149,10 @@ fn output_file_is_replaced_only_by_a_complete_export() {
 
 #[test]
 fn scale_out_mappings_name_exactly_the_exported_fields() {
-    let env = TestEnv::indexed();
+    // With a base URL, so that every field there is is exported.
+    let env = TestEnv::new();
+    env.run(&["index", "corpus", "--base-url", "https://example.org/"])
+        .assert_code(0);
     let run = env.run(&["export"]);
     let line: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
     let mut exported: Vec<String> = line.as_object().unwrap().keys().cloned().collect();

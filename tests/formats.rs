@@ -247,7 +247,10 @@ fn docbook_and_javadoc_pages_link_to_ids_they_have_and_index_only_content() {
 fn hits_link_to_their_section_on_the_site() {
     let env = TestEnv::empty();
     env.write("site/guide/tides.html", DOCBOOK);
-    env.write("notes/moon.md", "# Moon\n\nThe moon pulls the tides.\n");
+    env.write(
+        "notes/moon.md",
+        "# Moon\n\nThe moon pulls the tides.\n\n## Phases, new & full\n\nA neap tide at the half moon.\n",
+    );
     env.run(&[
         "index",
         "site",
@@ -269,6 +272,14 @@ fn hits_link_to_their_section_on_the_site() {
     let results: Value = serde_json::from_str(&run.stdout).unwrap();
     // A slug is not in the page: the link opens the page.
     assert_eq!(results["hits"][0]["url"], "/notes/moon.md");
+    assert_eq!(results["hits"][0]["section"]["anchor_in_page"], false);
+    // A heading with no id in its page: the link finds its words.
+    let run = env.run(&["search", "--json", "neap half"]);
+    let results: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        results["hits"][0]["url"],
+        "/notes/moon.md#:~:text=Phases%2C%20new%20%26%20full"
+    );
     assert_eq!(results["hits"][0]["section"]["anchor_in_page"], false);
     let text = env.run(&["search", "spring tides"]);
     assert!(
@@ -315,7 +326,7 @@ fn split_check_reports_anchors_and_furniture_for_a_folder() {
     );
     assert!(
         run.stdout
-            .contains("slug (the page has no id for them): 2\n"),
+            .contains("slug (the page has no id for them; links find their heading's words, #:~:text=): 2\n"),
         "{run:?}"
     );
     assert!(run.stdout.contains("site/plain.html#note  Note"), "{run:?}");

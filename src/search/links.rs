@@ -1,12 +1,18 @@
 //! Links to the sections hits land on: the URL a folder is published at
 //! (`quire index --base-url`), then the article's id, then `#` and the
-//! section's anchor when the page has it.
+//! section's anchor when the page has it. A section whose page gives it no
+//! anchor is linked by a text fragment (`#:~:text=`, the URL Fragment
+//! Text Directive that Chromium, Safari and Firefox follow): the browser
+//! scrolls to the first place the section's heading is written in the page
+//! and marks it; a browser that does not know the directive opens the
+//! page at its top, as a link without a fragment would.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tantivy::{DocAddress, Searcher};
 
+use crate::store::document::StoredSection;
 use crate::store::open::Store;
 use crate::store::payload;
 use crate::store::schema::names;
@@ -53,31 +59,91 @@ impl Sites {
         self.by_root.is_empty()
     }
 
-    /// The link to a section of the article `id` indexed from the folder
-    /// hashed as `root_key`: with its anchor when the page has it (else
-    /// to the page: a fragment the page lacks leads nowhere).
-    pub(crate) fn url(
-        &self,
-        root_key: u64,
-        id: &str,
-        anchor: &str,
-        anchor_in_page: bool,
-    ) -> Option<String> {
+    /// The link to `target`, a section of an article indexed from the
+    /// folder hashed as `root_key`, if that folder has a base URL.
+    pub(crate) fn url(&self, root_key: u64, target: &Target<'_>) -> Option<String> {
         let (base, prefix) = self.by_root.get(&root_key)?;
+        let id = target.id;
         let id = id.strip_prefix(prefix.as_str()).unwrap_or(id);
-        Some(link(base, id, anchor_in_page.then_some(anchor)))
+        Some(link(base, id, target.fragment()))
     }
 }
 
+/// A section a link is for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Target<'a> {
+    /// The article's id.
+    pub id: &'a str,
+    /// The section's anchor,
+    pub anchor: &'a str,
+    /// and whether the page has it.
+    pub anchor_in_page: bool,
+    /// The section's own heading; `None` for the part of an article
+    /// before its first heading, which the page's own link opens at.
+    pub heading: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// The section `stored`.
+    pub(crate) fn of(stored: &'a StoredSection) -> Target<'a> {
+        Target {
+            id: &stored.article_id,
+            anchor: &stored.anchor,
+            anchor_in_page: stored.anchor_in_page,
+            heading: stored.path.last().map(String::as_str),
+        }
+    }
+
+    /// The article's page, at its top.
+    pub(crate) fn page(id: &'a str) -> Target<'a> {
+        Target {
+            id,
+            anchor: "",
+            anchor_in_page: false,
+            heading: None,
+        }
+    }
+
+    /// What follows the `#`: the anchor when the page has it, else a text
+    /// directive for the heading (a fragment the page lacks leads
+    /// nowhere), else nothing.
+    fn fragment(&self) -> Option<Fragment<'a>> {
+        if self.anchor_in_page {
+            return Some(Fragment::Anchor(self.anchor));
+        }
+        self.heading
+            .filter(|h| !h.trim().is_empty())
+            .map(Fragment::Text)
+    }
+}
+
+/// What a link's fragment points at.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Fragment<'a> {
+    /// An `id` (or `name`) of the page.
+    Anchor(&'a str),
+    /// The first place these words are written in the page.
+    Text(&'a str),
+}
+
+/// Words of a heading past which a text directive names its first and
+/// last words (`start,end`) rather than all of them: a long heading
+/// (a method's signature, say) makes a long link, and one word quire reads
+/// apart from the page (a `<br>`, an inline image's text) would make the
+/// whole of it miss.
+const DIRECTIVE_WORDS: usize = 8;
+
+/// Words at each end of a long heading's directive.
+const DIRECTIVE_ENDS: usize = 3;
+
 impl Sites {
-    /// The link to the section at `address` of `searcher` (of the article
-    /// `id`; to its `anchor` when the page has it), if its folder has a
-    /// base URL. `anchor_in_page` false links to the page.
+    /// The link to `target`, the section at `address` of `searcher`, if
+    /// its folder has a base URL.
     pub(crate) fn url_at(
         &self,
         searcher: &Searcher,
         address: DocAddress,
-        (id, anchor, anchor_in_page): (&str, &str, bool),
+        target: &Target<'_>,
     ) -> tantivy::Result<Option<String>> {
         if self.is_empty() {
             return Ok(None);
@@ -88,23 +154,43 @@ impl Sites {
             .u64(names::ROOT_KEY)?
             .first(address.doc_id)
             .unwrap_or(0);
-        Ok(self.url(root_key, id, anchor, anchor_in_page))
+        Ok(self.url(root_key, target))
     }
 }
 
-/// `base` (ending with `/`), then `id` and `#anchor`, each escaped as a
-/// URL's path and fragment are.
-pub(crate) fn link(base: &str, id: &str, anchor: Option<&str>) -> String {
+/// `base` (ending with `/`), then `id` and `#` and the fragment, each
+/// escaped as a URL's path and fragment are.
+pub(crate) fn link(base: &str, id: &str, fragment: Option<Fragment<'_>>) -> String {
     let mut url = String::with_capacity(base.len() + id.len() + 16);
     url.push_str(base);
     escape(&mut url, id, |b| {
         b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b)
     });
-    if let Some(anchor) = anchor {
-        url.push('#');
-        escape(&mut url, anchor, |b| {
-            b.is_ascii_alphanumeric() || b"/?-._~!$&'()*+,;=:@".contains(&b)
-        });
+    match fragment {
+        None => {}
+        Some(Fragment::Anchor(anchor)) => {
+            url.push('#');
+            escape(&mut url, anchor, |b| {
+                b.is_ascii_alphanumeric() || b"/?-._~!$&'()*+,;=:@".contains(&b)
+            });
+        }
+        Some(Fragment::Text(heading)) => {
+            url.push_str("#:~:text=");
+            let words: Vec<&str> = heading.split_whitespace().collect();
+            // `-`, `,` and `&` are the directive's own syntax.
+            let term = |url: &mut String, words: &[&str]| {
+                escape(url, &words.join(" "), |b| {
+                    b.is_ascii_alphanumeric() || b"/?._~!$'()*+;=:@".contains(&b)
+                });
+            };
+            if words.len() > DIRECTIVE_WORDS {
+                term(&mut url, &words[..DIRECTIVE_ENDS]);
+                url.push(',');
+                term(&mut url, &words[words.len() - DIRECTIVE_ENDS..]);
+            } else {
+                term(&mut url, &words);
+            }
+        }
     }
     url
 }
@@ -130,11 +216,15 @@ mod tests {
     #[test]
     fn links_escape_the_path_and_the_fragment() {
         assert_eq!(
-            link("https://x.org/docs/", "guide/intro.html", Some("set-up")),
+            link(
+                "https://x.org/docs/",
+                "guide/intro.html",
+                Some(Fragment::Anchor("set-up"))
+            ),
             "https://x.org/docs/guide/intro.html#set-up"
         );
         assert_eq!(
-            link("/d/", "a b/ü.html", Some("<init>(int)")),
+            link("/d/", "a b/ü.html", Some(Fragment::Anchor("<init>(int)"))),
             "/d/a%20b/%C3%BC.html#%3Cinit%3E(int)"
         );
         assert_eq!(link("/d/", "p#1.html", None), "/d/p%231.html");
@@ -144,19 +234,57 @@ mod tests {
                 (8, ("/e/".to_string(), "en/".to_string())),
             ]),
         };
+        let target = |id, anchor, anchor_in_page, heading| Target {
+            id,
+            anchor,
+            anchor_in_page,
+            heading,
+        };
         // A prefix ids took from their folder's name is no part of links.
         assert_eq!(
-            sites.url(8, "en/a.html", "x", true).as_deref(),
+            sites.url(8, &target("en/a.html", "x", true, None)).as_deref(),
             Some("/e/a.html#x")
         );
         assert_eq!(
-            sites.url(7, "a.html", "x", true).as_deref(),
+            sites.url(7, &target("a.html", "x", true, None)).as_deref(),
             Some("/d/a.html#x")
         );
+        assert_eq!(sites.url(9, &target("a.html", "x", true, None)), None);
+        // No anchor in the page: the heading's words, or the page.
         assert_eq!(
-            sites.url(7, "a.html", "x", false).as_deref(),
+            sites.url(7, &target("a.html", "x", false, None)).as_deref(),
             Some("/d/a.html")
         );
-        assert_eq!(sites.url(9, "a.html", "x", true), None);
+        assert_eq!(
+            sites.url(7, &Target::page("a.html")).as_deref(),
+            Some("/d/a.html")
+        );
+        assert_eq!(
+            sites
+                .url(7, &target("a.html", "x", false, Some("Synopsis")))
+                .as_deref(),
+            Some("/d/a.html#:~:text=Synopsis")
+        );
+        // The directive's own syntax is escaped, and whitespace is one space.
+        assert_eq!(
+            sites
+                .url(7, &target("a.html", "x", false, Some("Pre-  & post, conditions")))
+                .as_deref(),
+            Some("/d/a.html#:~:text=Pre%2D%20%26%20post%2C%20conditions")
+        );
+        // A long heading: its first and last words.
+        let long = "public static <T> void sort(T[] a, Comparator<? super T> c)";
+        assert_eq!(
+            sites
+                .url(7, &target("a.html", "x", false, Some(long)))
+                .as_deref(),
+            Some("/d/a.html#:~:text=public%20static%20%3CT%3E,super%20T%3E%20c)")
+        );
+        assert_eq!(
+            sites
+                .url(7, &target("a.html", "x", false, Some("  ")))
+                .as_deref(),
+            Some("/d/a.html")
+        );
     }
 }

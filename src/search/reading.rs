@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::caches::Caches;
+use super::links::Target;
 use super::options::{Matching, SearchOptions};
 use super::results::{Highlight, RESULTS_VERSION, SectionRef};
 use super::run;
@@ -194,7 +195,7 @@ pub(crate) fn read(
         .get(store, generation)
         .map_err(|e| store.error(e))?;
     let url = sites
-        .url_at(&searcher, first_address, (id, "", false))
+        .url_at(&searcher, first_address, &Target::page(id))
         .map_err(|e| store.error(e))?;
     let mut texts = Vec::with_capacity(sections.len());
     for (i, (address, stored)) in sections.iter_mut().enumerate() {
@@ -210,9 +211,8 @@ pub(crate) fn read(
             }
             _ => vec![],
         };
-        let section = (&*stored.article_id, &*stored.anchor, stored.anchor_in_page);
         let url = sites
-            .url_at(&searcher, *address, section)
+            .url_at(&searcher, *address, &Target::of(stored))
             .map_err(|e| store.error(e))?;
         texts.push(SectionText {
             section: SectionRef {

@@ -28,6 +28,7 @@ use tantivy::{DocAddress, DocSet, Score, Searcher};
 use super::caches::Caches;
 use super::collect::{ArticleCounts, Candidate, Ranked, TierKind};
 use super::fusion::{self, Fused};
+use super::links::Target;
 use super::meaning;
 use super::options::{Matching, SearchOptions};
 use super::query;
@@ -774,9 +775,8 @@ impl<'a> Search<'a> {
             .sites
             .get(self.store, generation)
             .map_err(|e| self.store.error(e))?;
-        let section = (&*stored.article_id, &*stored.anchor, stored.anchor_in_page);
         sites
-            .url_at(&self.searcher, address, section)
+            .url_at(&self.searcher, address, &Target::of(stored))
             .map_err(|e| self.store.error(e))
     }
 
