@@ -248,6 +248,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fts5_words = peers::fts5_top10_with(&docs, &queries, false, "unicode61", work.path())?;
     let fts5_trigram = peers::fts5_top10_with(&docs, &queries, false, "trigram", work.path())?;
     let fts5_porter = peers::fts5_top10(&docs, &queries, false, work.path())?;
+    let cjk_queries: Vec<&str> = folders
+        .iter()
+        .filter(|f| f.cjk)
+        .flat_map(|f| f.queries.iter().map(|(_, q)| q.as_str()))
+        .collect();
+    let started = std::time::Instant::now();
+    let jieba = jieba_top10(&docs, &cjk_queries)?;
+    eprintln!(
+        "tantivy with jieba-rs indexed and searched in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let options = SearchOptions::default();
 
     println!(
@@ -306,6 +317,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             at += n;
         }
+    }
+    println!();
+    println!(
+        "CJK runs with a dictionary segmenter instead of pairs: tantivy with jieba-rs (its \
+         dictionary, HMM for unknown words), the query segmented the same way, as a phrase \
+         (what tantivy's query parser makes of it) and as words all required (MRR@10):"
+    );
+    println!();
+    println!("| folder | queries | jieba, phrase | jieba, all words |");
+    println!("|---|---|---|---|");
+    let mut at = 0;
+    for folder in folders.iter().filter(|f| f.cjk) {
+        let n = folder.queries.len();
+        let ranks = |hits: &[Vec<String>]| -> Vec<Option<usize>> {
+            folder
+                .queries
+                .iter()
+                .zip(&hits[at..at + n])
+                .map(|((key, _), keys)| rank(keys, |k| k == key))
+                .collect()
+        };
+        println!(
+            "| {} | {n} | {:.3} | {:.3} |",
+            folder.label,
+            mrr(&ranks(&jieba.0)),
+            mrr(&ranks(&jieba.1))
+        );
+        at += n;
     }
     println!();
     println!("Inflected queries (FTS5 with porter, an English stemmer, at the end):");
@@ -514,4 +553,159 @@ fn inflected_queries(
         queries.push((s.key.clone(), format!("{form} {partner}")));
     }
     queries
+}
+
+/// tantivy over `docs` with jieba-rs segmenting every field, and each of
+/// `queries` segmented the same way: its top ten as a phrase, then with
+/// all its words required.
+fn jieba_top10(
+    docs: &[Doc],
+    queries: &[&str],
+) -> Result<(Vec<Vec<String>>, Vec<Vec<String>>), Box<dyn std::error::Error>> {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+    use tantivy::schema::{
+        IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions,
+        Value,
+    };
+    use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+
+    let jieba = std::sync::Arc::new(jieba_rs::Jieba::new());
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("jieba")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let mut builder = Schema::builder();
+    let key = builder.add_text_field("key", STRING | STORED);
+    let fields = [
+        builder.add_text_field("title", text.clone()),
+        builder.add_text_field("headings", text.clone()),
+        builder.add_text_field("body", text),
+    ];
+    let index = tantivy::Index::create_in_ram(builder.build());
+    index.tokenizers().register(
+        "jieba",
+        TextAnalyzer::builder(Jieba(jieba.clone()))
+            .filter(LowerCaser)
+            .build(),
+    );
+    let mut writer: tantivy::IndexWriter = index.writer(100_000_000)?;
+    for d in docs {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(key, d.key);
+        for (field, value) in fields.iter().zip([d.title, d.headings, d.body]) {
+            doc.add_text(*field, value);
+        }
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    let searcher = index.reader()?.searcher();
+    let top10 = |query: &dyn Query| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let mut keys = Vec::new();
+        for (_, address) in searcher.search(query, &TopDocs::with_limit(10).order_by_score())? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            keys.extend(
+                doc.get_first(key)
+                    .and_then(|v| v.as_str())
+                    .map(String::from),
+            );
+        }
+        Ok(keys)
+    };
+    let (mut phrases, mut all) = (Vec::new(), Vec::new());
+    for q in queries {
+        let words: Vec<String> = segmented(&jieba, q)
+            .into_iter()
+            .map(|(w, _)| w.to_lowercase())
+            .collect();
+        let per_field = |make: &dyn Fn(tantivy::schema::Field) -> Box<dyn Query>| {
+            BooleanQuery::new(fields.iter().map(|&f| (Occur::Should, make(f))).collect())
+        };
+        let phrase = per_field(&|f| {
+            let terms: Vec<_> = words
+                .iter()
+                .map(|w| tantivy::Term::from_field_text(f, w))
+                .collect();
+            match terms.len() {
+                1 => Box::new(TermQuery::new(
+                    terms[0].clone(),
+                    IndexRecordOption::WithFreqs,
+                )),
+                _ => Box::new(PhraseQuery::new(terms)),
+            }
+        });
+        phrases.push(top10(&phrase)?);
+        let required = BooleanQuery::new(
+            words
+                .iter()
+                .map(|w| {
+                    let any = per_field(&|f| {
+                        Box::new(TermQuery::new(
+                            tantivy::Term::from_field_text(f, w),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    });
+                    (Occur::Must, Box::new(any) as Box<dyn Query>)
+                })
+                .collect(),
+        );
+        all.push(top10(&required)?);
+    }
+    Ok((phrases, all))
+}
+
+/// jieba-rs's words of `text` (its default mode, HMM on), with their byte
+/// offsets, whitespace and punctuation left out.
+fn segmented<'a>(jieba: &jieba_rs::Jieba, text: &'a str) -> Vec<(&'a str, usize)> {
+    let mut out = Vec::new();
+    for token in jieba.cut(text, true) {
+        if token.word.chars().any(char::is_alphanumeric) {
+            out.push((token.word, token.byte_start));
+        }
+    }
+    out
+}
+
+/// jieba-rs as a tantivy tokenizer.
+#[derive(Clone)]
+struct Jieba(std::sync::Arc<jieba_rs::Jieba>);
+
+struct JiebaTokens {
+    tokens: Vec<tantivy::tokenizer::Token>,
+    at: usize,
+}
+
+impl tantivy::tokenizer::Tokenizer for Jieba {
+    type TokenStream<'a> = JiebaTokens;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokens {
+        let tokens = segmented(&self.0, text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, (word, start))| tantivy::tokenizer::Token {
+                offset_from: start,
+                offset_to: start + word.len(),
+                position,
+                text: word.to_string(),
+                position_length: 1,
+            })
+            .collect();
+        JiebaTokens { tokens, at: 0 }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for JiebaTokens {
+    fn advance(&mut self) -> bool {
+        self.at += 1;
+        self.at <= self.tokens.len()
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        &self.tokens[self.at - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        &mut self.tokens[self.at - 1]
+    }
 }

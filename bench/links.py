@@ -50,6 +50,11 @@ def main():
     parser.add_argument("--sample", type=int, default=100)
     parser.add_argument("--quire", default="target/release/quire")
     parser.add_argument("--browser", default="chromium")
+    parser.add_argument(
+        "--kinds",
+        default="anchor,words,page",
+        help="which links to open: anchor, words, page (comma-separated)",
+    )
     args = parser.parse_args()
     quire = os.path.abspath(args.quire)
     random.seed(7)
@@ -85,10 +90,12 @@ def main():
             f"{len(by_words)} linked by their heading's words"
         )
         kinds = [
-            ("#anchor", anchored, lambda s: s["url"]),
-            ("#:~:text=", by_words, lambda s: s["url"]),
-            ("page only (before)", by_words, lambda s: s["url"].split("#", 1)[0]),
+            ("anchor", "#anchor", anchored, lambda s: s["url"]),
+            ("words", "#:~:text=", by_words, lambda s: s["url"]),
+            ("page", "page only (before)", by_words, lambda s: s["url"].split("#", 1)[0]),
         ]
+        wanted = args.kinds.split(",")
+        kinds = [(n, k, u) for short, n, k, u in kinds if short in wanted]
         picked = {id(k): random.sample(k, min(args.sample, len(k))) for _, k, _ in kinds}
         profile = os.path.join(work, "profile")
         for name, kind, url_of in kinds:

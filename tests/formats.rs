@@ -325,8 +325,9 @@ fn split_check_reports_anchors_and_furniture_for_a_folder() {
         "{run:?}"
     );
     assert!(
-        run.stdout
-            .contains("slug (the page has no id for them; links find their heading's words, #:~:text=): 2\n"),
+        run.stdout.contains(
+            "slug (the page has no id for them; links find their heading's words, #:~:text=): 2\n"
+        ),
         "{run:?}"
     );
     assert!(run.stdout.contains("site/plain.html#note  Note"), "{run:?}");

@@ -4,7 +4,8 @@
 //! anchor is linked by a text fragment (`#:~:text=`, the URL Fragment
 //! Text Directive that Chromium, Safari and Firefox follow): the browser
 //! scrolls to the first place the section's heading is written in the page
-//! and marks it; a browser that does not know the directive opens the
+//! (a short heading: followed by its text's first word) and marks it; a
+//! browser that does not know the directive opens the
 //! page at its top, as a link without a fragment would.
 
 use std::collections::HashMap;
@@ -81,6 +82,9 @@ pub(crate) struct Target<'a> {
     /// The section's own heading; `None` for the part of an article
     /// before its first heading, which the page's own link opens at.
     pub heading: Option<&'a str>,
+    /// The section's text, whose first words tell a short heading from
+    /// the same words written earlier in the page.
+    pub text: &'a str,
 }
 
 impl<'a> Target<'a> {
@@ -91,6 +95,7 @@ impl<'a> Target<'a> {
             anchor: &stored.anchor,
             anchor_in_page: stored.anchor_in_page,
             heading: stored.path.last().map(String::as_str),
+            text: &stored.text,
         }
     }
 
@@ -101,6 +106,7 @@ impl<'a> Target<'a> {
             anchor: "",
             anchor_in_page: false,
             heading: None,
+            text: "",
         }
     }
 
@@ -111,20 +117,42 @@ impl<'a> Target<'a> {
         if self.anchor_in_page {
             return Some(Fragment::Anchor(self.anchor));
         }
-        self.heading
-            .filter(|h| !h.trim().is_empty())
-            .map(Fragment::Text)
+        let heading = self.heading.filter(|h| !h.trim().is_empty())?;
+        let short = heading.split_whitespace().count() <= SHORT_HEADING;
+        let after = match short {
+            true => self.text.split_whitespace().take(SUFFIX_WORDS).collect(),
+            false => vec![],
+        };
+        Some(Fragment::Text { heading, after })
     }
 }
 
 /// What a link's fragment points at.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Fragment<'a> {
     /// An `id` (or `name`) of the page.
     Anchor(&'a str),
-    /// The first place these words are written in the page.
-    Text(&'a str),
+    /// The first place the words of `heading` are written in the page
+    /// with the words `after` right after them (whitespace between).
+    Text {
+        heading: &'a str,
+        after: Vec<&'a str>,
+    },
 }
+
+/// Headings of up to this many words are found by their words and the
+/// first words of their text: a one-word heading such as `Flags` or
+/// `Example` is often written earlier in the page, in a sentence or a list
+/// of contents. Longer ones are found by their own words alone, as the
+/// fewer words a directive names, the fewer can read differently in the
+/// page than in quire's text (where a directive misses, the browser opens
+/// the page at its top).
+const SHORT_HEADING: usize = 3;
+
+/// Words of a section's text that follow a short heading in its link:
+/// one, as the page may put more than whitespace between the next ones
+/// (list items do).
+const SUFFIX_WORDS: usize = 1;
 
 /// Words of a heading past which a text directive names its first and
 /// last words (`start,end`) rather than all of them: a long heading
@@ -174,7 +202,7 @@ pub(crate) fn link(base: &str, id: &str, fragment: Option<Fragment<'_>>) -> Stri
                 b.is_ascii_alphanumeric() || b"/?-._~!$&'()*+,;=:@".contains(&b)
             });
         }
-        Some(Fragment::Text(heading)) => {
+        Some(Fragment::Text { heading, after }) => {
             url.push_str("#:~:text=");
             let words: Vec<&str> = heading.split_whitespace().collect();
             // `-`, `,` and `&` are the directive's own syntax.
@@ -189,6 +217,10 @@ pub(crate) fn link(base: &str, id: &str, fragment: Option<Fragment<'_>>) -> Stri
                 term(&mut url, &words[words.len() - DIRECTIVE_ENDS..]);
             } else {
                 term(&mut url, &words);
+            }
+            if !after.is_empty() {
+                url.push_str(",-");
+                term(&mut url, &after);
             }
         }
     }
@@ -239,10 +271,13 @@ mod tests {
             anchor,
             anchor_in_page,
             heading,
+            text: "",
         };
         // A prefix ids took from their folder's name is no part of links.
         assert_eq!(
-            sites.url(8, &target("en/a.html", "x", true, None)).as_deref(),
+            sites
+                .url(8, &target("en/a.html", "x", true, None))
+                .as_deref(),
             Some("/e/a.html#x")
         );
         assert_eq!(
@@ -268,9 +303,21 @@ mod tests {
         // The directive's own syntax is escaped, and whitespace is one space.
         assert_eq!(
             sites
-                .url(7, &target("a.html", "x", false, Some("Pre-  & post, conditions")))
+                .url(
+                    7,
+                    &target("a.html", "x", false, Some("Pre-  & post, conditions"))
+                )
                 .as_deref(),
             Some("/d/a.html#:~:text=Pre%2D%20%26%20post%2C%20conditions")
+        );
+        // A short heading: the first words of its text follow it.
+        let flags = Target {
+            text: "The following flags apply.",
+            ..target("a.html", "x", false, Some("Flags"))
+        };
+        assert_eq!(
+            sites.url(7, &flags).as_deref(),
+            Some("/d/a.html#:~:text=Flags,-The")
         );
         // A long heading: its first and last words.
         let long = "public static <T> void sort(T[] a, Comparator<? super T> c)";
