@@ -555,13 +555,16 @@ fn inflected_queries(
     queries
 }
 
+/// Each query's top ten keys.
+type Top10s = Vec<Vec<String>>;
+
 /// tantivy over `docs` with jieba-rs segmenting every field, and each of
 /// `queries` segmented the same way: its top ten as a phrase, then with
 /// all its words required.
 fn jieba_top10(
     docs: &[Doc],
     queries: &[&str],
-) -> Result<(Vec<Vec<String>>, Vec<Vec<String>>), Box<dyn std::error::Error>> {
+) -> Result<(Top10s, Top10s), Box<dyn std::error::Error>> {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
     use tantivy::schema::{
