@@ -309,9 +309,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("{row}");
             }
             if std::env::var_os("LANGUAGES_MISSES").is_some() {
-                for ((key, q), r) in items.iter().zip(&quire) {
+                // With the first hit, and whether its text holds the query
+                // as written (a CJK run: then either section is right).
+                let texts: HashMap<&str, &Section> = folders
+                    .iter()
+                    .flat_map(|f| &f.sections)
+                    .map(|s| (s.key.as_str(), s))
+                    .collect();
+                for (((key, q), r), keys) in items.iter().zip(&quire).zip(&found) {
                     if *r != Some(1) {
-                        eprintln!("{} {set}: {q:?} -> {r:?} ({key})", folder.label);
+                        let first = keys.first().map_or("-", String::as_str);
+                        let holds = texts.get(first).is_some_and(|s| {
+                            [&s.title, &s.headings, &s.body].iter().any(|t| t.contains(q.as_str()))
+                        });
+                        eprintln!(
+                            "{} {set}: {q:?} -> {r:?} ({key}); first {first}, holding the query: {holds}",
+                            folder.label
+                        );
                     }
                 }
             }
