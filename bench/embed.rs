@@ -112,6 +112,58 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     recall(&model, &inputs, &vectors)?;
+    query_latency(&model, &inputs)?;
+    Ok(())
+}
+
+/// How long a query takes to embed, alone, as a search embeds it: the
+/// first 8 words (`QUIRE_BENCH_QUERY_WORDS`) of each of the first 200
+/// sections' text, one at a time,
+/// the median of 5 rounds for each; the p50 and p99 over the queries.
+fn query_latency(model: &quire::Model, inputs: &[String]) -> Result<(), quire::Error> {
+    let words: usize = std::env::var("QUIRE_BENCH_QUERY_WORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let queries: Vec<String> = inputs
+        .iter()
+        .take(200)
+        .map(|s| {
+            let text = s.split_once('\n').map_or(s.as_str(), |(_, text)| text);
+            text.split_whitespace()
+                .take(words)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let mut each: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
+    for _ in 0..5 {
+        for (q, times) in queries.iter().zip(&mut each) {
+            let start = Instant::now();
+            model.embed(&[q.as_str()])?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    let mut medians: Vec<f64> = each
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect();
+    medians.sort_by(f64::total_cmp);
+    let at = |p: f64| medians[((medians.len() - 1) as f64 * p).round() as usize];
+    let tokens: usize = queries
+        .iter()
+        .map(|q| model.count_tokens(q).unwrap_or(0))
+        .sum();
+    println!(
+        "a query alone ({} queries, {:.1} tokens each): p50 {:.2} ms, p99 {:.2} ms",
+        queries.len(),
+        tokens as f64 / queries.len().max(1) as f64,
+        at(0.5),
+        at(0.99)
+    );
     Ok(())
 }
 

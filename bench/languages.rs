@@ -320,7 +320,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     if *r != Some(1) {
                         let first = keys.first().map_or("-", String::as_str);
                         let holds = texts.get(first).is_some_and(|s| {
-                            [&s.title, &s.headings, &s.body].iter().any(|t| t.contains(q.as_str()))
+                            [&s.title, &s.headings, &s.body]
+                                .iter()
+                                .any(|t| t.contains(q.as_str()))
                         });
                         eprintln!(
                             "{} {set}: {q:?} -> {r:?} ({key}); first {first}, holding the query: {holds}",

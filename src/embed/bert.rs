@@ -48,11 +48,18 @@ struct Layer {
     output_norm: LayerNorm,
 }
 
-/// Up to this many tokens (a short query's), a dense layer is computed
-/// row by row of its weight ([`DotRows`]); more, by the matrix product
-/// library. Measured per query, one thread: 12 tokens 10.0 ms against
-/// 15.8 ms; 28 tokens 23.9 ms against 21.5 ms.
-const FEW_TOKENS: usize = 16;
+/// Up to this many tokens (a query's), a dense layer is computed row by
+/// row of its weight ([`DotRows`]), half the rows on each of two cores;
+/// more, by the matrix product library (on every core too). Measured per
+/// query (`bench/embed.rs`, medians of 200 queries, 2 cores): 15.6 tokens
+/// 7.1–7.5 ms against 9.5–10.0 ms on one core; 25.6 tokens 9.8–10.5 ms
+/// against 14.7–15.4 ms by the library; at 42.5 tokens a bound of 64 gave
+/// 16.0–17.8 ms against 18.7–19.4 ms, with a worse p99: not kept.
+const FEW_TOKENS: usize = 32;
+
+/// Rows of `W` that [`DotRows`] takes at a time, which stay in the core's
+/// cache for the next 8 tokens.
+const W_ROWS: usize = 64;
 
 /// A dense layer, `x · Wᵀ + b`, `W` stored as checkpoints have it,
 /// `(outputs, inputs)`.
@@ -96,14 +103,44 @@ impl Dense {
             return self.linear.forward(x);
         }
         let rows = x.flatten_all()?.to_vec1::<f32>()?;
-        let mut out = vec![0f32; batch * tokens * self.bias.len()];
-        pulp::Arch::new().dispatch(DotRows {
-            rows: &rows,
-            w: &self.half,
-            bias: &self.bias,
-            out: &mut out,
-        });
-        Tensor::from_vec(out, (batch, tokens, self.bias.len()), x.device())
+        let outputs = self.bias.len();
+        let n = self.half.len() / outputs.max(1);
+        let mut out = vec![0f32; batch * tokens * outputs];
+        let dot = |w: &[u16], bias: &[f32], out: &mut [f32]| {
+            pulp::Arch::new().dispatch(DotRows {
+                rows: &rows,
+                w,
+                bias,
+                out,
+            });
+        };
+        // Half the outputs on another core: a query's products are a few
+        // hundred microseconds each, long enough to share.
+        let half = (outputs / 2).next_multiple_of(W_ROWS);
+        if rayon::current_num_threads() < 2 || half >= outputs {
+            dot(&self.half, &self.bias, &mut out);
+        } else {
+            let rest = outputs - half;
+            let mut second = vec![0f32; batch * tokens * rest];
+            rayon::join(
+                || {
+                    dot(
+                        &self.half[..half * n],
+                        &self.bias[..half],
+                        &mut out[..batch * tokens * half],
+                    )
+                },
+                || dot(&self.half[half * n..], &self.bias[half..], &mut second),
+            );
+            // `out` holds `tokens × half` values, then room: spread them to
+            // `tokens × outputs`, the last token first, and interleave.
+            for t in (0..batch * tokens).rev() {
+                out.copy_within(t * half..(t + 1) * half, t * outputs);
+                out[t * outputs + half..(t + 1) * outputs]
+                    .copy_from_slice(&second[t * rest..(t + 1) * rest]);
+            }
+        }
+        Tensor::from_vec(out, (batch, tokens, outputs), x.device())
     }
 }
 
@@ -134,7 +171,6 @@ impl pulp::WithSimd for DotRows<'_> {
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
         const TOKENS: usize = 8;
-        const W_ROWS: usize = 64;
         let DotRows { rows, w, bias, out } = self;
         let outputs = bias.len();
         let n = w.len().checked_div(outputs).unwrap_or(0);
@@ -334,6 +370,45 @@ mod tests {
                 let got = out[t * outputs + o];
                 assert!((got - want).abs() < 0.02, "[{t}][{o}]: {got} for {want}");
             }
+        }
+    }
+
+    #[test]
+    fn a_query_shared_between_cores_gives_the_product() {
+        // 200 outputs: 128 on one core, 72 on the other.
+        let (tokens, n, outputs) = (11, 40, 200);
+        let value = |i: usize| ((i * 37 % 101) as f32 - 50.0) / 64.0;
+        let w: Vec<f32> = (0..outputs * n).map(|i| value(i + 7)).collect();
+        let bias: Vec<f32> = (0..outputs).map(|i| value(i + 3)).collect();
+        let x: Vec<f32> = (0..tokens * n).map(value).collect();
+        let device = candle_core::Device::Cpu;
+        let tensors = std::collections::HashMap::from([
+            (
+                "weight".to_string(),
+                Tensor::from_vec(w, (outputs, n), &device).unwrap(),
+            ),
+            (
+                "bias".to_string(),
+                Tensor::from_vec(bias, outputs, &device).unwrap(),
+            ),
+        ]);
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        let dense = Dense::load(n, outputs, vb).unwrap();
+        let x = Tensor::from_vec(x, (1, tokens, n), &device).unwrap();
+        let want = dense.linear.forward(&x).unwrap().flatten_all().unwrap();
+        let got = dense.forward(&x).unwrap().flatten_all().unwrap();
+        let (want, got) = (
+            want.to_vec1::<f32>().unwrap(),
+            got.to_vec1::<f32>().unwrap(),
+        );
+        assert_eq!(want.len(), got.len());
+        for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert!(
+                (w - g).abs() < 0.05,
+                "[{}][{}]: {g} for {w}",
+                i / outputs,
+                i % outputs
+            );
         }
     }
 
