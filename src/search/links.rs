@@ -119,8 +119,14 @@ impl<'a> Target<'a> {
         }
         let heading = self.heading.filter(|h| !h.trim().is_empty())?;
         let short = heading.split_whitespace().count() <= SHORT_HEADING;
-        let after = match short {
+        // A mark or a dash that opens the text (`•`, `—`) may be no word
+        // of the page's text to a browser: then the heading goes alone.
+        let after: Vec<&str> = match short {
             true => self.text.split_whitespace().take(SUFFIX_WORDS).collect(),
+            false => vec![],
+        };
+        let after = match after.iter().all(|w| w.chars().any(char::is_alphanumeric)) {
+            true => after,
             false => vec![],
         };
         Some(Fragment::Text { heading, after })
@@ -318,6 +324,14 @@ mod tests {
         assert_eq!(
             sites.url(7, &flags).as_deref(),
             Some("/d/a.html#:~:text=Flags,-The")
+        );
+        let marked = Target {
+            text: "• First point",
+            ..flags
+        };
+        assert_eq!(
+            sites.url(7, &marked).as_deref(),
+            Some("/d/a.html#:~:text=Flags")
         );
         // A long heading: its first and last words.
         let long = "public static <T> void sort(T[] a, Comparator<? super T> c)";
