@@ -57,6 +57,23 @@ struct Layer {
 /// 16.0–17.8 ms against 18.7–19.4 ms, with a worse p99: not kept.
 const FEW_TOKENS: usize = 32;
 
+/// Two threads for a query's layers, if the machine has two cores.
+fn query_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores < 2 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .thread_name(|i| format!("quire-query-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
 /// Rows of `W` that [`DotRows`] takes at a time, which stay in the core's
 /// cache for the next 8 tokens.
 const W_ROWS: usize = 64;
@@ -292,10 +309,20 @@ impl Bert {
         // Added to the attention scores: 0 where a token may be attended
         // to, a large negative number at padding.
         let bias = ((mask - 1.0)? * 1e4)?.reshape((batch, 1, 1, tokens))?;
-        for layer in &self.layers {
-            x = self.layer(layer, &x, &bias)?;
+        let layers = || -> Result<Tensor> {
+            for layer in &self.layers {
+                x = self.layer(layer, &x, &bias)?;
+            }
+            Ok(x)
+        };
+        // A query's layers run in a pool of two threads, which share its
+        // dense layers' rows ([`Dense::forward`]) and stay awake from one
+        // layer to the next; the binary gives candle's own pool a single
+        // thread, as its products would not gain from more.
+        match query_pool() {
+            Some(pool) if batch * tokens <= FEW_TOKENS => pool.install(layers),
+            _ => layers(),
         }
-        Ok(x)
     }
 
     fn layer(&self, layer: &Layer, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
