@@ -55,8 +55,10 @@ fn main() -> ExitCode {
 /// cores again, which for a query's few tokens costs more in waking threads
 /// (and in counting the cores, which it does at every product) than it
 /// saves: a hybrid search over 28,340 sections took 15.9 ms at p50, 12.9 ms
-/// so (the benches/latency.rs run of the README). A `RAYON_NUM_THREADS`
-/// already set is kept.
+/// so (the benches/latency.rs run of the README). A query's few tokens
+/// run in a small pool of their own instead, whose threads stay awake from
+/// one product to the next (`embed::bert`). A `RAYON_NUM_THREADS` already
+/// set is kept.
 fn one_thread_per_model_run() {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         // SAFETY: called first thing in `main`, before any other thread

@@ -49,8 +49,8 @@ struct Layer {
 }
 
 /// Up to this many tokens (a query's), a dense layer is computed row by
-/// row of its weight ([`DotRows`]), half the rows on each of two cores;
-/// more, by the matrix product library (on every core too). Measured per
+/// row of its weight ([`DotRows`]), half the rows on each of two cores
+/// (the query pool's); more, by the matrix product library. Measured per
 /// query (`bench/embed.rs`, medians of 200 queries, 2 cores): 15.6 tokens
 /// 7.1–7.5 ms against 9.5–10.0 ms on one core; 25.6 tokens 9.8–10.5 ms
 /// against 14.7–15.4 ms by the library; at 42.5 tokens a bound of 64 gave
