@@ -42,7 +42,8 @@ pub struct ExportedSection {
     pub anchor: String,
     /// Whether the page has `anchor` as an `id` (or `name`); when not, the
     /// anchor is a slug quire made and `url` links by the heading's words.
-    #[serde(default = "yes")]
+    /// An export written before this field reads as `false`: not known.
+    #[serde(default)]
     pub anchor_in_page: bool,
     /// The link to the section on its site, when its folder was indexed
     /// with `--base-url`.
@@ -52,10 +53,6 @@ pub struct ExportedSection {
     pub ordinal: u64,
     /// The section's text.
     pub text: String,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// How [`export`](crate::export()) writes sections.

@@ -200,6 +200,11 @@ pub(crate) fn read(
     let mut texts = Vec::with_capacity(sections.len());
     for (i, (address, stored)) in sections.iter_mut().enumerate() {
         let left_out = !kept[i];
+        // Before the text is taken: a short heading's link names its first
+        // word.
+        let url = sites
+            .url_at(&searcher, *address, &Target::of(stored))
+            .map_err(|e| store.error(e))?;
         let text = match left_out {
             true => String::new(),
             false => std::mem::take(&mut stored.text),
@@ -211,9 +216,6 @@ pub(crate) fn read(
             }
             _ => vec![],
         };
-        let url = sites
-            .url_at(&searcher, *address, &Target::of(stored))
-            .map_err(|e| store.error(e))?;
         texts.push(SectionText {
             section: SectionRef {
                 path: std::mem::take(&mut stored.path),
