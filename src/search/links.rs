@@ -121,44 +121,38 @@ impl<'a> Target<'a> {
         let short = heading.split_whitespace().count() <= SHORT_HEADING;
         // A mark or a dash that opens the text (`•`, `—`) may be no word
         // of the page's text to a browser: then the heading goes alone.
-        let after: Vec<&str> = match short {
-            true => self.text.split_whitespace().take(SUFFIX_WORDS).collect(),
-            false => vec![],
-        };
-        let after = match after.iter().all(|w| w.chars().any(char::is_alphanumeric)) {
-            true => after,
-            false => vec![],
-        };
+        let after = match short {
+            true => self.text.split_whitespace().next(),
+            false => None,
+        }
+        .filter(|w| w.chars().any(char::is_alphanumeric));
         Some(Fragment::Text { heading, after })
     }
 }
 
 /// What a link's fragment points at.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Fragment<'a> {
     /// An `id` (or `name`) of the page.
     Anchor(&'a str),
-    /// The first place the words of `heading` are written in the page
-    /// with the words `after` right after them (whitespace between).
+    /// The first place the words of `heading` are written in the page,
+    /// with the word `after`, if any, right after them (whitespace
+    /// between).
     Text {
         heading: &'a str,
-        after: Vec<&'a str>,
+        after: Option<&'a str>,
     },
 }
 
 /// Headings of up to this many words are found by their words and the
-/// first words of their text: a one-word heading such as `Flags` or
+/// first word of their text: a one-word heading such as `Flags` or
 /// `Example` is often written earlier in the page, in a sentence or a list
 /// of contents. Longer ones are found by their own words alone, as the
 /// fewer words a directive names, the fewer can read differently in the
 /// page than in quire's text (where a directive misses, the browser opens
-/// the page at its top).
+/// the page at its top). One word of the text, not more: the page may put
+/// more than whitespace between the next ones (list items do).
 const SHORT_HEADING: usize = 3;
-
-/// Words of a section's text that follow a short heading in its link:
-/// one, as the page may put more than whitespace between the next ones
-/// (list items do).
-const SUFFIX_WORDS: usize = 1;
 
 /// Words of a heading past which a text directive names its first and
 /// last words (`start,end`) rather than all of them: a long heading
@@ -224,9 +218,9 @@ pub(crate) fn link(base: &str, id: &str, fragment: Option<Fragment<'_>>) -> Stri
             } else {
                 term(&mut url, &words);
             }
-            if !after.is_empty() {
+            if let Some(after) = after {
                 url.push_str(",-");
-                term(&mut url, &after);
+                term(&mut url, &[after]);
             }
         }
     }
