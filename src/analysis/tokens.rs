@@ -145,8 +145,18 @@ pub(crate) fn count_tokens(text: &str) -> usize {
 /// Lower-cases `text` and folds runs of white space into one space: how
 /// headings, titles and labels are compared and keyed.
 pub(crate) fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    fold_prefix(text, usize::MAX)
+}
+
+/// The start of [`fold`]`(text)`: whole words until at least `bytes`
+/// bytes are written (all of it when shorter), so that a test of how the
+/// folded text begins need not fold a whole paragraph.
+pub(crate) fn fold_prefix(text: &str, bytes: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(bytes.saturating_add(16)));
     for word in text.split_whitespace() {
+        if out.len() >= bytes {
+            break;
+        }
         if !out.is_empty() {
             out.push(' ');
         }
@@ -158,6 +168,18 @@ pub(crate) fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folded_prefix_is_where_the_folded_text_begins() {
+        let text = "  Was  THIS\thelpful?  Ménière's ÉTÉ \n end ";
+        let whole = fold(text);
+        assert_eq!(whole, "was this helpful? ménière's été end");
+        for bytes in 0..=whole.len() + 2 {
+            let start = fold_prefix(text, bytes);
+            assert!(whole.starts_with(&start), "{bytes}: {start:?}");
+            assert!(start.len() >= bytes.min(whole.len()), "{bytes}: {start:?}");
+        }
+    }
 
     #[test]
     fn words_are_split_as_tantivy_splits_them() {

@@ -36,7 +36,7 @@ use super::article::{
 use super::format::Format;
 use super::rules::Rules;
 use crate::analysis::analyzers;
-use crate::analysis::tokens::fold;
+use crate::analysis::tokens::{fold, fold_prefix};
 
 /// Splits plain-text articles into sections by a set of [`Rules`].
 ///
@@ -220,7 +220,10 @@ impl Splitter {
     /// Whether a paragraph begins with one of the rules' boilerplate
     /// phrases.
     pub(crate) fn is_boilerplate(&self, paragraph: &str) -> bool {
-        let folded = fold(paragraph);
+        let Some(longest) = self.boilerplate.iter().map(String::len).max() else {
+            return false;
+        };
+        let folded = fold_prefix(paragraph, longest);
         self.boilerplate.iter().any(|b| folded.starts_with(b))
     }
 
