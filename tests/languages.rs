@@ -113,6 +113,38 @@ fn an_inflected_word_finds_its_section_in_each_language() {
 }
 
 #[test]
+fn an_inflected_title_or_heading_word_is_stemmed_in_its_language() {
+    let env = indexed(&[]);
+    // The title alone has the word, in another form than typed (English
+    // stemming leaves `paketverwaltungen` and `paketverwaltung` apart).
+    let (code, results) = env.search_json_args(&["--exact", "Paketverwaltungen"]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["hits"][0]["article"]["id"], "de.html", "{results}");
+    // A heading word in another form gets the bonus of a heading that
+    // holds the query's words, as the form written does (stemmed as
+    // English, it had a third of that score: the body's match alone).
+    let score = |query: &str| {
+        let (code, results) = env.search_json_args(&["--exact", query]);
+        assert_eq!(code, 0, "{results}");
+        let best = &results["hits"][0];
+        assert_eq!(best["section"]["anchor"], "quellen", "{results}");
+        best["score"].as_f64().unwrap()
+    };
+    let (inflected, written) = (score("Paketquelle"), score("Paketquellen"));
+    assert!(inflected > 0.6 * written, "{inflected} against {written}");
+    // Scoped to the headings or the title, as well.
+    let (code, results) = env.search_json_args(&["--exact", "section:Paketquelle"]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(
+        results["hits"][0]["section"]["anchor"], "quellen",
+        "{results}"
+    );
+    let (code, results) = env.search_json_args(&["--exact", "title:Paketverwaltungen"]);
+    assert_eq!(code, 0, "{results}");
+    assert_eq!(results["hits"][0]["article"]["id"], "de.html", "{results}");
+}
+
+#[test]
 fn lang_filters_searches_and_overrides_what_articles_say() {
     let env = indexed(&[]);
     // "apt" is in the Chinese article only.

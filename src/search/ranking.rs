@@ -340,32 +340,16 @@ fn coverage(
                         add(in_fields(fields, |field| field_query(field, t)), rarity(t));
                     }
                 }
-                None if word.other_terms.is_empty() => add(
+                None if !word.other_languages => add(
                     in_fields(fields, |field| field_query(field, &word.terms)),
                     rarity(&word.terms),
                 ),
                 None => {
-                    // In the body, each language's terms in its own
-                    // articles; elsewhere the English terms.
-                    let others: Vec<(Field, f32)> = fields
-                        .iter()
-                        .copied()
-                        .filter(|&(fl, _)| fl != f.body)
-                        .collect();
-                    if others.len() < fields.len() {
-                        let boost = fields
-                            .iter()
-                            .find(|(fl, _)| *fl == f.body)
-                            .map_or(1.0, |b| b.1);
-                        for (terms, query) in in_languages(f, word) {
+                    // Each language's terms in its own articles.
+                    for &(field, boost) in fields {
+                        for (terms, query) in in_languages(f, field, word) {
                             add(Box::new(BoostQuery::new(query, boost)), rarity(&terms));
                         }
-                    }
-                    if !others.is_empty() {
-                        add(
-                            in_fields(&others, |field| field_query(field, &word.terms)),
-                            rarity(&word.terms),
-                        );
                     }
                 }
             }
@@ -480,10 +464,12 @@ fn word_query(f: Fields, word: &Word, fields: &[(Field, f32)], tier: Tier) -> Bo
                     );
                 }
             }
-            None if field == f.body && !word.other_terms.is_empty() => {
-                for (_, query) in in_languages(f, word) {
-                    add(query, 1.0);
-                }
+            None if word.other_languages => {
+                // An article matches one language's terms, but its title
+                // and headings both as English and in its own language:
+                // the better of them counts.
+                let each = in_languages(f, field, word).into_iter().map(|(_, q)| q);
+                add(Box::new(DisjunctionMaxQuery::new(each.collect())), 1.0);
             }
             None => add(field_query(field, &word.terms), 1.0),
         }
@@ -499,12 +485,20 @@ fn word_query(f: Fields, word: &Word, fields: &[(Field, f32)], tier: Tier) -> Bo
     Box::new(BooleanQuery::new(alternatives))
 }
 
-/// A word's terms in the body, language by language: its English terms in
+/// A word's terms in `field`, language by language: its English terms in
 /// the articles analysed as English (those of no other language whose
 /// stems of the word differ), and each other language's terms in that
 /// language's articles only, so that the French stems of an English word
-/// do not reach the English paragraphs a French article quotes.
-fn in_languages(f: Fields, word: &Word) -> Vec<(Vec<String>, Box<dyn Query>)> {
+/// do not reach the English paragraphs a French article quotes. The body
+/// holds each article's own stems; the title's and the headings' are in
+/// fields of their own ([`stems_of`]), where the English terms are looked
+/// for too, for the languages whose stems of the word are the same (their
+/// title is in `title` as English stems, which may differ). A field that
+/// holds no stems (`words`) is searched for the English terms alone.
+fn in_languages(f: Fields, field: Field, word: &Word) -> Vec<(Vec<String>, Box<dyn Query>)> {
+    let Some(stems) = stems_of(f, field) else {
+        return vec![(word.terms.clone(), field_query(field, &word.terms))];
+    };
     let lang_is = |code: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
             Term::from_field_text(f.lang, code),
@@ -512,7 +506,7 @@ fn in_languages(f: Fields, word: &Word) -> Vec<(Vec<String>, Box<dyn Query>)> {
         ))
     };
     let mut english: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, field_query(f.body, &word.terms))];
+        vec![(Occur::Must, field_query(field, &word.terms))];
     let mut out = Vec::with_capacity(word.other_terms.len() + 1);
     for other in &word.other_terms {
         let langs: Vec<(Occur, Box<dyn Query>)> = other
@@ -531,16 +525,33 @@ fn in_languages(f: Fields, word: &Word) -> Vec<(Vec<String>, Box<dyn Query>)> {
             0.0,
         ));
         let query = BooleanQuery::new(vec![
-            (Occur::Must, field_query(f.body, &other.terms)),
+            (Occur::Must, field_query(stems, &other.terms)),
             (Occur::Must, filter),
         ]);
         out.push((other.terms.clone(), Box::new(query) as Box<dyn Query>));
+    }
+    if stems != field {
+        let mut same: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, field_query(stems, &word.terms))];
+        same.extend(english.iter().skip(1).map(|(o, q)| (*o, q.box_clone())));
+        out.insert(0, (word.terms.clone(), Box::new(BooleanQuery::new(same))));
     }
     out.insert(
         0,
         (word.terms.clone(), Box::new(BooleanQuery::new(english))),
     );
     out
+}
+
+/// Where `field`'s words are held as stemmed in an article's own
+/// language, for the fields analysed per language.
+fn stems_of(f: Fields, field: Field) -> Option<Field> {
+    match field {
+        _ if field == f.body => Some(f.body),
+        _ if field == f.title => Some(f.title_stems),
+        _ if field == f.headings => Some(f.headings_stems),
+        _ => None,
+    }
 }
 
 /// The queries for `--article` and `--section`.

@@ -21,6 +21,10 @@ pub(crate) struct Word {
     /// they differ from `terms`: the sections of an article in German hold
     /// German stems.
     pub(crate) other_terms: Vec<InLanguages>,
+    /// Whether the index holds articles in languages with stemmers of
+    /// their own (their titles and headings have stems in fields of their
+    /// own, where the word is looked for too).
+    pub(crate) other_languages: bool,
     pub(crate) exclude: bool,
     pub(crate) scope: Option<Scope>,
     /// For `prefix*` words: the index terms that start with the prefix.
@@ -128,6 +132,7 @@ pub(crate) fn analyse(
                     raw: raw[0].clone(),
                     terms: raw,
                     other_terms: vec![],
+                    other_languages: !others.is_empty(),
                     exclude: clause.exclude,
                     scope: clause.scope,
                     stop: false,
@@ -174,6 +179,7 @@ pub(crate) fn analyse(
         words.push(Word {
             terms,
             other_terms,
+            other_languages: !others.is_empty(),
             exclude: clause.exclude,
             scope: clause.scope,
             stop,

@@ -81,27 +81,29 @@ pub(crate) fn section_document(
     }
     // Heading words come first in `body`: a search that maps the body's
     // token positions to the text (snippets) skips them. In a language of
-    // its own, the body is stemmed here and given to tantivy as tokens.
+    // its own, the body, the title and the headings are stemmed here and
+    // given to tantivy as tokens.
     let stemmer = lang
         .filter(|l| !language::analysed_as_english(l))
         .and_then(language::stemmer);
     match stemmer {
-        Some(algorithm) => {
-            let mut tokens = Vec::new();
-            with_body_analyzer(algorithm, |analyzer| {
-                for heading in &section.path {
-                    push_tokens(analyzer, heading, &mut tokens);
+        Some(algorithm) => with_analyzer(algorithm, |analyzer| {
+            let mut add = |field: Field, texts: &[&str]| {
+                let mut tokens = Vec::new();
+                for text in texts {
+                    push_tokens(analyzer, text, &mut tokens);
                 }
-                push_tokens(analyzer, &section.text, &mut tokens);
-            });
-            doc.add_pre_tokenized_text(
-                f.body,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens,
-                },
-            );
-        }
+                let text = String::new();
+                doc.add_pre_tokenized_text(field, PreTokenizedString { text, tokens });
+            };
+            add(f.title_stems, &[title]);
+            for heading in &section.path {
+                add(f.headings_stems, &[heading]);
+            }
+            let mut texts: Vec<&str> = section.path.iter().map(String::as_str).collect();
+            texts.push(&section.text);
+            add(f.body, &texts);
+        }),
         None if section.path.is_empty() => doc.add_text(f.body, &section.text),
         None => doc.add_text(
             f.body,
@@ -116,15 +118,15 @@ pub(crate) fn section_document(
 }
 
 thread_local! {
-    /// The analyzers of the languages this thread has indexed bodies in,
+    /// The analyzers of the languages this thread has indexed sections in,
     /// each with its cache of stems.
-    static BODY_ANALYZERS: RefCell<FxHashMap<Algorithm, TextAnalyzer>> =
+    static ANALYZERS: RefCell<FxHashMap<Algorithm, TextAnalyzer>> =
         RefCell::new(FxHashMap::default());
 }
 
-/// Runs `f` with this thread's analyzer for bodies stemmed by `algorithm`.
-fn with_body_analyzer(algorithm: Algorithm, f: impl FnOnce(&mut TextAnalyzer)) {
-    BODY_ANALYZERS.with_borrow_mut(|analyzers| {
+/// Runs `f` with this thread's analyzer for text stemmed by `algorithm`.
+fn with_analyzer(algorithm: Algorithm, f: impl FnOnce(&mut TextAnalyzer)) {
+    ANALYZERS.with_borrow_mut(|analyzers| {
         f(analyzers
             .entry(algorithm)
             .or_insert_with(|| stemmed_in(algorithm)))

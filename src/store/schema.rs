@@ -4,7 +4,9 @@
 //! Every text field uses tantivy's built-in `en_stem` analyzer, so a plain
 //! tantivy program opens *and queries* a quire index without registering
 //! anything (the body of an article in another language holds that
-//! language's stems, given to tantivy as pre-tokenized text). README.md ("Index format") documents the fields for such
+//! language's stems, given to tantivy as pre-tokenized text, as do
+//! `title_stems` and `headings_stems`). README.md ("Index format")
+//! documents the fields for such
 //! programs; change both together, and bump [`FORMAT_VERSION`].
 
 use tantivy::schema::{
@@ -15,7 +17,7 @@ use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER};
 
 /// The version of the on-disk layout (schema and analyzers) this build
 /// reads and writes. An index with another version must be rebuilt.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 
 /// The name of the file, inside the index folder, that holds the format
 /// version.
@@ -52,6 +54,13 @@ pub mod names {
     /// Stemmed in the article's language (`en_stem`'s terms for English,
     /// and for languages with no stemmer).
     pub const BODY: &str = "body";
+    /// For an article in a language with a stemmer of its own (German,
+    /// French, Russian, ...): its title's stems in that language (indexed,
+    /// not stored; empty for English). `title` holds `en_stem`'s terms for
+    /// every article.
+    pub const TITLE_STEMS: &str = "title_stems";
+    /// Likewise the stems of the section's headings, one value per level.
+    pub const HEADINGS_STEMS: &str = "headings_stems";
     /// The section's text as written (stored, not indexed): what snippets
     /// are cut from.
     pub const TEXT: &str = "text";
@@ -102,6 +111,8 @@ pub(crate) struct Fields {
     pub ordinal: Field,
     pub lang: Field,
     pub body: Field,
+    pub title_stems: Field,
+    pub headings_stems: Field,
     pub text: Field,
     pub checkpoints: Field,
     pub title_key: Field,
@@ -141,7 +152,9 @@ pub(crate) fn build() -> Schema {
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    builder.add_text_field(names::BODY, unstored);
+    builder.add_text_field(names::BODY, unstored.clone());
+    builder.add_text_field(names::TITLE_STEMS, unstored.clone());
+    builder.add_text_field(names::HEADINGS_STEMS, unstored);
     builder.add_text_field(names::TEXT, STORED);
     builder.add_bytes_field(names::CHECKPOINTS, STORED);
     builder.add_text_field(names::TITLE_KEY, STRING);
@@ -192,6 +205,8 @@ impl Fields {
             ordinal: get(names::ORDINAL)?,
             lang: get(names::LANG)?,
             body: get(names::BODY)?,
+            title_stems: get(names::TITLE_STEMS)?,
+            headings_stems: get(names::HEADINGS_STEMS)?,
             text: get(names::TEXT)?,
             checkpoints: get(names::CHECKPOINTS)?,
             title_key: get(names::TITLE_KEY)?,
