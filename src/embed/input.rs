@@ -1,7 +1,7 @@
 //! What the model reads of a section: its article's title and headings,
-//! then its text (the model cuts it at its longest input, 256 tokens for
-//! all-MiniLM-L6-v2: a section's opening). The headings say what a short
-//! section is about ("Cause" of what?).
+//! then its text (cut at the model's longest input, at most 128 tokens: a
+//! section's opening). The headings say what a short section is about
+//! ("Cause" of what?).
 
 use crate::ingest::article::LABEL_SEPARATOR;
 
@@ -23,12 +23,14 @@ pub(crate) fn section_input(title: &str, path: &[String], text: &str) -> String 
     input
 }
 
-/// The key of what was embedded: the model's weights and the input, so
-/// that a section keeps its vector while neither changes.
-pub(crate) fn input_key(weights: &str, input: &str) -> u64 {
+/// The key of what was embedded: the model's weights, how many tokens it
+/// reads and the input, so that a section keeps its vector while none of
+/// them changes.
+pub(crate) fn input_key(weights: &str, max_tokens: usize, input: &str) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(weights.as_bytes());
     hasher.update(b"\n");
+    hasher.update(&(max_tokens as u64).to_le_bytes());
     hasher.update(input.as_bytes());
     hasher.digest()
 }
@@ -49,6 +51,7 @@ mod tests {
             "Guide › Install\nRun it."
         );
         assert_eq!(section_input("Guide", &[], "Intro."), "Guide\nIntro.");
-        assert_ne!(input_key("a", "x"), input_key("b", "x"));
+        assert_ne!(input_key("a", 128, "x"), input_key("b", 128, "x"));
+        assert_ne!(input_key("a", 128, "x"), input_key("a", 256, "x"));
     }
 }

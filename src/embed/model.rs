@@ -9,7 +9,8 @@
 //! `1_Pooling/config.json` (mean or CLS pooling; mean when absent),
 //! `modules.json` (a `Normalize` module makes unit vectors; quire
 //! normalises in any case, as it ranks by cosine) and
-//! `sentence_bert_config.json` (`max_seq_length`, 256 when absent). A
+//! `sentence_bert_config.json` (`max_seq_length`, 256 when absent; quire
+//! reads at most [`SECTION_TOKENS`] of a text in any case). A
 //! static table's folder has `config.json` with `"model_type":
 //! "model2vec"`, `tokenizer.json` and `model.safetensors` holding the
 //! table as `embeddings`.
@@ -29,6 +30,13 @@ use crate::error::{Error, Result};
 /// The most tokens a batch holds, padding included: the attention scores
 /// of a batch take `heads × tokens × longest × 4` bytes, 50 MB here.
 const BATCH_TOKENS: usize = 4096;
+
+/// The most tokens of a text a transformer reads, whatever longer input
+/// its folder allows: all-MiniLM-L6-v2 was trained on inputs of 128
+/// tokens, and on the question benchmark it finds sections better from
+/// their first 128 tokens than from 256 (MRR@10 by meaning alone 0.487
+/// against 0.471, hybrid 0.513 against 0.505), in about 0.65 of the time.
+pub(crate) const SECTION_TOKENS: usize = 128;
 
 /// Text past this many bytes is not tokenized: the model reads at most
 /// `max_seq_length` tokens, a few bytes each.
@@ -169,7 +177,8 @@ impl Model {
                 .max_seq_length
                 .unwrap_or(256),
         }
-        .clamp(8, config.max_position_embeddings);
+        .clamp(8, config.max_position_embeddings)
+        .min(SECTION_TOKENS);
         let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?)
             .map_err(|e| not_a_model(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(None);

@@ -788,7 +788,10 @@ impl Context<'_> {
             .iter()
             .map(|s| section_input(&article.title, &s.path, &s.text))
             .collect();
-        let keys: Vec<u64> = inputs.iter().map(|i| input_key(weights, i)).collect();
+        let keys: Vec<u64> = inputs
+            .iter()
+            .map(|i| input_key(weights, model.max_tokens(), i))
+            .collect();
         let mut kept = match todo.before {
             Some(_) => article_vectors(
                 &self.store.searcher(),
