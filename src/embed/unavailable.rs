@@ -25,6 +25,10 @@ impl Model {
         match *self {}
     }
 
+    pub fn max_tokens(&self) -> usize {
+        match *self {}
+    }
+
     pub fn is_static(&self) -> bool {
         match *self {}
     }
