@@ -16,7 +16,7 @@ use crate::search::options::SearchOptions;
 use crate::search::reading::{self, ArticleText, ReadOptions};
 use crate::search::results::SearchResults;
 use crate::search::run;
-use crate::store::open::{Store, Unusable};
+use crate::store::open::{Commits, Store, Unusable};
 use crate::store::stamp;
 use crate::store::writer::{DEFAULT_WRITER_MEMORY, Writer};
 
@@ -61,7 +61,18 @@ impl Index {
     /// another version of quire built it, [`Error::CorruptIndex`] when
     /// tantivy cannot read it.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
-        Store::open(dir.as_ref()).map(Index::with_store)
+        Store::open(dir.as_ref(), Commits::Followed).map(Index::with_store)
+    }
+
+    /// Opens the index in `dir` as it is now, for a search or an export
+    /// that ends soon: unlike [`Index::open`], it never sees later commits,
+    /// and starts no thread to watch for them.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Index::open`].
+    pub fn open_as_it_is(dir: impl AsRef<Path>) -> Result<Index> {
+        Store::open(dir.as_ref(), Commits::Ignored).map(Index::with_store)
     }
 
     /// Whether `dir` holds something: a folder that does not exist, or

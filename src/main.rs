@@ -230,7 +230,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// `output` that replaces it once complete: a failed export leaves any
 /// earlier one whole.
 fn export(dir: &Path, format: &quire::ExportFormat, output: Option<&Path>) -> Result<ExitCode> {
-    let index = Index::open(dir)?;
+    let index = Index::open_as_it_is(dir)?;
     let Some(output) = output else {
         let mut out = io::BufWriter::new(io::stdout().lock());
         quire::export(&index, format, &mut out)?;
@@ -292,7 +292,7 @@ fn search(
     color: Color,
 ) -> Result<ExitCode> {
     build_if_missing(dir)?;
-    let index = Index::open(dir)?;
+    let index = Index::open_as_it_is(dir)?;
     if let Some(model) = model {
         index.use_model(model);
     }

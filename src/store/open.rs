@@ -57,9 +57,20 @@ pub(crate) enum Unusable {
     Replace,
 }
 
+/// Whether an open index sees the commits made after it was opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Commits {
+    /// Picked up within a second (tantivy watches `meta.json` with two
+    /// threads of its own): what a server or a writer wants.
+    Followed,
+    /// Never: the index is searched as it was when opened, and no thread
+    /// is started (a whole `quire search` is shorter for it).
+    Ignored,
+}
+
 impl Store {
     /// Opens the index in `dir` for searching (see `Index::open`).
-    pub(crate) fn open(dir: &Path) -> Result<Store> {
+    pub(crate) fn open(dir: &Path, commits: Commits) -> Result<Store> {
         if !Store::exists(dir) {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
@@ -67,7 +78,7 @@ impl Store {
             return Err(Error::NotAnIndex(dir.to_path_buf()));
         }
         check_format(dir)?;
-        Store::load(dir)
+        Store::load(dir, commits)
     }
 
     /// Whether `dir` holds something: a folder that does not exist, or
@@ -94,7 +105,7 @@ impl Store {
         if dir.join(FORMAT_FILE).exists() {
             let opened = check_format(dir).and_then(|()| {
                 if dir.join("meta.json").exists() {
-                    Store::load(dir)
+                    Store::load(dir, Commits::Followed)
                 } else {
                     // Created but killed before tantivy wrote its first file.
                     Store::create_tantivy(dir)
@@ -146,10 +157,10 @@ impl Store {
         let inner = tantivy::Index::create(directory, schema::build(), IndexSettings::default())
             .map_err(|e| Error::from_tantivy(e, dir))?;
         share_bookkeeping(dir);
-        Store::wrap(dir, inner)
+        Store::wrap(dir, inner, Commits::Followed)
     }
 
-    fn load(dir: &Path) -> Result<Store> {
+    fn load(dir: &Path, commits: Commits) -> Result<Store> {
         let corrupt = |reason: String| Error::CorruptIndex {
             path: dir.to_path_buf(),
             reason,
@@ -175,10 +186,10 @@ impl Store {
                 }
             }
         }
-        Store::wrap(dir, inner)
+        Store::wrap(dir, inner, commits)
     }
 
-    fn wrap(dir: &Path, inner: tantivy::Index) -> Result<Store> {
+    fn wrap(dir: &Path, inner: tantivy::Index, commits: Commits) -> Result<Store> {
         // The same terms as tantivy's own `en_stem` and `default`, with
         // stems cached and CJK runs made pairs (see `analysis::analyzers`).
         inner.tokenizers().register(ANALYZER, cached_en_stem());
@@ -189,11 +200,15 @@ impl Store {
             path: dir.to_path_buf(),
             reason: "its fields are not the ones quire writes".into(),
         })?;
-        // Commits by other processes (`quire index` while `quire serve`
-        // runs) are picked up without reopening.
+        // Followed, commits by other processes (`quire index` while `quire
+        // serve` runs) are picked up without reopening.
+        let policy = match commits {
+            Commits::Followed => ReloadPolicy::OnCommitWithDelay,
+            Commits::Ignored => ReloadPolicy::Manual,
+        };
         let reader = inner
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(policy)
             .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()
             .map_err(|e| Error::from_tantivy(e, dir))?;
