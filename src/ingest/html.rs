@@ -1222,6 +1222,32 @@ mod tests {
     }
 
     #[test]
+    fn an_id_repeated_in_the_page_stays_with_the_first_heading_it_reaches() {
+        // Doxygen gives every overload of a macro the first one's id; a
+        // browser lands on the first, so that one is the id's section.
+        let article = split(
+            "<title>trie.hpp</title><h1>trie.hpp</h1><p>Intro.</p>\
+             <h2>Macro Definition Documentation</h2>\
+             <a id='m1'></a><h2><span class='permalink'><a href='#m1'>&#9670;&nbsp;</a></span>DEC [1/2]</h2><p>One.</p>\
+             <a id='m1'></a><h2><span class='permalink'><a href='#m1'>&#9670;&nbsp;</a></span>DEC [2/2]</h2><p>Two.</p>\
+             <a id='m2'></a><h2><span class='permalink'><a href='#m2'>&#9670;&nbsp;</a></span>OTHER</h2><p>Three.</p>",
+        );
+        let anchors: Vec<(&str, &str, bool)> = article
+            .sections
+            .iter()
+            .map(|s| (s.label.as_str(), s.anchor.as_str(), s.anchor_in_page))
+            .collect();
+        assert_eq!(
+            anchors[1..],
+            [
+                ("DEC [1/2]", "m1", true),
+                ("DEC [2/2]", "m1-1", false),
+                ("OTHER", "m2", true)
+            ]
+        );
+    }
+
+    #[test]
     fn title_falls_back_to_h1_then_file_name() {
         assert_eq!(split("<h1>Only heading</h1><p>x</p>").title, "Only heading");
         assert_eq!(split("<p>x</p>").title, "file-name");

@@ -195,11 +195,10 @@ impl Collector {
     /// [`Collector::last_heading_id`]: the heading that follows, inside
     /// the element, is its own.
     pub(crate) fn take_back_heading_id(&mut self, id: &str) {
-        let last_heading = self.blocks.iter_mut().rev().find_map(|b| match b {
-            Block::Heading { id, .. } => Some(id),
-            Block::Text(_) => None,
-        });
-        if let Some(given) = last_heading
+        // Only the last block: a heading with text after it keeps its id,
+        // even the same one (Doxygen gives each overload of a macro the
+        // first one's id, and a browser lands on the first).
+        if let Some(Block::Heading { id: given, .. }) = self.blocks.last_mut()
             && given.as_deref() == Some(id)
         {
             *given = None;
