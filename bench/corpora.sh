@@ -2,8 +2,8 @@
 # Downloads and unpacks the real corpora used for benchmarks and manual
 # testing into bench/cache/ (not committed): Debian's nodejs-doc (Markdown),
 # linux-doc-6.1 (Sphinx HTML), debian-faq (DocBook HTML, one page per
-# chapter of questions) and the Debian Reference in eight languages
-# (DocBook HTML, for bench/languages.rs). With `large`, also the 1 GB set
+# chapter of questions), the Debian Reference in eight languages and the
+# Debian FAQ in Russian (DocBook HTML, for bench/languages.rs). With `large`, also the 1 GB set
 # of documentation HTML the scaling benchmark indexes (bench/scale.sh):
 # rust-doc, openjdk-17-doc, python3.11-doc and postgresql-doc-15, beside
 # linux-doc-6.1. Needs apt-get and dpkg-deb (Debian).
@@ -30,6 +30,7 @@ fetch() { # package
 fetch nodejs-doc
 fetch linux-doc-6.1
 fetch debian-faq
+fetch debian-faq-ru
 for lang in en de fr es pt it zh-cn ja; do
   fetch "debian-reference-$lang"
 done
@@ -59,6 +60,8 @@ echo "debian-reference (HTML, one folder per language):"
 for lang in en de fr es pt it zh-cn ja; do
   echo "  $lang=$cache/debian-reference-$lang/usr/share/debian-reference"
 done
+echo "debian-faq-ru (HTML, Russian; the Debian Reference has no Russian copy):"
+echo "  ru=$cache/debian-faq-ru/usr/share/doc/debian/FAQ/ru"
 if [ "${1:-}" = large ]; then
   echo "the 1 GB set (HTML, beside linux-doc-6.1):"
   for package in "${large[@]}"; do

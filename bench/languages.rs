@@ -2,7 +2,8 @@
 //! language land on the right section?
 //!
 //! Each folder given is one language's copy of the same material (Debian
-//! ships the Debian Reference translated, as HTML). All folders go into one
+//! ships the Debian Reference translated, as HTML; it has no Russian copy,
+//! so Russian is the Debian FAQ's translation). All folders go into one
 //! quire index, as a multilingual site would. For a fixed-seed sample of
 //! each folder's sections a query is made from the section's text:
 //!
@@ -29,7 +30,7 @@
 //! ```text
 //! bench/corpora.sh
 //! cargo run --release --example languages -- \
-//!     en=bench/cache/corpora/debian-reference-en de=... zh-cn=... ja=...
+//!     en=bench/cache/corpora/debian-reference-en de=... zh-cn=... ja=... ru=...
 //! ```
 //!
 //! A folder may be given as `LABEL=DIR`; else it is labelled by its name.

@@ -117,7 +117,8 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     if let Some(code) = by_script(&text[..end]) {
         return Some(code);
     }
-    if reads_as_english(&text[..end]) {
+    let text = &text[..end];
+    if reads_as_english(text) {
         return Some("en");
     }
     // Only the languages quire knows are scored: most of the model's time
@@ -131,7 +132,10 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
                 .collect(),
         )
     });
-    let info = detector.detect(&text[..end])?;
+    let info = match other_alphabet_words(text) {
+        Some(words) => detector.detect(&words)?,
+        None => detector.detect(text)?,
+    };
     if !info.is_reliable() {
         return None;
     }
@@ -168,6 +172,34 @@ fn by_script(text: &str) -> Option<&'static str> {
     } else {
         "zh"
     })
+}
+
+/// The words of `text` in an alphabet other than Latin (Cyrillic, Greek,
+/// Arabic, Hebrew, ...), when at least three letters in ten are in one:
+/// the text is in that alphabet's language, and the words in Latin letters
+/// around them are commands, paths and names. The detector's model first
+/// picks the script with the most letters, and documentation in Russian
+/// has as many Latin letters as Cyrillic ones in its commands and paths.
+fn other_alphabet_words(text: &str) -> Option<String> {
+    let (mut letters, mut other) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        other += usize::from(!is_latin(c));
+    }
+    if other < 10 || other * 10 < letters * 3 {
+        return None;
+    }
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphabetic() && !is_latin(c)))
+        .collect();
+    Some(words.join(" "))
+}
+
+/// Whether `c` is a letter of the Latin script (ASCII, its supplements and
+/// extensions), or no letter at all.
+fn is_latin(c: char) -> bool {
+    matches!(c as u32, 0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A)
 }
 
 /// English words no other language has as common words.
@@ -278,6 +310,25 @@ mod tests {
         assert_eq!(
             detect_language("패키지 관리자는 시스템에 소프트웨어를 설치합니다."),
             Some("ko")
+        );
+        // Russian documentation with as many Latin letters, in commands and
+        // paths, as Cyrillic ones; English with a Russian word in it.
+        assert_eq!(
+            detect_language(
+                "Чтобы изменить раскладку клавиатуры для всей системы, отредактируйте \
+                 файл /etc/default/keyboard и выполните команду setupcon --force \
+                 --save-only /usr/share/keymaps/custom.map, then dpkg-reconfigure \
+                 keyboard-configuration --frontend=noninteractive --priority=critical \
+                 /usr/share/X11/xkb/symbols/us /usr/share/X11/xkb/rules/evdev.lst"
+            ),
+            Some("ru")
+        );
+        assert_eq!(
+            detect_language(
+                "The word for package manager in the Russian translation is менеджер, \
+                 and the rest of the page reads as the English original does."
+            ),
+            Some("en")
         );
         // Plain English, told without the model; German is not taken for it.
         let english = "The package manager installs software on the system, and it can \
