@@ -114,10 +114,10 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    if let Some(code) = by_script(&text[..end]) {
+    let text = &text[..end];
+    if let Some(code) = by_script(text) {
         return Some(code);
     }
-    let text = &text[..end];
     if reads_as_english(text) {
         return Some("en");
     }
@@ -196,8 +196,8 @@ fn other_alphabet_words(text: &str) -> Option<String> {
     Some(words.join(" "))
 }
 
-/// Whether `c` is a letter of the Latin script (ASCII, its supplements and
-/// extensions), or no letter at all.
+/// Whether the letter `c` is of the Latin script: ASCII, its supplements
+/// and extensions, and its full-width forms.
 fn is_latin(c: char) -> bool {
     matches!(c as u32, 0..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A)
 }
