@@ -1,4 +1,4 @@
-//! HTML in, [`Article`] out, read with html5ever's HTML5 tokenizer.
+//! HTML in, [`Article`] out, read with quire's HTML5 tokenizer.
 //!
 //! `h1`–`h6` build the section path. When the page marks its main content
 //! (`<main>` or `role="main"`, as Sphinx and most site generators do), only
@@ -34,20 +34,17 @@
 //! [`Section::anchor_in_page`]: super::article::Section::anchor_in_page
 //!
 //! No tree is built: the tokenizer's tags and text stream through a stack of
-//! open elements, which is all an outline needs. The tokenizer is the
-//! standard's (character references, raw text in `script` and `style`,
-//! comments, CDATA); building a DOM cost more than tokenizing, for nothing
-//! the outline uses. Where a tree builder would close elements implicitly,
+//! open elements, which is all an outline needs. The tokenizer
+//! ([`super::tokenizer`]) follows the standard's (character references, raw
+//! text in `script` and `style`, comments, CDATA) over the page's bytes, and
+//! reads every page as html5ever's does (a differential test below);
+//! building a DOM cost more than tokenizing, for nothing the outline uses. Where a tree builder would close elements implicitly,
 //! an end tag closes every element opened inside the one it names, and an
 //! end tag naming no open element is ignored.
 
-use std::cell::RefCell;
-
+use html5ever::LocalName;
 use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
-use html5ever::{LocalName, tendril::StrTendril};
+use html5ever::tokenizer::{Tag, TokenSinkResult};
 use rustc_hash::FxHashMap;
 
 use super::article::Article;
@@ -248,9 +245,6 @@ const TITLE_SEPARATORS: &[&str] = &[
 /// it opens (see `Reader::pending_id`).
 const PENDING_ID_CHARS: usize = 32;
 
-/// How much of a page the tokenizer is given at a time.
-const FEED_BYTES: usize = 64 * 1024;
-
 /// The share of a list's text that must be links to the page's own
 /// anchors for the list to be the page's table of contents.
 const CONTENTS_LINK_SHARE: f64 = 0.9;
@@ -259,7 +253,11 @@ const CONTENTS_LINK_SHARE: f64 = 0.9;
 /// extension) is the title of a page with neither `<title>` nor a
 /// heading, and tells links within the page (`name.html#x`).
 pub(crate) fn parse(text: &str, name: &str, is_boilerplate: impl Fn(&str) -> bool) -> Article {
-    let mut page = read(text, name);
+    article_of(read(text, name), name, is_boilerplate)
+}
+
+/// The article of the page read as `page`.
+fn article_of(mut page: Page, name: &str, is_boilerplate: impl Fn(&str) -> bool) -> Article {
     let reader = page.main.take().unwrap_or(std::mem::take(&mut page.all));
     let page_title = page
         .title
@@ -327,26 +325,9 @@ fn is_contents_caption(paragraph: &str) -> bool {
 
 /// Tokenizes the page into its outline.
 fn read(text: &str, name: &str) -> Page {
-    let sink = Sink {
-        page: RefCell::new(Page::new(name)),
-    };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let input = BufferQueue::default();
-    // Fed a piece at a time, so that the tokenizer's copy of the page is
-    // one piece, not the whole page again. The sink never asks to stop for
-    // a script, so each feed reads all it is given.
-    let mut rest = text;
-    while !rest.is_empty() {
-        let mut end = rest.len().min(FEED_BYTES);
-        while !rest.is_char_boundary(end) {
-            end += 1;
-        }
-        input.push_back(StrTendril::from_slice(&rest[..end]));
-        let _ = tokenizer.feed(&input);
-        rest = &rest[end..];
-    }
-    tokenizer.end();
-    tokenizer.sink.page.into_inner()
+    let mut page = Page::new(name);
+    super::tokenizer::tokenize(text, &mut page);
+    page
 }
 
 /// The page's own title from its `<title>` and the text of its first
@@ -455,25 +436,21 @@ fn contains_words(text: &str, words: &str) -> bool {
     })
 }
 
-struct Sink {
-    page: RefCell<Page>,
-}
+impl super::tokenizer::Sink for Page {
+    fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        Page::start(self, tag)
+    }
 
-impl TokenSink for Sink {
-    type Handle = ();
+    fn end(&mut self, name: &LocalName) {
+        Page::end(self, name);
+    }
 
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut page = self.page.borrow_mut();
-        match token {
-            Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return page.start(&tag),
-                TagKind::EndTag => page.end(&tag.name),
-            },
-            Token::CharacterTokens(text) => page.text(&text),
-            Token::EOFToken => page.close_all(),
-            _ => {}
-        }
-        TokenSinkResult::Continue
+    fn text(&mut self, text: &str) {
+        Page::text(self, text);
+    }
+
+    fn eof(&mut self) {
+        self.close_all();
     }
 }
 
@@ -754,11 +731,11 @@ impl Reader {
             return;
         }
         if !self.out.in_heading() {
-            // Counted only when something waits on it.
-            // Bytes, white space at the ends left out, counted only when
+            // Bytes, white space left out (so that the count does not
+            // depend on how the text came in pieces), counted only when
             // something waits on them.
             let chars = if self.pending_id.is_some() || !self.lists.is_empty() {
-                text.trim().len()
+                text.split_whitespace().map(str::len).sum()
             } else {
                 0
             };
@@ -1122,9 +1099,172 @@ fn skipped(tag: &Tag, class: ClassVerdict, id: Option<&str>, in_article: bool) -
         || attr(tag, "aria-hidden") == Some("true")
 }
 
+/// html5ever's tokenizer feeding the same [`Page`]: the reference that
+/// quire's own tokenizer is tested against, token for token as far as a
+/// page's outline can tell.
+#[cfg(test)]
+mod reference {
+    use std::cell::RefCell;
+
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+
+    use super::Page;
+
+    /// How much of a page the tokenizer is given at a time.
+    const FEED_BYTES: usize = 64 * 1024;
+
+    /// Reads the page with html5ever's tokenizer, which [`super::read`]
+    /// is checked against.
+    pub(super) fn read(text: &str, name: &str) -> Page {
+        let sink = Sink {
+            page: RefCell::new(Page::new(name)),
+        };
+        let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+        let input = BufferQueue::default();
+        // Fed a piece at a time, so that the tokenizer's copy of the page is
+        // one piece, not the whole page again. The sink never asks to stop for
+        // a script, so each feed reads all it is given.
+        let mut rest = text;
+        while !rest.is_empty() {
+            let mut end = rest.len().min(FEED_BYTES);
+            while !rest.is_char_boundary(end) {
+                end += 1;
+            }
+            input.push_back(StrTendril::from_slice(&rest[..end]));
+            let _ = tokenizer.feed(&input);
+            rest = &rest[end..];
+        }
+        tokenizer.end();
+        tokenizer.sink.page.into_inner()
+    }
+
+    struct Sink {
+        page: RefCell<Page>,
+    }
+
+    impl TokenSink for Sink {
+        type Handle = ();
+
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            let mut page = self.page.borrow_mut();
+            match token {
+                Token::TagToken(tag) => match tag.kind {
+                    TagKind::StartTag => return page.start(&tag),
+                    TagKind::EndTag => page.end(&tag.name),
+                },
+                Token::CharacterTokens(text) => page.text(&text),
+                Token::EOFToken => page.close_all(),
+                _ => {}
+            }
+            TokenSinkResult::Continue
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The article both tokenizers make of `html`.
+    fn both(html: &str) -> (Article, Article) {
+        let ours = article_of(read(html, "p"), "p", |_| false);
+        let theirs = article_of(reference::read(html, "p"), "p", |_| false);
+        (ours, theirs)
+    }
+
+    #[test]
+    fn quire_s_tokenizer_reads_pages_as_html5ever_s_does() {
+        use rand::{Rng, SeedableRng, seq::IndexedRandom};
+        // Pieces of markup, awkward ones among them, put together at
+        // random into pages.
+        const PIECES: &[&str] = &[
+            "<h1>Title</h1>",
+            "<h2 id=a>Second</h2>",
+            "<H3 ID=\"b\" class='x y'>Third",
+            "</h3>",
+            "<p>",
+            "</p>",
+            "<div class=\"toc\">",
+            "<div class=note>",
+            "</div>",
+            "<section id=s>",
+            "</section>",
+            "<main>",
+            "</main>",
+            "<nav>",
+            "</nav>",
+            "<ul><li><a href=\"#a\">a</a></li></ul>",
+            "<br>",
+            "<br/>",
+            "<td>",
+            "text ",
+            "more words\r\n",
+            "\r",
+            " &amp; ",
+            "&copy",
+            "&notit;",
+            "&#150;",
+            "&#x1F600;",
+            "&#0;",
+            "&#;",
+            "& ",
+            "&bogus;",
+            "<!-- <h2>no</h2> -->",
+            "<!-->",
+            "<!--->",
+            "<!DOCTYPE html>",
+            "<?xml x?>",
+            "<![CDATA[ x ]]>",
+            "</>",
+            "</ 1>",
+            "< b",
+            "<",
+            "<script>if (a < b) { x = \"</h2>\"; }</script>",
+            "<style>h1 { }</style>",
+            "<title>T &amp; U</title>",
+            "<textarea><h2>no</h2></textarea>",
+            "<a name=n>",
+            "</a>",
+            "<a href=\"?a=1&copy=2&amp;b\">link</a>",
+            "<span class=\"headerlink\">¶</span>",
+            "<pre>  a\n   b</pre>",
+            "<code>x</code>",
+            "\u{0}",
+            "<p title=\"a>b\">",
+            "<img src=x alt=y/>",
+            "<dl><dt>term</dt><dd>def</dd></dl>",
+            "<aside class=\"admonition warning\">",
+            "</aside>",
+            "<P CLASS=A class=b>",
+            "ünïcödé ",
+            "中文文本",
+            "<h4>",
+            "</h4>",
+            "<svg><title>s</title></svg>",
+            "<plaintext>",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for round in 0..3000 {
+            let n = rng.random_range(1..40);
+            let mut page = String::new();
+            for _ in 0..n {
+                page.push_str(PIECES.choose(&mut rng).unwrap());
+            }
+            // Cut anywhere, on a character boundary: an unfinished tag.
+            if round % 5 == 0 {
+                let mut cut = rng.random_range(0..=page.len());
+                while !page.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                page.truncate(cut);
+            }
+            let (ours, theirs) = both(&page);
+            assert_eq!(ours, theirs, "{page:?}");
+        }
+    }
 
     fn split(html: &str) -> Article {
         parse(html, "file-name", |_| false)

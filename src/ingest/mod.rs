@@ -8,6 +8,7 @@
 //!   lines;
 //! - [`markdown`], [`html`]: the structured readers, which both hand an
 //!   outline (headings and text) to [`outline`] to make the sections;
+//! - [`tokenizer`]: HTML's tokens, for [`html`];
 //! - [`article`]: what every reader makes; [`anchors`]: section slugs;
 //! - [`check`]: what `quire split --check` says of how a folder splits.
 //!
@@ -26,4 +27,5 @@ pub(crate) mod outline;
 pub(crate) mod read;
 pub(crate) mod rules;
 pub(crate) mod splitter;
+pub(crate) mod tokenizer;
 pub(crate) mod walk;
