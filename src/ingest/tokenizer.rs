@@ -24,6 +24,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{Tag, TagKind, TokenSinkResult};
 use html5ever::{Attribute, LocalName, QualName, ns};
+use rustc_hash::FxHashSet;
 
 /// What reads the tokens.
 pub(crate) trait Sink {
@@ -236,6 +237,9 @@ impl Tokenizer<'_> {
             had_duplicate_attributes: false,
         };
         let mut value = String::new();
+        // The names of a tag with many attributes, so that telling a
+        // repeated one stays linear in the tag.
+        let mut names: FxHashSet<LocalName> = FxHashSet::default();
         loop {
             while i < b.len() && is_space(b[i]) {
                 i += 1;
@@ -300,7 +304,15 @@ impl Tokenizer<'_> {
             }
             if kind == TagKind::StartTag {
                 let local = LocalName::from(&*folded_name(attr_name));
-                if tag.attrs.iter().any(|a| a.name.local == local) {
+                let repeated = if tag.attrs.len() < MANY_ATTRIBUTES {
+                    tag.attrs.iter().any(|a| a.name.local == local)
+                } else {
+                    if names.is_empty() {
+                        names.extend(tag.attrs.iter().map(|a| a.name.local.clone()));
+                    }
+                    !names.insert(local.clone())
+                };
+                if repeated {
                     tag.had_duplicate_attributes = true;
                 } else {
                     tag.attrs.push(Attribute {
@@ -312,6 +324,9 @@ impl Tokenizer<'_> {
         }
     }
 }
+
+/// Past this many attributes, a tag's names are kept in a set.
+const MANY_ATTRIBUTES: usize = 16;
 
 /// A tag or attribute name as the standard folds it: ASCII lower case,
 /// NUL as U+FFFD.
@@ -371,13 +386,11 @@ fn declaration_end(b: &[u8], at: usize) -> usize {
     if rest.starts_with(b"->") {
         return body + 2;
     }
-    let close = memchr::memmem::find(rest, b"-->").map(|i| i + 3);
-    let bang = memchr::memmem::find(rest, b"--!>").map(|i| i + 4);
-    let end = match (close, bang) {
-        (Some(c), Some(x)) => c.min(x),
-        (c, x) => c.or(x).unwrap_or(rest.len()),
-    };
-    body + end
+    // `--!>` is looked for only before the first `-->`, so that a page of
+    // many comments is read once, not once a comment to its end.
+    let close = memchr::memmem::find(rest, b"-->").map_or(rest.len(), |i| i + 3);
+    let bang = memchr::memmem::find(&rest[..close], b"--!>").map(|i| i + 4);
+    body + bang.unwrap_or(close)
 }
 
 /// Where a bogus comment (`<?...>`, `<!x...>`, `</1...>`) ends: past the
@@ -540,6 +553,13 @@ mod tests {
     }
 
     #[test]
+    fn of_many_repeated_attributes_the_first_is_kept() {
+        let attrs: String = (0..40).map(|i| format!(" a{}={i}", i % 25)).collect();
+        let want: String = (0..25).map(|i| format!(" a{i}=\"{i}\"")).collect();
+        assert_eq!(tokens(&format!("<p{attrs}>"), None), [format!("<p{want}>")]);
+    }
+
+    #[test]
     fn character_references_as_the_standard_reads_them() {
         assert_eq!(
             tokens(
@@ -564,6 +584,11 @@ mod tests {
             [r#""abcdefhi < j <""#]
         );
         assert_eq!(tokens("x<!-- open", None), [r#""x""#]);
+        // A comment ends at whichever of `-->` and `--!>` comes first.
+        assert_eq!(
+            tokens("a<!-- b --!> c -->d<!-- e --> f --!>g", None),
+            [r#""a c -->d f --!>g""#]
+        );
     }
 
     #[test]
