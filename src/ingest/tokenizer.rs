@@ -12,7 +12,8 @@
 //! the first of repeated attributes kept, comments, `<!DOCTYPE>`,
 //! `<![CDATA[` and `<?` read past, raw text after the start tags its
 //! reader names (RCDATA, RAWTEXT, script data, PLAINTEXT), and a tag cut
-//! off by the end of the page dropped. What it leaves out: the escaped
+//! off by the end of the page dropped. What it leaves out: attributes of
+//! a tag past its 256th ([`MAX_ATTRIBUTES`]), the escaped
 //! states of script data (`<!--` inside a script makes no `</script>`
 //! wait for `-->`), and parse errors, which it does not report.
 //!
@@ -302,7 +303,7 @@ impl Tokenizer<'_> {
                     }
                 }
             }
-            if kind == TagKind::StartTag {
+            if kind == TagKind::StartTag && tag.attrs.len() < MAX_ATTRIBUTES {
                 let local = LocalName::from(&*folded_name(attr_name));
                 let repeated = if tag.attrs.len() < MANY_ATTRIBUTES {
                     tag.attrs.iter().any(|a| a.name.local == local)
@@ -327,6 +328,11 @@ impl Tokenizer<'_> {
 
 /// Past this many attributes, a tag's names are kept in a set.
 const MANY_ATTRIBUTES: usize = 16;
+
+/// The attributes kept of one tag; the rest are read past. No page needs
+/// more, and each kept name is interned for the page's life: a million of
+/// them in one tag would cost seconds.
+const MAX_ATTRIBUTES: usize = 256;
 
 /// A tag or attribute name as the standard folds it: ASCII lower case,
 /// NUL as U+FFFD.
@@ -557,6 +563,16 @@ mod tests {
         let attrs: String = (0..40).map(|i| format!(" a{}={i}", i % 25)).collect();
         let want: String = (0..25).map(|i| format!(" a{i}=\"{i}\"")).collect();
         assert_eq!(tokens(&format!("<p{attrs}>"), None), [format!("<p{want}>")]);
+    }
+
+    #[test]
+    fn attributes_past_the_limit_are_read_past() {
+        let attrs: String = (0..MAX_ATTRIBUTES + 5).map(|i| format!(" a{i}")).collect();
+        let want: String = (0..MAX_ATTRIBUTES).map(|i| format!(" a{i}=\"\"")).collect();
+        assert_eq!(
+            tokens(&format!("<p{attrs}>x"), None),
+            [format!("<p{want}>"), r#""x""#.to_string()]
+        );
     }
 
     #[test]
