@@ -38,9 +38,10 @@
 //! ([`super::tokenizer`]) follows the standard's (character references, raw
 //! text in `script` and `style`, comments, CDATA) over the page's bytes, and
 //! reads every page as html5ever's does (a differential test below);
-//! building a DOM cost more than tokenizing, for nothing the outline uses. Where a tree builder would close elements implicitly,
-//! an end tag closes every element opened inside the one it names, and an
-//! end tag naming no open element is ignored.
+//! building a DOM cost more than tokenizing, for nothing the outline uses.
+//! Where a tree builder would close elements implicitly, an end tag closes
+//! every element opened inside the one it names, and an end tag naming no
+//! open element is ignored.
 
 use html5ever::LocalName;
 use html5ever::tokenizer::states::RawKind;
