@@ -43,14 +43,14 @@
 //! every element opened inside the one it names, and an end tag naming no
 //! open element is ignored.
 
-use html5ever::LocalName;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{Tag, TokenSinkResult};
+use html5ever::{LocalName, local_name};
 use rustc_hash::FxHashMap;
 
 use super::article::Article;
 use super::outline::{self, Block, Collector, Mark};
-use crate::analysis::tokens::fold;
+use crate::analysis::tokens::{fold, spaced_words};
 
 /// Elements whose content is never indexed. (`header` is read inside
 /// `main` and `article`, where it is the article's own; `aside` is read
@@ -71,49 +71,62 @@ const SKIPPED_ROLES: &[&str] = &[
 
 /// Elements that end the text block before them (and, in a heading,
 /// separate its words).
-const BLOCKS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "aside",
-    "hgroup",
-    "li",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "menu",
-    "dir",
-    "pre",
-    "blockquote",
-    "center",
-    "table",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "caption",
-    "figure",
-    "figcaption",
-    "form",
-    "fieldset",
-    "legend",
-    "details",
-    "summary",
-    "address",
-    "hr",
-    "br",
-    "body",
+const BLOCKS: &[LocalName] = &[
+    local_name!("p"),
+    local_name!("div"),
+    local_name!("section"),
+    local_name!("article"),
+    local_name!("main"),
+    local_name!("header"),
+    local_name!("aside"),
+    local_name!("hgroup"),
+    local_name!("li"),
+    local_name!("ul"),
+    local_name!("ol"),
+    local_name!("dl"),
+    local_name!("dt"),
+    local_name!("dd"),
+    local_name!("menu"),
+    local_name!("dir"),
+    local_name!("pre"),
+    local_name!("blockquote"),
+    local_name!("center"),
+    local_name!("table"),
+    local_name!("thead"),
+    local_name!("tbody"),
+    local_name!("tfoot"),
+    local_name!("tr"),
+    local_name!("caption"),
+    local_name!("figure"),
+    local_name!("figcaption"),
+    local_name!("form"),
+    local_name!("fieldset"),
+    local_name!("legend"),
+    local_name!("details"),
+    local_name!("summary"),
+    local_name!("address"),
+    local_name!("hr"),
+    local_name!("br"),
+    local_name!("body"),
 ];
 
 /// Elements that never have content or an end tag.
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "keygen",
+const VOID: &[LocalName] = &[
+    local_name!("area"),
+    local_name!("base"),
+    local_name!("br"),
+    local_name!("col"),
+    local_name!("embed"),
+    local_name!("hr"),
+    local_name!("img"),
+    local_name!("input"),
+    local_name!("link"),
+    local_name!("meta"),
+    local_name!("param"),
+    local_name!("source"),
+    local_name!("track"),
+    local_name!("wbr"),
+    local_name!("keygen"),
 ];
 
 /// Permalink glyphs trimmed from both ends of a heading (with the
@@ -501,17 +514,20 @@ impl Page {
     fn start(&mut self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let depth = self.open.len();
-        let opens = !tag.self_closing && !VOID.contains(&name);
+        let opens = !tag.self_closing && !VOID.contains(&tag.name);
         let id = id_of(tag);
         if let Some(id) = id {
             self.ids.insert(xxhash_rust::xxh3::xxh3_64(id.as_bytes()));
         }
-        if tag.name == html5ever::local_name!("html") && self.lang.is_none() {
-            self.lang = attr(tag, "lang")
-                .or_else(|| attr(tag, "xml:lang"))
+        if tag.name == local_name!("html") && self.lang.is_none() {
+            self.lang = attr(tag, local_name!("lang"))
+                .or_else(|| attr(tag, local_name!("xml:lang")))
                 .and_then(crate::analysis::language::language_code);
         }
-        if self.main.is_none() && opens && (name == "main" || attr(tag, "role") == Some("main")) {
+        if self.main.is_none()
+            && opens
+            && (name == "main" || attr(tag, local_name!("role")) == Some("main"))
+        {
             self.main = Some(Reader::default());
             self.main_depth = Some(depth);
         }
@@ -520,13 +536,13 @@ impl Page {
         let reading = self.all.skipping.is_none()
             || (self.main_depth.is_some()
                 && self.main.as_ref().is_some_and(|m| m.skipping.is_none()));
-        let class = match attr(tag, "class") {
+        let class = match attr(tag, local_name!("class")) {
             Some(value) if reading => self.class_verdict(value),
             _ => ClassVerdict::default(),
         };
         let in_article = self.main_depth.is_some()
-            || self.is_open(&html5ever::local_name!("main"))
-            || self.is_open(&html5ever::local_name!("article"));
+            || self.is_open(&local_name!("main"))
+            || self.is_open(&local_name!("article"));
         let at = At {
             depth,
             opens,
@@ -547,7 +563,7 @@ impl Page {
             *self.open_count.entry(tag.name.clone()).or_default() += 1;
         }
         match name {
-            "title" if self.title.is_none() && !self.is_open(&html5ever::local_name!("svg")) => {
+            "title" if self.title.is_none() && !self.is_open(&local_name!("svg")) => {
                 self.title = Some(String::new());
                 self.in_title = true;
                 TokenSinkResult::RawData(RawKind::Rcdata)
@@ -702,7 +718,9 @@ impl Reader {
             // A permalink names the heading it is in: its target is the
             // anchor the generator meant, else its own id is one.
             if in_heading {
-                if let Some(target) = attr(tag, "href").and_then(|h| h.strip_prefix('#')) {
+                if let Some(target) =
+                    attr(tag, local_name!("href")).and_then(|h| h.strip_prefix('#'))
+                {
                     let target = percent_decoded(target);
                     if !target.trim().is_empty() {
                         self.out.heading_target(target.trim());
@@ -719,7 +737,7 @@ impl Reader {
         self.open(tag, at);
     }
 
-    fn end(&mut self, name: &str, depth: usize) {
+    fn end(&mut self, name: &LocalName, depth: usize) {
         match self.skipping {
             Some(skipped) if depth <= skipped => self.skipping = None,
             Some(_) => {}
@@ -736,7 +754,7 @@ impl Reader {
             // depend on how the text came in pieces), counted only when
             // something waits on them.
             let chars = if self.pending_id.is_some() || !self.lists.is_empty() {
-                text.split_whitespace().map(str::len).sum()
+                spaced_words(text).map(str::len).sum()
             } else {
                 0
             };
@@ -784,7 +802,7 @@ impl Reader {
             return;
         }
         let in_heading = self.out.in_heading();
-        if BLOCKS.contains(&name) || heading_level(name).is_some() {
+        if BLOCKS.contains(&tag.name) || heading_level(name).is_some() {
             if in_heading {
                 self.out.text(" ");
             } else {
@@ -807,7 +825,7 @@ impl Reader {
             }
             "a" if at.opens
                 && self.link.is_none()
-                && attr(tag, "href").is_some_and(|h| links_within(h, at.page)) =>
+                && attr(tag, local_name!("href")).is_some_and(|h| links_within(h, at.page)) =>
             {
                 self.link = Some(at.depth);
                 if let Some(list) = self.lists.last_mut() {
@@ -830,7 +848,7 @@ impl Reader {
         }
     }
 
-    fn close(&mut self, name: &str, depth: usize) {
+    fn close(&mut self, name: &LocalName, depth: usize) {
         if self.admonition == Some(depth) {
             self.admonition = None;
         }
@@ -841,13 +859,13 @@ impl Reader {
         if self.link == Some(depth) {
             self.link = None;
         }
-        match name {
+        match &**name {
             "td" | "th" => self.out.text(" "),
             "pre" => {
                 self.flush();
                 self.pre = self.pre.saturating_sub(1);
             }
-            _ if BLOCKS.contains(&name) || heading_level(name).is_some() => {
+            _ if BLOCKS.contains(name) || heading_level(name).is_some() => {
                 if self.out.in_heading() {
                     self.out.text(" ");
                 } else {
@@ -900,29 +918,28 @@ fn links_within(href: &str, page: &str) -> bool {
 }
 
 fn heading_level(name: &str) -> Option<u8> {
-    match name {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        "h5" => Some(5),
-        "h6" => Some(6),
+    match name.as_bytes() {
+        &[b'h', level @ b'1'..=b'6'] => Some(level - b'0'),
         _ => None,
     }
 }
 
 /// The value of the attribute `name`, if the tag has it.
-fn attr<'a>(tag: &'a Tag, name: &str) -> Option<&'a str> {
+fn attr(tag: &Tag, name: LocalName) -> Option<&str> {
     tag.attrs
         .iter()
-        .find(|a| &*a.name.local == name)
+        .find(|a| a.name.local == name)
         .map(|a| &*a.value)
 }
 
 /// The element's `id`, or an anchor's `name`: a link target.
 fn id_of(tag: &Tag) -> Option<&str> {
-    attr(tag, "id")
-        .or_else(|| (&*tag.name == "a").then(|| attr(tag, "name")).flatten())
+    attr(tag, local_name!("id"))
+        .or_else(|| {
+            (&*tag.name == "a")
+                .then(|| attr(tag, local_name!("name")))
+                .flatten()
+        })
         .map(str::trim)
         .filter(|id| !id.is_empty())
 }
@@ -1095,9 +1112,9 @@ fn skipped(tag: &Tag, class: ClassVerdict, id: Option<&str>, in_article: bool) -
         _ => SKIPPED.contains(&name),
     };
     skipped
-        || attr(tag, "role").is_some_and(|r| SKIPPED_ROLES.contains(&r))
-        || attr(tag, "hidden").is_some()
-        || attr(tag, "aria-hidden") == Some("true")
+        || attr(tag, local_name!("role")).is_some_and(|r| SKIPPED_ROLES.contains(&r))
+        || attr(tag, local_name!("hidden")).is_some()
+        || attr(tag, local_name!("aria-hidden")) == Some("true")
 }
 
 /// html5ever's tokenizer feeding the same [`Page`]: the reference that

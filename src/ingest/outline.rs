@@ -9,7 +9,8 @@
 
 use super::anchors::Anchors;
 use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section, keep_whole_title, shorten};
-use crate::analysis::tokens::fold;
+pub(crate) use crate::analysis::tokens::fold_space;
+use crate::analysis::tokens::{fold, spaced_words};
 
 /// A piece of a document in reading order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -382,11 +383,6 @@ fn finish(sections: &mut Vec<Section>, draft: Draft, title: &str) {
     });
 }
 
-/// Folds runs of white space into one space and trims.
-pub(crate) fn fold_space(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn same_text(a: &str, b: &str) -> bool {
     fold(a) == fold(b)
 }
@@ -401,7 +397,7 @@ pub(crate) fn only_short_lines(blocks: &[Block]) -> bool {
             return false;
         };
         for paragraph in paragraphs.iter() {
-            let words = paragraph.split_whitespace().count();
+            let words = spaced_words(paragraph).count();
             if words > SHORT_LINE_WORDS || paragraph.chars().count() > SHORT_LINE_CHARS {
                 return false;
             }

@@ -25,7 +25,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{Tag, TagKind, TokenSinkResult};
 use html5ever::{Attribute, LocalName, QualName, ns};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// What reads the tokens.
 pub(crate) trait Sink {
@@ -46,6 +46,7 @@ pub(crate) fn tokenize(page: &str, sink: &mut impl Sink) {
         s: page,
         pos: 0,
         text: String::new(),
+        names: FxHashMap::default(),
     };
     tokenizer.run(sink);
     sink.eof();
@@ -69,7 +70,14 @@ struct Tokenizer<'a> {
     pos: usize,
     /// Text read since the last tag.
     text: String,
+    /// The names of tags and attributes as written, folded and interned:
+    /// a page repeats a few dozen of them thousands of times. At most
+    /// [`NAMES_KEPT`].
+    names: FxHashMap<&'a str, LocalName>,
 }
+
+/// How many names a page's tokenizer keeps interned.
+const NAMES_KEPT: usize = 512;
 
 /// HTML's white space inside tags (CR is read as LF).
 fn is_space(b: u8) -> bool {
@@ -83,7 +91,7 @@ enum Read {
     Eof,
 }
 
-impl Tokenizer<'_> {
+impl<'a> Tokenizer<'a> {
     fn run(&mut self, sink: &mut impl Sink) {
         let mut mode = Mode::Data;
         // The name of the element whose raw text is being read.
@@ -215,6 +223,18 @@ impl Tokenizer<'_> {
     }
 
     /// Reads the tag whose `<` is at `at`.
+    /// The name `written` (a tag's or an attribute's) folds to.
+    fn name(&mut self, written: &'a str) -> LocalName {
+        if let Some(name) = self.names.get(written) {
+            return name.clone();
+        }
+        let name = LocalName::from(&*folded_name(written));
+        if self.names.len() < NAMES_KEPT {
+            self.names.insert(written, name.clone());
+        }
+        name
+    }
+
     fn tag(&mut self, at: usize) -> Read {
         let s = self.s;
         let b = s.as_bytes();
@@ -229,7 +249,7 @@ impl Tokenizer<'_> {
         if i == b.len() {
             return Read::Eof;
         }
-        let name = LocalName::from(&*folded_name(&s[name_start..i]));
+        let name = self.name(&s[name_start..i]);
         let mut tag = Tag {
             kind,
             name,
@@ -304,7 +324,7 @@ impl Tokenizer<'_> {
                 }
             }
             if kind == TagKind::StartTag && tag.attrs.len() < MAX_ATTRIBUTES {
-                let local = LocalName::from(&*folded_name(attr_name));
+                let local = self.name(attr_name);
                 let repeated = if tag.attrs.len() < MANY_ATTRIBUTES {
                     tag.attrs.iter().any(|a| a.name.local == local)
                 } else {
