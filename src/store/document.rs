@@ -8,13 +8,16 @@ use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentD
 
 use frostem::Algorithm;
 use rustc_hash::FxHashMap;
-use tantivy::schema::{Field, OwnedValue, TantivyDocument};
+use std::sync::Arc;
+use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf, Value};
+use tantivy::schema::{Document, Field, OwnedValue};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::store::StoreReader;
 use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
 use super::open::Store;
+use super::pool::OwnedBudgetGuard;
 use super::schema::Fields;
 use super::stamp::Stamp;
 use crate::analysis::analyzers::stemmed_in;
@@ -33,88 +36,238 @@ pub(crate) struct StoredVector {
     pub bytes: Vec<u8>,
 }
 
-/// The document of one section of the article titled `title` in the
-/// language `lang` (if known), indexed under the article id `id` (whose
-/// key is `key`) from the file at `source`, with its file's stamp and its
-/// vector, if any. The section is let go once its document is made: the
-/// document, queued for tantivy's indexing threads, holds the text then.
-#[allow(clippy::too_many_arguments)]
+/// What the documents of one article's sections share, held once for all
+/// of them.
+pub(crate) struct ArticleValues {
+    pub id: String,
+    pub key: u64,
+    /// The path of the article's file as given to `quire index`.
+    pub source: String,
+    pub title: String,
+    /// [`fold`]`(title)`: what `--article` matches.
+    pub title_key: String,
+    /// The article's language, if known.
+    pub lang: Option<String>,
+    pub stamp: Stamp,
+    /// The title's stems, in a language with a stemmer of its own.
+    title_stems: Option<PreTokenizedString>,
+    /// The share of the writer's queue the sections' text takes, given
+    /// back when the last of them is indexed and dropped.
+    _queued: Option<OwnedBudgetGuard>,
+}
+
+impl ArticleValues {
+    /// The values of the article titled `title` in the language `lang` (if
+    /// known), indexed under the article id `id` (whose key is `key`) from
+    /// the file at `source`, with its file's stamp and its share of the
+    /// writer's queue.
+    pub(crate) fn new(
+        (id, key): (&str, u64),
+        source: &str,
+        (title, lang): (&str, Option<&str>),
+        stamp: &Stamp,
+        queued: Option<OwnedBudgetGuard>,
+    ) -> ArticleValues {
+        let title_stems =
+            own_stemmer(lang).map(|algorithm| with_analyzer(algorithm, |a| stems(a, &[title])));
+        ArticleValues {
+            id: id.to_string(),
+            key,
+            source: source.to_string(),
+            title: title.to_string(),
+            title_key: fold(title),
+            lang: lang.map(str::to_string),
+            stamp: *stamp,
+            title_stems,
+            _queued: queued,
+        }
+    }
+}
+
+/// The stemmer of an article in the language `lang`, when it has one of
+/// its own (not English's, which tantivy's `en_stem` applies).
+fn own_stemmer(lang: Option<&str>) -> Option<Algorithm> {
+    lang.filter(|l| !language::analysed_as_english(l))
+        .and_then(language::stemmer)
+}
+
+/// The stems of `texts` through `analyzer`, as tokens for tantivy.
+fn stems(analyzer: &mut TextAnalyzer, texts: &[&str]) -> PreTokenizedString {
+    let mut tokens = Vec::new();
+    for text in texts {
+        push_tokens(analyzer, text, &mut tokens);
+    }
+    PreTokenizedString {
+        text: String::new(),
+        tokens,
+    }
+}
+
+/// The document of one section, as queued for tantivy's indexing threads:
+/// every value is lent from it when a thread indexes and stores it, and
+/// the section's text is held once, where tantivy's own document would
+/// copy it into `body`, `words` and `text` (the queue holds thousands of
+/// documents).
+pub(crate) struct SectionDocument {
+    f: Fields,
+    article: Arc<ArticleValues>,
+    path: Vec<String>,
+    label: String,
+    label_key: String,
+    anchor: String,
+    anchor_in_page: bool,
+    ordinal: u64,
+    /// The section's headings, one a line, a blank line, then its text:
+    /// the `body` of a section analysed in English. The text alone (all
+    /// of it when the section has no headings or its own stems).
+    body: String,
+    text_start: usize,
+    /// The stems of the headings and of the body, in a language with a
+    /// stemmer of its own.
+    stems: Option<(Vec<PreTokenizedString>, PreTokenizedString)>,
+    checkpoints: Option<Vec<u8>>,
+    vector: Option<StoredVector>,
+}
+
+/// The document of `section` of `article`, with its vector, if any. The
+/// section is let go once its document is made.
 pub(crate) fn section_document(
     f: Fields,
-    (id, key): (&str, u64),
-    source: &str,
-    (title, lang): (&str, Option<&str>),
+    article: &Arc<ArticleValues>,
     section: Section,
-    stamp: &Stamp,
     vector: Option<StoredVector>,
-) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
-    if let Some(vector) = vector.filter(|v| !v.bytes.is_empty()) {
-        doc.add_u64(f.vector_key, vector.key);
-        doc.add_bytes(f.vector, &vector.bytes);
-    }
-    doc.add_u64(f.article_key, key);
-    doc.add_u64(f.root_key, stamp.root_key);
-    doc.add_u64(f.file_size, stamp.size);
-    doc.add_u64(f.mtime, stamp.mtime);
-    doc.add_u64(f.content_hash, stamp.content_hash);
-    doc.add_u64(f.splitter_key, stamp.splitter_key);
-    doc.add_text(f.article_id, id);
-    doc.add_text(f.source, source);
-    doc.add_text(f.title, title);
-    for heading in &section.path {
-        doc.add_text(f.headings, heading);
-    }
-    doc.add_text(f.label, &section.label);
-    doc.add_text(f.title_key, fold(title));
-    doc.add_text(f.label_key, fold(&section.label));
-    doc.add_text(f.words, title);
-    for heading in &section.path {
-        doc.add_text(f.words, heading);
-    }
-    doc.add_text(f.words, &section.text);
-    doc.add_text(f.anchor, &section.anchor);
-    doc.add_bool(f.anchor_in_page, section.anchor_in_page);
-    doc.add_u64(f.ordinal, section.ordinal);
-    if let Some(lang) = lang {
-        doc.add_text(f.lang, lang);
-    }
+) -> SectionDocument {
+    let Section {
+        path,
+        label,
+        anchor,
+        anchor_in_page,
+        ordinal,
+        text,
+    } = section;
     // Heading words come first in `body`: a search that maps the body's
     // token positions to the text (snippets) skips them. In a language of
-    // its own, the body, the title and the headings are stemmed here and
-    // given to tantivy as tokens.
-    let stemmer = lang
-        .filter(|l| !language::analysed_as_english(l))
-        .and_then(language::stemmer);
-    match stemmer {
-        Some(algorithm) => with_analyzer(algorithm, |analyzer| {
-            let mut add = |field: Field, texts: &[&str]| {
-                let mut tokens = Vec::new();
-                for text in texts {
-                    push_tokens(analyzer, text, &mut tokens);
+    // its own, the body and the headings are stemmed here and given to
+    // tantivy as tokens.
+    let stems = own_stemmer(article.lang.as_deref()).map(|algorithm| {
+        with_analyzer(algorithm, |analyzer| {
+            let headings = path.iter().map(|h| stems(analyzer, &[h])).collect();
+            let mut texts: Vec<&str> = path.iter().map(String::as_str).collect();
+            texts.push(&text);
+            (headings, stems(analyzer, &texts))
+        })
+    });
+    let checkpoints = checkpoints::encode(&text);
+    let (body, text_start) = if stems.is_some() || path.is_empty() {
+        (text, 0)
+    } else {
+        let headings = path.join("\n");
+        let mut body = String::with_capacity(headings.len() + 2 + text.len());
+        body.push_str(&headings);
+        body.push_str("\n\n");
+        body.push_str(&text);
+        (body, headings.len() + 2)
+    };
+    SectionDocument {
+        f,
+        article: Arc::clone(article),
+        label_key: fold(&label),
+        path,
+        label,
+        anchor,
+        anchor_in_page,
+        ordinal,
+        body,
+        text_start,
+        stems,
+        checkpoints,
+        vector: vector.filter(|v| !v.bytes.is_empty()),
+    }
+}
+
+/// A value of a [`SectionDocument`], lent to tantivy.
+#[derive(Clone, Debug)]
+pub(crate) enum SectionValue<'a> {
+    Str(&'a str),
+    U64(u64),
+    Bool(bool),
+    Bytes(&'a [u8]),
+    Tokens(&'a PreTokenizedString),
+}
+
+impl<'a> Value<'a> for SectionValue<'a> {
+    type ArrayIter = std::iter::Empty<SectionValue<'a>>;
+    type ObjectIter = std::iter::Empty<(&'a str, SectionValue<'a>)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        ReferenceValue::Leaf(match *self {
+            SectionValue::Str(text) => ReferenceValueLeaf::Str(text),
+            SectionValue::U64(n) => ReferenceValueLeaf::U64(n),
+            SectionValue::Bool(b) => ReferenceValueLeaf::Bool(b),
+            SectionValue::Bytes(bytes) => ReferenceValueLeaf::Bytes(bytes),
+            SectionValue::Tokens(tokens) => ReferenceValueLeaf::PreTokStr(Box::new(tokens.clone())),
+        })
+    }
+}
+
+impl Document for SectionDocument {
+    type Value<'a> = SectionValue<'a>;
+    type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, SectionValue<'a>)>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        use SectionValue::{Bool, Bytes, Str, Tokens, U64};
+        let f = self.f;
+        let a = &*self.article;
+        let text = &self.body[self.text_start..];
+        let mut values = Vec::with_capacity(24 + 3 * self.path.len());
+        if let Some(vector) = &self.vector {
+            values.push((f.vector_key, U64(vector.key)));
+            values.push((f.vector, Bytes(&vector.bytes)));
+        }
+        values.extend([
+            (f.article_key, U64(a.key)),
+            (f.root_key, U64(a.stamp.root_key)),
+            (f.file_size, U64(a.stamp.size)),
+            (f.mtime, U64(a.stamp.mtime)),
+            (f.content_hash, U64(a.stamp.content_hash)),
+            (f.splitter_key, U64(a.stamp.splitter_key)),
+            (f.article_id, Str(&a.id)),
+            (f.source, Str(&a.source)),
+            (f.title, Str(&a.title)),
+        ]);
+        values.extend(self.path.iter().map(|h| (f.headings, Str(h))));
+        values.extend([
+            (f.label, Str(&self.label)),
+            (f.title_key, Str(&a.title_key)),
+            (f.label_key, Str(&self.label_key)),
+            (f.words, Str(&a.title)),
+        ]);
+        values.extend(self.path.iter().map(|h| (f.words, Str(h))));
+        values.extend([
+            (f.words, Str(text)),
+            (f.anchor, Str(&self.anchor)),
+            (f.anchor_in_page, Bool(self.anchor_in_page)),
+            (f.ordinal, U64(self.ordinal)),
+        ]);
+        if let Some(lang) = &a.lang {
+            values.push((f.lang, Str(lang)));
+        }
+        match (&self.stems, &a.title_stems) {
+            (Some((headings, body)), title) => {
+                if let Some(title) = title {
+                    values.push((f.title_stems, Tokens(title)));
                 }
-                let text = String::new();
-                doc.add_pre_tokenized_text(field, PreTokenizedString { text, tokens });
-            };
-            add(f.title_stems, &[title]);
-            for heading in &section.path {
-                add(f.headings_stems, &[heading]);
+                values.extend(headings.iter().map(|h| (f.headings_stems, Tokens(h))));
+                values.push((f.body, Tokens(body)));
             }
-            let mut texts: Vec<&str> = section.path.iter().map(String::as_str).collect();
-            texts.push(&section.text);
-            add(f.body, &texts);
-        }),
-        None if section.path.is_empty() => doc.add_text(f.body, &section.text),
-        None => doc.add_text(
-            f.body,
-            format!("{}\n\n{}", section.path.join("\n"), section.text),
-        ),
+            (None, _) => values.push((f.body, Str(&self.body))),
+        }
+        if let Some(checkpoints) = &self.checkpoints {
+            values.push((f.checkpoints, Bytes(checkpoints)));
+        }
+        values.push((f.text, Str(text)));
+        values.into_iter()
     }
-    if let Some(checkpoints) = checkpoints::encode(&section.text) {
-        doc.add_bytes(f.checkpoints, &checkpoints);
-    }
-    doc.add_text(f.text, &section.text);
-    doc
 }
 
 thread_local! {
@@ -125,12 +278,12 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's analyzer for text stemmed by `algorithm`.
-fn with_analyzer(algorithm: Algorithm, f: impl FnOnce(&mut TextAnalyzer)) {
+fn with_analyzer<T>(algorithm: Algorithm, f: impl FnOnce(&mut TextAnalyzer) -> T) -> T {
     ANALYZERS.with_borrow_mut(|analyzers| {
         f(analyzers
             .entry(algorithm)
             .or_insert_with(|| stemmed_in(algorithm)))
-    });
+    })
 }
 
 /// Appends the tokens `analyzer` makes of `text` to `tokens`, numbering
@@ -323,19 +476,23 @@ mod tests {
             }],
         };
         let stamp = Stamp::default();
-        let doc = section_document(
-            f,
+        let values = Arc::new(ArticleValues::new(
             ("gout.txt", 7),
             "corpus/gout.txt",
             (&article.title, Some("en")),
-            article.sections[0].clone(),
             &stamp,
+            None,
+        ));
+        let doc = section_document(
+            f,
+            &values,
+            article.sections[0].clone(),
             Some(StoredVector {
                 key: 42,
                 bytes: crate::embed::vector::quantise(&[0.6, 0.8]),
             }),
         );
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let mut writer: tantivy::IndexWriter<SectionDocument> = index.writer(15_000_000).unwrap();
         writer.add_document(doc).unwrap();
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();

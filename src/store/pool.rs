@@ -2,10 +2,10 @@
 //! a budget that bounds how many bytes of files they hold at once.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
-/// A count of bytes that workers take before reading a file and give back
-/// when done with it.
+/// A count of bytes that workers take before holding that much (a file
+/// read, sections queued for indexing) and give back when done with it.
 pub(crate) struct Budget {
     total: u64,
     available: Mutex<u64>,
@@ -24,16 +24,37 @@ impl Budget {
     /// Waits until `bytes` (at most the whole budget) are free, and takes
     /// them until the guard is dropped.
     pub(crate) fn take(&self, bytes: u64) -> BudgetGuard<'_> {
-        let bytes = bytes.min(self.total);
-        let mut available = self.available.lock().expect("no worker panics");
-        while *available < bytes {
-            available = self.freed.wait(available).expect("no worker panics");
-        }
-        *available -= bytes;
         BudgetGuard {
             budget: self,
-            bytes,
+            bytes: self.wait_for(bytes),
         }
+    }
+
+    /// [`Budget::take`], for a guard that outlives the borrow: one that
+    /// travels with what it accounts for to another thread.
+    pub(crate) fn take_owned(self: &Arc<Budget>, bytes: u64) -> OwnedBudgetGuard {
+        OwnedBudgetGuard {
+            bytes: self.wait_for(bytes),
+            budget: Arc::clone(self),
+        }
+    }
+
+    fn wait_for(&self, bytes: u64) -> u64 {
+        let bytes = bytes.min(self.total);
+        let mut available = self.available.lock().unwrap_or_else(|e| e.into_inner());
+        while *available < bytes {
+            available = self
+                .freed
+                .wait(available)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        *available -= bytes;
+        bytes
+    }
+
+    fn give_back(&self, bytes: u64) {
+        *self.available.lock().unwrap_or_else(|e| e.into_inner()) += bytes;
+        self.freed.notify_all();
     }
 }
 
@@ -44,8 +65,19 @@ pub(crate) struct BudgetGuard<'a> {
 
 impl Drop for BudgetGuard<'_> {
     fn drop(&mut self) {
-        *self.budget.available.lock().expect("no worker panics") += self.bytes;
-        self.budget.freed.notify_all();
+        self.budget.give_back(self.bytes);
+    }
+}
+
+/// A [`BudgetGuard`] that owns a share of its budget.
+pub(crate) struct OwnedBudgetGuard {
+    budget: Arc<Budget>,
+    bytes: u64,
+}
+
+impl Drop for OwnedBudgetGuard {
+    fn drop(&mut self) {
+        self.budget.give_back(self.bytes);
     }
 }
 
@@ -93,6 +125,19 @@ mod tests {
         let b = budget.take(40);
         assert_eq!(*budget.available.lock().unwrap(), 0);
         drop((a, b));
+        assert_eq!(*budget.available.lock().unwrap(), 100);
+    }
+
+    #[test]
+    fn an_owned_guard_given_back_on_another_thread_wakes_the_waiter() {
+        let budget = Arc::new(Budget::new(100));
+        let held = budget.take_owned(80);
+        let waiter = {
+            let budget = Arc::clone(&budget);
+            std::thread::spawn(move || drop(budget.take_owned(50)))
+        };
+        std::thread::spawn(move || drop(held)).join().unwrap();
+        waiter.join().unwrap();
         assert_eq!(*budget.available.lock().unwrap(), 100);
     }
 

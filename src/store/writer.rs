@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tantivy::TantivyError;
@@ -12,9 +13,10 @@ use tantivy::directory::error::LockError;
 use tantivy::schema::Term;
 
 use super::directory::is_read_only;
-use super::document::{StoredVector, section_document};
+use super::document::{ArticleValues, SectionDocument, StoredVector, section_document};
 use super::open::{Store, share_bookkeeping};
 use super::payload::{self, Committed, Site};
+use super::pool::Budget;
 use super::schema::Fields;
 use super::stamp::{Stamp, article_key};
 use crate::analysis::language::detect_language;
@@ -43,7 +45,7 @@ pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 /// threads at once is safe. Dropping a writer without committing throws its
 /// changes away.
 pub struct Writer {
-    inner: Option<tantivy::IndexWriter>,
+    inner: Option<tantivy::IndexWriter<SectionDocument>>,
     /// Whether anything was added or removed, so that dropping the writer
     /// without a commit has something to roll back.
     changed: AtomicBool,
@@ -53,7 +55,17 @@ pub struct Writer {
     /// What the commit carries: the search rules and the model (see
     /// [`super::payload`]), those of the last commit unless replaced.
     committed: Option<Committed>,
+    /// The bytes of section text queued for the indexing threads: taken
+    /// when an article's sections are queued, given back when the last of
+    /// them is indexed.
+    queued: Arc<Budget>,
 }
+
+/// At most this many bytes of section text wait for the indexing threads
+/// (an article with more is queued alone). tantivy's queue holds up to
+/// 10,000 documents, which readers faster than the indexing threads fill:
+/// on linux-doc that was a third of the corpus, tens of megabytes, waiting.
+const QUEUED_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Writer {
     /// Takes the lock of the index in `store` and returns a writer with
@@ -97,6 +109,7 @@ impl Writer {
             dir: dir.clone(),
             pid_path,
             committed: payload::decode(payload.as_deref()),
+            queued: Arc::new(Budget::new(QUEUED_TEXT_BYTES)),
         })
     }
 
@@ -172,16 +185,17 @@ impl Writer {
         let n = article.sections.len() as u64;
         let lang = article.lang.clone().or_else(|| detected_language(&article));
         let mut vectors = vectors.into_iter();
+        let text: usize = article.sections.iter().map(|s| s.text.len()).sum();
+        let queued = self.queued.take_owned(text as u64);
+        let values = Arc::new(ArticleValues::new(
+            (id, key),
+            source,
+            (&article.title, lang.as_deref()),
+            stamp,
+            Some(queued),
+        ));
         for section in article.sections {
-            let doc = section_document(
-                self.fields,
-                (id, key),
-                source,
-                (&article.title, lang.as_deref()),
-                section,
-                stamp,
-                vectors.next(),
-            );
+            let doc = section_document(self.fields, &values, section, vectors.next());
             writer
                 .add_document(doc)
                 .map_err(|e| Error::from_tantivy(e, &self.dir))?;
