@@ -108,7 +108,11 @@ fn stems(analyzer: &mut TextAnalyzer, texts: &[&str]) -> PreTokenizedString {
 /// the section's text is held once, where tantivy's own document would
 /// copy it into `body`, `words` and `text` (the queue holds thousands of
 /// documents).
-pub(crate) struct SectionDocument {
+pub(crate) struct SectionDocument(Box<SectionValues>);
+
+/// What a [`SectionDocument`] holds, boxed: tantivy's queue sets aside a
+/// slot of four documents' size for each of its 10,000 batches.
+struct SectionValues {
     f: Fields,
     article: Arc<ArticleValues>,
     path: Vec<String>,
@@ -168,7 +172,7 @@ pub(crate) fn section_document(
         body.push_str(&text);
         (body, headings.len() + 2)
     };
-    SectionDocument {
+    SectionDocument(Box::new(SectionValues {
         f,
         article: Arc::clone(article),
         label_key: fold(&label),
@@ -182,7 +186,7 @@ pub(crate) fn section_document(
         stems,
         checkpoints,
         vector: vector.filter(|v| !v.bytes.is_empty()),
-    }
+    }))
 }
 
 /// A value of a [`SectionDocument`], lent to tantivy.
@@ -216,11 +220,12 @@ impl Document for SectionDocument {
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
         use SectionValue::{Bool, Bytes, Str, Tokens, U64};
-        let f = self.f;
-        let a = &*self.article;
-        let text = &self.body[self.text_start..];
-        let mut values = Vec::with_capacity(24 + 3 * self.path.len());
-        if let Some(vector) = &self.vector {
+        let doc = &*self.0;
+        let f = doc.f;
+        let a = &*doc.article;
+        let text = &doc.body[doc.text_start..];
+        let mut values = Vec::with_capacity(24 + 3 * doc.path.len());
+        if let Some(vector) = &doc.vector {
             values.push((f.vector_key, U64(vector.key)));
             values.push((f.vector, Bytes(&vector.bytes)));
         }
@@ -235,24 +240,24 @@ impl Document for SectionDocument {
             (f.source, Str(&a.source)),
             (f.title, Str(&a.title)),
         ]);
-        values.extend(self.path.iter().map(|h| (f.headings, Str(h))));
+        values.extend(doc.path.iter().map(|h| (f.headings, Str(h))));
         values.extend([
-            (f.label, Str(&self.label)),
+            (f.label, Str(&doc.label)),
             (f.title_key, Str(&a.title_key)),
-            (f.label_key, Str(&self.label_key)),
+            (f.label_key, Str(&doc.label_key)),
             (f.words, Str(&a.title)),
         ]);
-        values.extend(self.path.iter().map(|h| (f.words, Str(h))));
+        values.extend(doc.path.iter().map(|h| (f.words, Str(h))));
         values.extend([
             (f.words, Str(text)),
-            (f.anchor, Str(&self.anchor)),
-            (f.anchor_in_page, Bool(self.anchor_in_page)),
-            (f.ordinal, U64(self.ordinal)),
+            (f.anchor, Str(&doc.anchor)),
+            (f.anchor_in_page, Bool(doc.anchor_in_page)),
+            (f.ordinal, U64(doc.ordinal)),
         ]);
         if let Some(lang) = &a.lang {
             values.push((f.lang, Str(lang)));
         }
-        match (&self.stems, &a.title_stems) {
+        match (&doc.stems, &a.title_stems) {
             (Some((headings, body)), title) => {
                 if let Some(title) = title {
                     values.push((f.title_stems, Tokens(title)));
@@ -260,9 +265,9 @@ impl Document for SectionDocument {
                 values.extend(headings.iter().map(|h| (f.headings_stems, Tokens(h))));
                 values.push((f.body, Tokens(body)));
             }
-            (None, _) => values.push((f.body, Str(&self.body))),
+            (None, _) => values.push((f.body, Str(&doc.body))),
         }
-        if let Some(checkpoints) = &self.checkpoints {
+        if let Some(checkpoints) = &doc.checkpoints {
             values.push((f.checkpoints, Bytes(checkpoints)));
         }
         values.push((f.text, Str(text)));

@@ -506,6 +506,9 @@ struct Todo<'a> {
     meta: FileMeta,
     /// The stamp in the index, if the article is there.
     before: Option<Stamp>,
+    /// Whether adding it replaces sections: it is in the index (no other
+    /// file found has its id: the walk gives each id to one file).
+    replaces: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -544,7 +547,12 @@ fn plan<'a>(
             {
                 plan.unchanged += 1
             }
-            _ => plan.todo.push(Todo { file, meta, before }),
+            _ => plan.todo.push(Todo {
+                file,
+                meta,
+                before,
+                replaces: before.is_some(),
+            }),
         }
     }
     for (key, stamp) in stamps {
@@ -756,10 +764,13 @@ impl Context<'_> {
                 };
             }
         };
-        let result = match self
-            .writer
-            .add_stamped(&file.id, &source, article, &stamp, vectors)
-        {
+        let result = match self.writer.add_stamped(
+            &file.id,
+            &source,
+            article,
+            (&stamp, todo.replaces),
+            vectors,
+        ) {
             Ok(n) if todo.before.is_some() => Indexed::Changed(n),
             Ok(n) => Indexed::Added(n),
             Err(e) => Indexed::Failed(e),

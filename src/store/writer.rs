@@ -165,20 +165,32 @@ impl Writer {
     /// [`Error::Tantivy`] when the writer has failed (a full disk, a killed
     /// indexing thread): nothing of this writer's is then committed.
     pub fn add_article(&self, id: &str, source: &str, article: &Article) -> Result<u64> {
-        self.add_stamped(id, source, article.clone(), &Stamp::default(), vec![])
+        self.add_stamped(
+            id,
+            source,
+            article.clone(),
+            (&Stamp::default(), true),
+            vec![],
+        )
     }
 
     /// [`Writer::add_article`], remembering the file's stamp, and the
     /// sections' vectors (one for each section, in order, or none).
+    /// Without `replace`, the caller knows that nothing is indexed under
+    /// `id` (nor added in this run): a delete waits in tantivy's queue
+    /// until the commit (a kilobyte each, 50 MB for 47,000 new files) and
+    /// is then looked for in every segment.
     pub(crate) fn add_stamped(
         &self,
         id: &str,
         source: &str,
         article: Article,
-        stamp: &Stamp,
+        (stamp, replace): (&Stamp, bool),
         vectors: Vec<StoredVector>,
     ) -> Result<u64> {
-        self.delete_article(id);
+        if replace {
+            self.delete_article(id);
+        }
         self.changed.store(true, Ordering::Relaxed);
         let key = article_key(id);
         let writer = self.inner.as_ref().expect("writer is present until commit");
