@@ -50,7 +50,7 @@ use rustc_hash::FxHashMap;
 
 use super::article::Article;
 use super::outline::{self, Block, Collector, Mark};
-use crate::analysis::tokens::{fold, spaced_words};
+use crate::analysis::tokens::{fold, fold_space};
 
 /// Elements whose content is never indexed. (`header` is read inside
 /// `main` and `article`, where it is the article's own; `aside` is read
@@ -273,16 +273,13 @@ pub(crate) fn parse(text: &str, name: &str, is_boilerplate: impl Fn(&str) -> boo
 /// The article of the page read as `page`.
 fn article_of(mut page: Page, name: &str, is_boilerplate: impl Fn(&str) -> bool) -> Article {
     let reader = page.main.take().unwrap_or(std::mem::take(&mut page.all));
-    let page_title = page
-        .title
-        .map(|t| outline::fold_space(&t))
-        .unwrap_or_default();
+    let page_title = page.title.map(|t| fold_space(&t)).unwrap_or_default();
     let mut blocks = reader.out.blocks;
     let first_heading = blocks
         .iter()
         .position(|b| matches!(b, Block::Heading { .. }));
     let lead = first_heading.and_then(|i| match &blocks[i] {
-        Block::Heading { text, level, .. } => Some((outline::fold_space(text), *level)),
+        Block::Heading { text, level, .. } => Some((fold_space(text), *level)),
         _ => None,
     });
     let (title, from_lead) = page_title_of(&page_title, lead.as_ref().map(|(t, _)| t.as_str()));
@@ -754,7 +751,7 @@ impl Reader {
             // depend on how the text came in pieces), counted only when
             // something waits on them.
             let chars = if self.pending_id.is_some() || !self.lists.is_empty() {
-                spaced_words(text).map(str::len).sum()
+                text.split_whitespace().map(str::len).sum()
             } else {
                 0
             };

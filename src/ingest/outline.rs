@@ -9,8 +9,7 @@
 
 use super::anchors::Anchors;
 use super::article::{Article, LABEL_SEPARATOR, MAX_SECTIONS, Section, keep_whole_title, shorten};
-pub(crate) use crate::analysis::tokens::fold_space;
-use crate::analysis::tokens::{fold, spaced_words};
+use crate::analysis::tokens::{fold, fold_space};
 
 /// A piece of a document in reading order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -397,7 +396,7 @@ pub(crate) fn only_short_lines(blocks: &[Block]) -> bool {
             return false;
         };
         for paragraph in paragraphs.iter() {
-            let words = spaced_words(paragraph).count();
+            let words = paragraph.split_whitespace().count();
             if words > SHORT_LINE_WORDS || paragraph.chars().count() > SHORT_LINE_CHARS {
                 return false;
             }

@@ -121,9 +121,9 @@ struct SectionValues {
     anchor: String,
     anchor_in_page: bool,
     ordinal: u64,
-    /// The section's headings, one a line, a blank line, then its text:
-    /// the `body` of a section analysed in English. The text alone (all
-    /// of it when the section has no headings or its own stems).
+    /// The `body` of a section analysed in English: its headings, one a
+    /// line, a blank line, then its text, from `text_start`. The text
+    /// alone when the section has no headings or stems of its own.
     body: String,
     text_start: usize,
     /// The stems of the headings and of the body, in a language with a

@@ -506,9 +506,6 @@ struct Todo<'a> {
     meta: FileMeta,
     /// The stamp in the index, if the article is there.
     before: Option<Stamp>,
-    /// Whether adding it replaces sections: it is in the index (no other
-    /// file found has its id: the walk gives each id to one file).
-    replaces: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -547,12 +544,7 @@ fn plan<'a>(
             {
                 plan.unchanged += 1
             }
-            _ => plan.todo.push(Todo {
-                file,
-                meta,
-                before,
-                replaces: before.is_some(),
-            }),
+            _ => plan.todo.push(Todo { file, meta, before }),
         }
     }
     for (key, stamp) in stamps {
@@ -768,7 +760,9 @@ impl Context<'_> {
             &file.id,
             &source,
             article,
-            (&stamp, todo.replaces),
+            // Only an article in the index has sections to replace (the
+            // walk gives each id to one file).
+            (&stamp, todo.before.is_some()),
             vectors,
         ) {
             Ok(n) if todo.before.is_some() => Indexed::Changed(n),
