@@ -17,7 +17,7 @@ use tantivy::tokenizer::{PreTokenizedString, TextAnalyzer, Token, TokenStream};
 use tantivy::{DocAddress, DocId, DocSet, Searcher, TERMINATED};
 
 use super::open::Store;
-use super::pool::OwnedBudgetGuard;
+use super::pool::BudgetGuard;
 use super::schema::Fields;
 use super::stamp::Stamp;
 use crate::analysis::analyzers::stemmed_in;
@@ -53,7 +53,7 @@ pub(crate) struct ArticleValues {
     title_stems: Option<PreTokenizedString>,
     /// The share of the writer's queue the sections' text takes, given
     /// back when the last of them is indexed and dropped.
-    _queued: Option<OwnedBudgetGuard>,
+    _queued: Option<BudgetGuard>,
 }
 
 impl ArticleValues {
@@ -66,7 +66,7 @@ impl ArticleValues {
         source: &str,
         (title, lang): (&str, Option<&str>),
         stamp: &Stamp,
-        queued: Option<OwnedBudgetGuard>,
+        queued: Option<BudgetGuard>,
     ) -> ArticleValues {
         let title_stems =
             own_stemmer(lang).map(|algorithm| with_analyzer(algorithm, |a| stems(a, &[title])));

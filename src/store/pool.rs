@@ -22,18 +22,10 @@ impl Budget {
     }
 
     /// Waits until `bytes` (at most the whole budget) are free, and takes
-    /// them until the guard is dropped.
-    pub(crate) fn take(&self, bytes: u64) -> BudgetGuard<'_> {
+    /// them until the guard is dropped, on whichever thread holds it then
+    /// (sections queued for indexing are dropped by tantivy's threads).
+    pub(crate) fn take(self: &Arc<Budget>, bytes: u64) -> BudgetGuard {
         BudgetGuard {
-            budget: self,
-            bytes: self.wait_for(bytes),
-        }
-    }
-
-    /// [`Budget::take`], for a guard that outlives the borrow: one that
-    /// travels with what it accounts for to another thread.
-    pub(crate) fn take_owned(self: &Arc<Budget>, bytes: u64) -> OwnedBudgetGuard {
-        OwnedBudgetGuard {
             bytes: self.wait_for(bytes),
             budget: Arc::clone(self),
         }
@@ -58,24 +50,13 @@ impl Budget {
     }
 }
 
-pub(crate) struct BudgetGuard<'a> {
-    budget: &'a Budget,
-    bytes: u64,
-}
-
-impl Drop for BudgetGuard<'_> {
-    fn drop(&mut self) {
-        self.budget.give_back(self.bytes);
-    }
-}
-
-/// A [`BudgetGuard`] that owns a share of its budget.
-pub(crate) struct OwnedBudgetGuard {
+/// A share of a [`Budget`], given back when dropped.
+pub(crate) struct BudgetGuard {
     budget: Arc<Budget>,
     bytes: u64,
 }
 
-impl Drop for OwnedBudgetGuard {
+impl Drop for BudgetGuard {
     fn drop(&mut self) {
         self.budget.give_back(self.bytes);
     }
@@ -117,7 +98,7 @@ mod tests {
 
     #[test]
     fn budget_lets_a_large_file_through_alone() {
-        let budget = Budget::new(100);
+        let budget = Arc::new(Budget::new(100));
         let big = budget.take(1_000);
         assert_eq!(*budget.available.lock().unwrap(), 0);
         drop(big);
@@ -129,12 +110,12 @@ mod tests {
     }
 
     #[test]
-    fn an_owned_guard_given_back_on_another_thread_wakes_the_waiter() {
+    fn a_guard_given_back_on_another_thread_wakes_the_waiter() {
         let budget = Arc::new(Budget::new(100));
-        let held = budget.take_owned(80);
+        let held = budget.take(80);
         let waiter = {
             let budget = Arc::clone(&budget);
-            std::thread::spawn(move || drop(budget.take_owned(50)))
+            std::thread::spawn(move || drop(budget.take(50)))
         };
         std::thread::spawn(move || drop(held)).join().unwrap();
         waiter.join().unwrap();

@@ -428,7 +428,7 @@ pub fn build_index_with_progress(
     let bytes: u64 = plan.todo.iter().map(|t| t.meta.size).sum();
     progress.start(plan.todo.len() as u64, bytes);
     let context = Context {
-        budget: Budget::new(IN_FLIGHT_BYTES),
+        budget: Arc::new(Budget::new(IN_FLIGHT_BYTES)),
         store: &store,
         model: model.as_deref(),
         embedded: AtomicU64::new(0),
@@ -616,7 +616,7 @@ struct Outcome {
 
 /// What every worker shares.
 struct Context<'a> {
-    budget: Budget,
+    budget: Arc<Budget>,
     /// The index as of the last commit: where changed articles' vectors
     /// are found.
     store: &'a Store,

@@ -200,7 +200,7 @@ impl Writer {
         let lang = article.lang.clone().or_else(|| detected_language(&article));
         let mut vectors = vectors.into_iter();
         let text: usize = article.sections.iter().map(|s| s.text.len()).sum();
-        let queued = self.queued.take_owned(text as u64);
+        let queued = self.queued.take(text as u64);
         let values = Arc::new(ArticleValues::new(
             (id, key),
             source,
