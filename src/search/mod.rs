@@ -3,7 +3,8 @@
 //! The flow of one search ([`run`]): the query is parsed ([`query`]), its
 //! words analysed and expanded ([`words`], with stop words and synonyms
 //! from the index's rules, [`vocabulary`], and prefixes and typos from the
-//! term dictionaries, [`typos`]), the tier queries built ([`ranking`]), the
+//! term dictionaries, [`typos`]), the tier queries built ([`ranking`], with the
+//! unions of [`union`] and the bonuses of [`bonus`]), the
 //! tiers' sections merged ([`collect`]), each hit read and its snippets cut
 //! ([`snippet`]) and linked ([`links`]), and a suggestion made when nothing matched ([`suggest`]).
 //! Reading one article with a query's words marked ([`reading`]) runs the
@@ -13,6 +14,7 @@
 //! open index's [`caches`]. [`options`] and [`results`] are the contract
 //! with callers: the JSON is the serde form of the results.
 
+pub(crate) mod bonus;
 pub(crate) mod caches;
 pub(crate) mod collect;
 pub(crate) mod coverage;
@@ -30,5 +32,6 @@ pub(crate) mod snippet;
 pub(crate) mod statistics;
 pub(crate) mod suggest;
 pub(crate) mod typos;
+pub(crate) mod union;
 pub(crate) mod vocabulary;
 pub(crate) mod words;

@@ -34,9 +34,11 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
+use super::bonus::with_bonuses;
 use super::coverage::Covered;
 use super::options::SearchOptions;
 use super::query::Scope;
+use super::union::any_of;
 use super::vocabulary::Synonym;
 use super::words::{self, Word};
 use crate::analysis::tokens::fold;
@@ -168,7 +170,7 @@ pub(crate) fn tier(
     filters: &[Box<dyn Query>],
     tier: Tier,
     weights: &Weights,
-) -> BooleanQuery {
+) -> Box<dyn Query> {
     let mut wanted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for unit in units {
         let fields = fields_for(f, scope(words, unit));
@@ -182,6 +184,9 @@ pub(crate) fn tier(
     }
     let mut parts: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, Box::new(BooleanQuery::new(wanted)))];
+    // What a section that has the units may earn on top, looked up at
+    // the sections they lead to.
+    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
     // The heading bonuses: a section whose own headings hold every
     // unscoped unit is what a query naming a topic is after, and each one
     // they hold says something.
@@ -192,12 +197,12 @@ pub(crate) fn tier(
         .map(|u| (Occur::Must, unit_query(f, words, u, &headings, tier)))
         .collect();
     if !in_headings.is_empty() {
-        parts.push((Occur::Should, Box::new(BooleanQuery::new(in_headings))));
+        bonuses.push(Box::new(BooleanQuery::new(in_headings)));
     }
     let question = words::is_question(words);
     for unit in unscoped.iter().filter(|_| occur == Occur::Must && question) {
         let bonus = unit_query(f, words, unit, &[(f.headings, HEADING_WORD)], tier);
-        parts.push((Occur::Should, bonus));
+        bonuses.push(bonus);
     }
     if occur == Occur::Should && question {
         // In a relaxed tier, a section with every unit gets the heading
@@ -216,15 +221,15 @@ pub(crate) fn tier(
                 unit_query(f, words, unit, &[(f.headings, HEADING_WORD)], Tier::Exact);
             bonus.push((Occur::Should, in_headings));
         }
-        parts.push((Occur::Should, Box::new(BooleanQuery::new(bonus))));
+        bonuses.push(Box::new(BooleanQuery::new(bonus)));
     }
     // A section with a word as typed, not only another form of it (the
     // stemmers conflate forms), counts a little more.
     for word in exact_forms(words, units) {
-        parts.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(term_query(f.words, word.raw()), EXACT_FORM)),
-        ));
+        bonuses.push(Box::new(BoostQuery::new(
+            term_query(f.words, word.raw()),
+            EXACT_FORM,
+        )));
     }
     for [a, b] in neighbours(words, units) {
         let terms = vec![
@@ -233,10 +238,7 @@ pub(crate) fn tier(
         ];
         let mut near = PhraseQuery::new(terms);
         near.set_slop(NEIGHBOUR_SLOP);
-        parts.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(near), NEIGHBOURS)),
-        ));
+        bonuses.push(Box::new(BoostQuery::new(Box::new(near), NEIGHBOURS)));
     }
     for pair in stop_word_neighbours(words) {
         let terms: Vec<Term> = pair
@@ -245,10 +247,7 @@ pub(crate) fn tier(
             .map(|t| Term::from_field_text(f.body, t))
             .collect();
         let phrase = Box::new(PhraseQuery::new(terms));
-        parts.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(phrase, STOP_WORD_NEIGHBOUR)),
-        ));
+        bonuses.push(Box::new(BoostQuery::new(phrase, STOP_WORD_NEIGHBOUR)));
     }
     for excluded in exclusions(f, words) {
         parts.push((Occur::MustNot, excluded));
@@ -256,7 +255,7 @@ pub(crate) fn tier(
     for filter in filters {
         parts.push((Occur::Must, filter.box_clone()));
     }
-    BooleanQuery::new(parts)
+    with_bonuses(Box::new(BooleanQuery::new(parts)), bonuses)
 }
 
 /// What the query's excluded words (`-tinnitus`) match: no hit may.
@@ -302,15 +301,12 @@ pub(crate) fn unit_query(
     if unit.alternatives.is_empty() {
         return own;
     }
-    let mut either: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, own)];
+    let mut either: Vec<Box<dyn Query>> = vec![own];
     for terms in &unit.alternatives {
         let synonym = in_fields(fields, |field| field_query(field, terms));
-        either.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(synonym, SYNONYM_WEIGHT)),
-        ));
+        either.push(Box::new(BoostQuery::new(synonym, SYNONYM_WEIGHT)));
     }
-    Box::new(BooleanQuery::new(either))
+    any_of(either)
 }
 
 /// What finding a unit adds in a relaxed tier: [`COVERAGE`] times the
@@ -381,15 +377,12 @@ fn coverage(
 
 /// `query` for each of `fields`, boosted, any of them.
 fn in_fields(fields: &[(Field, f32)], query: impl Fn(Field) -> Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(
+    any_of(
         fields
             .iter()
-            .map(|&(field, boost)| {
-                let q: Box<dyn Query> = Box::new(BoostQuery::new(query(field), boost));
-                (Occur::Should, q)
-            })
+            .map(|&(field, boost)| Box::new(BoostQuery::new(query(field), boost)) as Box<dyn Query>)
             .collect(),
-    ))
+    )
 }
 
 /// The pairs of units, in query order, that are single words of one term
@@ -446,13 +439,10 @@ fn fields_for(f: Fields, scope: Option<Scope>) -> Vec<(Field, f32)> {
 /// stands for, plus (in the typo tier) its typo'd variants, weighted down
 /// by distance.
 fn word_query(f: Fields, word: &Word, fields: &[(Field, f32)], tier: Tier) -> Box<dyn Query> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
     for &(field, boost) in fields {
         let mut add = |query: Box<dyn Query>, weight: f32| {
-            alternatives.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(query, boost * weight)),
-            ));
+            alternatives.push(Box::new(BoostQuery::new(query, boost * weight)));
         };
         match &word.prefixed {
             Some(terms) => {
@@ -482,7 +472,7 @@ fn word_query(f: Fields, word: &Word, fields: &[(Field, f32)], tier: Tier) -> Bo
     if alternatives.is_empty() {
         return Box::new(EmptyQuery);
     }
-    Box::new(BooleanQuery::new(alternatives))
+    any_of(alternatives)
 }
 
 /// A word's terms in `field`, language by language: its English terms in

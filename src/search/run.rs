@@ -106,7 +106,7 @@ const FILL_FROM_UNITS: usize = 3;
 const RANK_QUESTIONS_ANEW_BELOW: usize = 10;
 
 /// The tiers a search has run, in order, and what each one matches.
-type Tiers = Vec<(BooleanQuery, TierKind)>;
+type Tiers = Vec<(Box<dyn Query>, TierKind)>;
 
 /// What a search by meaning needs: the query's vector and the sections'.
 struct Meaning {
@@ -632,7 +632,7 @@ impl<'a> Search<'a> {
 
     /// The query of a tier: one that wants every unit with `full`, else a
     /// relaxed one.
-    fn tier_query(&self, full: bool, tier: Tier) -> Result<BooleanQuery> {
+    fn tier_query(&self, full: bool, tier: Tier) -> Result<Box<dyn Query>> {
         let fields = self.store.fields;
         let occur = if full { Occur::Must } else { Occur::Should };
         let provider = self.caches.statistics.provider(&self.searcher);
@@ -672,7 +672,7 @@ impl<'a> Search<'a> {
     fn add_tier(
         &self,
         ranked: &mut Ranked,
-        tier: &BooleanQuery,
+        tier: &dyn Query,
         want: usize,
         kind: TierKind,
     ) -> Result<()> {
@@ -683,7 +683,7 @@ impl<'a> Search<'a> {
 
     /// The best `n` sections `query` matches, by score, and how many it
     /// matches in all; BM25 statistics come from the commit's cache.
-    fn top(&self, query: &BooleanQuery, n: usize) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+    fn top(&self, query: &dyn Query, n: usize) -> Result<(Vec<(Score, DocAddress)>, usize)> {
         self.searcher
             .search_with_statistics_provider(
                 query,
@@ -699,7 +699,7 @@ impl<'a> Search<'a> {
     /// matching sections were left out.
     fn per_article(
         &self,
-        tiers: &[(BooleanQuery, TierKind)],
+        tiers: &[(Box<dyn Query>, TierKind)],
         want: usize,
         per_article: usize,
     ) -> Result<(Vec<Candidate>, HashMap<DocAddress, u64>)> {
