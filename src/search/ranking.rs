@@ -34,7 +34,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
-use super::bonus::with_bonuses;
+use super::bonus::{Bonus, WithBonuses};
 use super::coverage::Covered;
 use super::options::SearchOptions;
 use super::query::Scope;
@@ -111,6 +111,9 @@ pub(crate) struct Unit {
 /// body's average length, in tokens.
 pub(crate) struct Weights<'a> {
     pub(crate) rarity: &'a dyn Fn(&[String]) -> f32,
+    /// The inverse document frequency of a body term, `None` when it
+    /// cannot be read.
+    pub(crate) idf: &'a dyn Fn(&str) -> Option<f32>,
     pub(crate) average_length: f32,
 }
 
@@ -170,7 +173,7 @@ pub(crate) fn tier(
     filters: &[Box<dyn Query>],
     tier: Tier,
     weights: &Weights,
-) -> Box<dyn Query> {
+) -> WithBonuses {
     let mut wanted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for unit in units {
         let fields = fields_for(f, scope(words, unit));
@@ -186,7 +189,7 @@ pub(crate) fn tier(
         vec![(Occur::Must, Box::new(BooleanQuery::new(wanted)))];
     // What a section that has the units may earn on top, looked up at
     // the sections they lead to.
-    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
+    let mut bonuses: Vec<Bonus> = Vec::new();
     // The heading bonuses: a section whose own headings hold every
     // unscoped unit is what a query naming a topic is after, and each one
     // they hold says something.
@@ -197,12 +200,12 @@ pub(crate) fn tier(
         .map(|u| (Occur::Must, unit_query(f, words, u, &headings, tier)))
         .collect();
     if !in_headings.is_empty() {
-        bonuses.push(Box::new(BooleanQuery::new(in_headings)));
+        bonuses.push(Bonus::new(Box::new(BooleanQuery::new(in_headings))));
     }
     let question = words::is_question(words);
     for unit in unscoped.iter().filter(|_| occur == Occur::Must && question) {
         let bonus = unit_query(f, words, unit, &[(f.headings, HEADING_WORD)], tier);
-        bonuses.push(bonus);
+        bonuses.push(Bonus::new(bonus));
     }
     if occur == Occur::Should && question {
         // In a relaxed tier, a section with every unit gets the heading
@@ -221,15 +224,15 @@ pub(crate) fn tier(
                 unit_query(f, words, unit, &[(f.headings, HEADING_WORD)], Tier::Exact);
             bonus.push((Occur::Should, in_headings));
         }
-        bonuses.push(Box::new(BooleanQuery::new(bonus)));
+        bonuses.push(Bonus::new(Box::new(BooleanQuery::new(bonus))));
     }
     // A section with a word as typed, not only another form of it (the
     // stemmers conflate forms), counts a little more.
     for word in exact_forms(words, units) {
-        bonuses.push(Box::new(BoostQuery::new(
+        bonuses.push(Bonus::new(Box::new(BoostQuery::new(
             term_query(f.words, word.raw()),
             EXACT_FORM,
-        )));
+        ))));
     }
     for [a, b] in neighbours(words, units) {
         let terms = vec![
@@ -238,16 +241,25 @@ pub(crate) fn tier(
         ];
         let mut near = PhraseQuery::new(terms);
         near.set_slop(NEIGHBOUR_SLOP);
-        bonuses.push(Box::new(BoostQuery::new(Box::new(near), NEIGHBOURS)));
+        let near = Box::new(BoostQuery::new(Box::new(near), NEIGHBOURS));
+        let terms = [a.terms[0].as_str(), b.terms[0].as_str()];
+        bonuses.push(phrase_bonus(near, NEIGHBOURS, &terms, weights));
     }
     for pair in stop_word_neighbours(words) {
-        let terms: Vec<Term> = pair
+        let texts: Vec<&str> = pair
             .iter()
             .flat_map(|w| &w.terms)
+            .map(String::as_str)
+            .collect();
+        let terms: Vec<Term> = texts
+            .iter()
             .map(|t| Term::from_field_text(f.body, t))
             .collect();
-        let phrase = Box::new(PhraseQuery::new(terms));
-        bonuses.push(Box::new(BoostQuery::new(phrase, STOP_WORD_NEIGHBOUR)));
+        let phrase = Box::new(BoostQuery::new(
+            Box::new(PhraseQuery::new(terms)),
+            STOP_WORD_NEIGHBOUR,
+        ));
+        bonuses.push(phrase_bonus(phrase, STOP_WORD_NEIGHBOUR, &texts, weights));
     }
     for excluded in exclusions(f, words) {
         parts.push((Occur::MustNot, excluded));
@@ -255,7 +267,14 @@ pub(crate) fn tier(
     for filter in filters {
         parts.push((Occur::Must, filter.box_clone()));
     }
-    with_bonuses(Box::new(BooleanQuery::new(parts)), bonuses)
+    WithBonuses::new(Box::new(BooleanQuery::new(parts)), bonuses)
+}
+
+/// A phrase of `terms` in the body, boosted by `boost`, as a bonus with
+/// its bound.
+fn phrase_bonus(phrase: Box<dyn Query>, boost: f32, terms: &[&str], weights: &Weights) -> Bonus {
+    let idf: Option<f32> = terms.iter().map(|t| (weights.idf)(t)).sum();
+    Bonus::bm25(phrase, boost, idf)
 }
 
 /// What the query's excluded words (`-tinnitus`) match: no hit may.

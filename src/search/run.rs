@@ -18,13 +18,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use tantivy::collector::{Count, TopDocs};
 use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, Bm25StatisticsProvider, BooleanQuery, Occur, Query};
 use tantivy::schema::{IndexRecordOption, Term};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocSet, Score, Searcher};
 
+use super::bonus::WithBonuses;
 use super::caches::Caches;
 use super::collect::{ArticleCounts, Candidate, Ranked, TierKind};
 use super::fusion::{self, Fused};
@@ -106,7 +106,7 @@ const FILL_FROM_UNITS: usize = 3;
 const RANK_QUESTIONS_ANEW_BELOW: usize = 10;
 
 /// The tiers a search has run, in order, and what each one matches.
-type Tiers = Vec<(Box<dyn Query>, TierKind)>;
+type Tiers = Vec<(WithBonuses, TierKind)>;
 
 /// What a search by meaning needs: the query's vector and the sections'.
 struct Meaning {
@@ -632,7 +632,7 @@ impl<'a> Search<'a> {
 
     /// The query of a tier: one that wants every unit with `full`, else a
     /// relaxed one.
-    fn tier_query(&self, full: bool, tier: Tier) -> Result<Box<dyn Query>> {
+    fn tier_query(&self, full: bool, tier: Tier) -> Result<WithBonuses> {
         let fields = self.store.fields;
         let occur = if full { Occur::Must } else { Occur::Should };
         let provider = self.caches.statistics.provider(&self.searcher);
@@ -653,8 +653,15 @@ impl<'a> Search<'a> {
         let tokens = provider
             .total_num_tokens(fields.body)
             .map_err(|e| self.store.error(e))?;
+        let idf = |term: &str| -> Option<f32> {
+            let docs = provider
+                .doc_freq(&Term::from_field_text(fields.body, term))
+                .ok()?;
+            Some(ranking::idf(docs, sections))
+        };
         let weights = ranking::Weights {
             rarity: &rarity,
+            idf: &idf,
             average_length: tokens as f32 / sections.max(1) as f32,
         };
         Ok(ranking::tier(
@@ -672,7 +679,7 @@ impl<'a> Search<'a> {
     fn add_tier(
         &self,
         ranked: &mut Ranked,
-        tier: &dyn Query,
+        tier: &WithBonuses,
         want: usize,
         kind: TierKind,
     ) -> Result<()> {
@@ -683,12 +690,12 @@ impl<'a> Search<'a> {
 
     /// The best `n` sections `query` matches, by score, and how many it
     /// matches in all; BM25 statistics come from the commit's cache.
-    fn top(&self, query: &dyn Query, n: usize) -> Result<(Vec<(Score, DocAddress)>, usize)> {
-        self.searcher
-            .search_with_statistics_provider(
-                query,
-                &(TopDocs::with_limit(n.max(1)).order_by_score(), Count),
+    fn top(&self, query: &WithBonuses, n: usize) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+        query
+            .top(
+                &self.searcher,
                 &self.caches.statistics.provider(&self.searcher),
+                n,
             )
             .map_err(|e| self.store.error(e))
     }
@@ -699,7 +706,7 @@ impl<'a> Search<'a> {
     /// matching sections were left out.
     fn per_article(
         &self,
-        tiers: &[(Box<dyn Query>, TierKind)],
+        tiers: &[(WithBonuses, TierKind)],
         want: usize,
         per_article: usize,
     ) -> Result<(Vec<Candidate>, HashMap<DocAddress, u64>)> {
