@@ -17,7 +17,11 @@ const STEM_CACHE_ENTRIES: usize = 1 << 16;
 #[derive(Clone)]
 pub(crate) struct StemCache {
     stemmer: frostem::Stemmer,
-    known: FxHashMap<Box<str>, Box<str>>,
+    /// Each word seen, with where its stem is in `stems`.
+    known: FxHashMap<Box<str>, u32>,
+    /// The stems of the words seen, `None` for a word that is its own
+    /// stem (most are, and they need no copy and no comparison).
+    stems: Vec<Option<Box<str>>>,
 }
 
 impl StemCache {
@@ -25,23 +29,39 @@ impl StemCache {
         StemCache {
             stemmer: frostem::Stemmer::new(algorithm),
             known: FxHashMap::default(),
+            stems: Vec::new(),
         }
     }
 
     /// The stem of `word`, one lower-cased token, as the language's
     /// Snowball stemmer makes it (for English, as tantivy's own does).
-    pub(crate) fn stem(&mut self, word: &str) -> &str {
-        if !self.known.contains_key(word) {
-            if self.known.len() >= STEM_CACHE_ENTRIES {
-                self.known.clear();
+    pub(crate) fn stem<'a>(&'a mut self, word: &'a str) -> &'a str {
+        self.changed(word).unwrap_or(word)
+    }
+
+    /// The stem of `word` when it is not `word` itself. A word seen before
+    /// costs one lookup.
+    pub(crate) fn changed(&mut self, word: &str) -> Option<&str> {
+        let at = match self.known.get(word) {
+            Some(&at) => at,
+            None => {
+                if self.stems.len() >= STEM_CACHE_ENTRIES {
+                    self.known.clear();
+                    self.stems.clear();
+                }
+                let stem: Option<Box<str>> = match self.stemmer.stem(word) {
+                    Cow::Borrowed(stem) if stem == word => None,
+                    Cow::Borrowed(stem) => Some(stem.into()),
+                    Cow::Owned(stem) if stem == word => None,
+                    Cow::Owned(stem) => Some(stem.into()),
+                };
+                let at = self.stems.len() as u32;
+                self.stems.push(stem);
+                self.known.insert(word.into(), at);
+                at
             }
-            let stem: Box<str> = match self.stemmer.stem(word) {
-                Cow::Borrowed(stem) => stem.into(),
-                Cow::Owned(stem) => stem.into(),
-            };
-            self.known.insert(word.into(), stem);
-        }
-        &self.known[word]
+        };
+        self.stems[at as usize].as_deref()
     }
 }
 
@@ -104,8 +124,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
             // CJK pairs are not words of any stemmed language.
             return true;
         }
-        let stem = self.cache.stem(&token.text);
-        if *stem != *token.text {
+        if let Some(stem) = self.cache.changed(&token.text) {
             token.text.clear();
             token.text.push_str(stem);
         }
