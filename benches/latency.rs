@@ -15,7 +15,8 @@
 //! # (QUIRE_BENCH_SNIPPETS=N snippets per hit, QUIRE_BENCH_QUERIES=FILE queries,
 //! #  QUIRE_BENCH_FRESH=1 a freshly opened index each round: first runs,
 //! #  QUIRE_BENCH_INDEX=DIR an index already built, e.g. with a model,
-//! #  QUIRE_BENCH_MATCH=words|meaning to rank by one side only)
+//! #  QUIRE_BENCH_MATCH=words|meaning to rank by one side only,
+//! #  QUIRE_BENCH_SLOWEST=N the N slowest queries on stderr)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -151,6 +152,21 @@ fn bench(c: &mut Criterion) {
             runs[runs.len() / 2]
         })
         .collect();
+    // QUIRE_BENCH_SLOWEST=N: the N slowest queries, to profile on their own.
+    if let Some(n) = std::env::var("QUIRE_BENCH_SLOWEST")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let mut slowest: Vec<(Duration, &str)> = repeated
+            .iter()
+            .zip(&queries)
+            .map(|(t, (_, q))| (*t, q.as_str()))
+            .collect();
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        for (t, q) in slowest.into_iter().take(n) {
+            eprintln!("{t:?}\t{q}");
+        }
+    }
     report(
         "median of 15 runs of each query",
         repeated,
