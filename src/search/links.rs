@@ -15,7 +15,6 @@ use tantivy::{DocAddress, Searcher};
 
 use crate::store::document::StoredSection;
 use crate::store::open::Store;
-use crate::store::payload;
 use crate::store::schema::names;
 
 /// The base URLs of the commit a search reads, by the hash of their
@@ -41,12 +40,11 @@ impl SitesCache {
         {
             return Ok(sites.clone());
         }
-        let metas = store.inner.load_metas()?;
-        let by_root = payload::decode(metas.payload.as_deref())
-            .map(|c| c.sites)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| (s.root_key, (s.url, s.id_prefix)))
+        let by_root = store
+            .committed(generation)?
+            .sites
+            .iter()
+            .map(|s| (s.root_key, (s.url.clone(), s.id_prefix.clone())))
             .collect();
         let sites = Arc::new(Sites { by_root });
         *remembered = Some((generation, sites.clone()));

@@ -23,7 +23,6 @@ use crate::embed::model::Model;
 use crate::embed::vector::QueryVector;
 use crate::error::Result;
 use crate::store::open::Store;
-use crate::store::payload;
 use crate::store::vectors::SegmentVectors;
 
 /// The model and the vectors of one open index.
@@ -52,8 +51,8 @@ impl MeaningCache {
         {
             return Ok(identity.clone());
         }
-        let metas = store.inner.load_metas().map_err(|e| store.error(e))?;
-        let identity = payload::decode(metas.payload.as_deref()).and_then(|c| c.model);
+        let committed = store.committed(generation).map_err(|e| store.error(e))?;
+        let identity = committed.model.clone();
         *lock(&self.committed) = Some((generation, identity.clone()));
         Ok(identity)
     }

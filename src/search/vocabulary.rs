@@ -17,7 +17,6 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::analysis::analyzers::{LANGUAGE, terms};
 use crate::ingest::rules::SearchRules;
 use crate::store::open::Store;
-use crate::store::payload;
 
 /// The stop words and synonyms of one index, ready to apply.
 #[derive(Debug, Default)]
@@ -183,13 +182,11 @@ impl VocabularyCache {
         }
         // The last commit's rules: at worst a commit newer than the
         // searcher's, which has the rules that are about to apply.
-        let metas = store.inner.load_metas()?;
-        let rules = payload::decode(metas.payload.as_deref())
-            .unwrap_or_default()
-            .rules;
+        let committed = store.committed(generation)?;
+        let rules = &committed.rules;
         let mut analyzer = store.inner.tokenizer_for_field(store.fields.body)?;
         let languages = languages_held(searcher, store.fields.lang)?;
-        let vocabulary = Arc::new(Vocabulary::new(&rules, &mut analyzer, languages));
+        let vocabulary = Arc::new(Vocabulary::new(rules, &mut analyzer, languages));
         *self.lock() = Some((generation, vocabulary.clone()));
         Ok(vocabulary)
     }

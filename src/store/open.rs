@@ -9,11 +9,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentComponent;
 use tantivy::{IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
 
 use super::directory::QuireDirectory;
+use super::payload::{self, Committed};
 use super::schema::{self, FORMAT_FILE, FORMAT_VERSION, Fields};
 use crate::analysis::analyzers::{ANALYZER, WORDS_ANALYZER, cached_en_stem, words_analyzer};
 use crate::error::{Error, Result, one_line};
@@ -45,6 +47,9 @@ pub(crate) struct Store {
     pub(crate) inner: tantivy::Index,
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
+    /// What the last commit read carries, and the searcher generation it
+    /// was read for (see [`Store::committed`]).
+    committed: Mutex<Option<(u64, Arc<Committed>)>>,
 }
 
 /// What [`Store::open_or_create`] does with an index it cannot use as it
@@ -138,6 +143,26 @@ impl Store {
         self.reader.reload().map_err(|e| self.error(e))
     }
 
+    /// What the last commit carries (its search rules, model and base
+    /// URLs; the defaults when it carries none), read once for the searcher
+    /// generation `generation`: the stop words, the sites and the model of
+    /// a search all come from it, and reading `meta.json` (its schema, its
+    /// segments) was a tenth of a short `quire search` process each time.
+    /// At worst it is a commit newer than the searcher's, whose rules are
+    /// about to apply.
+    pub(crate) fn committed(&self, generation: u64) -> tantivy::Result<Arc<Committed>> {
+        let mut remembered = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, committed)) = &*remembered
+            && *g == generation
+        {
+            return Ok(committed.clone());
+        }
+        let metas = self.inner.load_metas()?;
+        let committed = Arc::new(payload::decode(metas.payload.as_deref()).unwrap_or_default());
+        *remembered = Some((generation, committed.clone()));
+        Ok(committed)
+    }
+
     /// A tantivy error met on this index, as the most helpful [`Error`].
     pub(crate) fn error(&self, err: TantivyError) -> Error {
         Error::from_tantivy(err, &self.dir)
@@ -217,6 +242,7 @@ impl Store {
             inner,
             fields,
             reader,
+            committed: Mutex::new(None),
         })
     }
 }
