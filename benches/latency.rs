@@ -162,7 +162,7 @@ fn bench(c: &mut Criterion) {
             .zip(&queries)
             .map(|(t, (_, q))| (*t, q.as_str()))
             .collect();
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (t, q) in slowest.into_iter().take(n) {
             eprintln!("{t:?}\t{q}");
         }
