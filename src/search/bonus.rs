@@ -335,10 +335,10 @@ impl Scorer for WithBonusesScorer {
 mod tests {
     use super::*;
 
+    use crate::search::union::testing::{sections, term};
+    use tantivy::DocAddress;
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, TermQuery};
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{DocAddress, Index, IndexWriter, doc};
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery};
 
     /// A query with bonuses finds what tantivy's `Must` + `Should` finds,
     /// scored and ranked alike, whether searched as a query or through
@@ -346,31 +346,16 @@ mod tests {
     /// cannot count; with bounds that are too low it would not.
     #[test]
     fn ranks_as_must_and_should_do() {
-        let mut schema = Schema::builder();
-        let title = schema.add_text_field("title", TEXT);
-        let body = schema.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let words = ["nerve", "spasm", "face", "muscle", "botox", "twitch", "the"];
-        for i in 0..10_000usize {
-            let pick = |k: usize| words[(i * (k + 5) + k * k + i / 7) % words.len()];
-            let text: Vec<&str> = (0..5 + i % 9).map(pick).collect();
-            writer
-                .add_document(doc!(title => pick(5), body => text.join(" ")))
-                .unwrap();
-            if i == 6_000 {
-                // Two segments.
-                writer.commit().unwrap();
-            }
-        }
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        let term = |field, word: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, word),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
+        let (searcher, title, body) = sections(
+            (0..10_000usize).map(|i| {
+                let pick = |k: usize| words[(i * (k + 5) + k * k + i / 7) % words.len()];
+                let text: Vec<&str> = (0..5 + i % 9).map(pick).collect();
+                (pick(5).to_string(), text.join(" "))
+            }),
+            // Two segments.
+            Some(6_001),
+        );
         let idf = |word: &str| -> Score {
             let docs = searcher
                 .doc_freq(&Term::from_field_text(body, word))

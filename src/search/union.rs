@@ -209,44 +209,70 @@ impl Scorer for AnyOfScorer {
     }
 }
 
+/// For the tests of quire's own queries: sections of a title and a body in
+/// an index in memory, and term queries on them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use tantivy::query::{Query, TermQuery};
+    use tantivy::schema::{Field, IndexRecordOption, Schema, TEXT};
+    use tantivy::{Index, IndexWriter, Searcher, Term, doc};
+
+    /// A searcher over `sections` (title, body), committed as one segment,
+    /// or as two with the first `split_at` sections in the first.
+    pub(crate) fn sections(
+        sections: impl IntoIterator<Item = (String, String)>,
+        split_at: Option<usize>,
+    ) -> (Searcher, Field, Field) {
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (i, (t, b)) in sections.into_iter().enumerate() {
+            if Some(i) == split_at {
+                writer.commit().unwrap();
+            }
+            writer.add_document(doc!(title => t, body => b)).unwrap();
+        }
+        writer.commit().unwrap();
+        (index.reader().unwrap().searcher(), title, body)
+    }
+
+    /// `word` in `field`, scored by BM25.
+    pub(crate) fn term(field: Field, word: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, word),
+            IndexRecordOption::WithFreqs,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use super::testing::{sections, term};
+    use tantivy::DocAddress;
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::query::{PhraseQuery, QueryClone, TermQuery};
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{DocAddress, Index, IndexWriter, doc};
+    use tantivy::query::{PhraseQuery, QueryClone};
 
     /// Every query shape quire makes a union of, searched on its own and
     /// in an intersection with a rarer word: the same sections, the same
     /// scores, as tantivy's own union.
     #[test]
     fn finds_and_scores_what_tantivys_union_does() {
-        let mut schema = Schema::builder();
-        let title = schema.add_text_field("title", TEXT);
-        let body = schema.add_text_field("body", TEXT);
-        let index = Index::create_in_ram(schema.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let words = ["nerve", "spasm", "face", "muscle", "botox", "twitch"];
         // Ten thousand sections, so that the unions span several of
         // tantivy's windows of 4,096 and the seeks jump past them.
-        for i in 0..10_000usize {
-            let pick = |k: usize| words[(i * (k + 3) + k * k) % words.len()];
-            let text = format!("{} {} {} the {}", pick(0), pick(1), pick(2), pick(3));
-            let rare = if i % 997 == 0 { " hemifacial" } else { "" };
-            writer
-                .add_document(doc!(title => pick(4), body => format!("{text}{rare}")))
-                .unwrap();
-        }
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        let term = |field, word: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, word),
-                IndexRecordOption::WithFreqs,
-            ))
-        };
+        let (searcher, title, body) = sections(
+            (0..10_000usize).map(|i| {
+                let pick = |k: usize| words[(i * (k + 3) + k * k) % words.len()];
+                let text = format!("{} {} {} the {}", pick(0), pick(1), pick(2), pick(3));
+                let rare = if i % 997 == 0 { " hemifacial" } else { "" };
+                (pick(4).to_string(), format!("{text}{rare}"))
+            }),
+            None,
+        );
         let phrase = |a: &str, b: &str| -> Box<dyn Query> {
             let terms = vec![
                 Term::from_field_text(body, a),
