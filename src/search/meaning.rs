@@ -28,8 +28,6 @@ use crate::store::vectors::SegmentVectors;
 /// The model and the vectors of one open index.
 #[derive(Default)]
 pub(crate) struct MeaningCache {
-    /// The model of the last commit seen, by searcher generation.
-    committed: Mutex<Option<(u64, Option<ModelIdentity>)>>,
     /// The model loaded, if any.
     model: Mutex<Option<Arc<Model>>>,
     /// A folder to load the model from instead of the one the index
@@ -46,15 +44,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl MeaningCache {
     /// The model whose vectors the commit of `generation` has, if any.
     pub(crate) fn identity(&self, store: &Store, generation: u64) -> Result<Option<ModelIdentity>> {
-        if let Some((g, identity)) = &*lock(&self.committed)
-            && *g == generation
-        {
-            return Ok(identity.clone());
-        }
         let committed = store.committed(generation).map_err(|e| store.error(e))?;
-        let identity = committed.model.clone();
-        *lock(&self.committed) = Some((generation, identity.clone()));
-        Ok(identity)
+        Ok(committed.model.clone())
     }
 
     /// Loads the model from `dir` from now on, instead of the folder the

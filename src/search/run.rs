@@ -637,28 +637,24 @@ impl<'a> Search<'a> {
         let occur = if full { Occur::Must } else { Occur::Should };
         let provider = self.caches.statistics.provider(&self.searcher);
         let sections = provider.total_num_docs().map_err(|e| self.store.error(e))?;
-        // A term the statistics cannot count (a failing read) counts as
-        // common: it adds nothing.
-        let rarity = |terms: &[String]| -> f32 {
-            terms
-                .iter()
-                .map(|t| {
-                    let docs = provider
-                        .doc_freq(&Term::from_field_text(fields.body, t))
-                        .unwrap_or(sections);
-                    ranking::idf(docs, sections)
-                })
-                .fold(0.0, f32::max)
-        };
-        let tokens = provider
-            .total_num_tokens(fields.body)
-            .map_err(|e| self.store.error(e))?;
         let idf = |term: &str| -> Option<f32> {
             let docs = provider
                 .doc_freq(&Term::from_field_text(fields.body, term))
                 .ok()?;
             Some(ranking::idf(docs, sections))
         };
+        // A term the statistics cannot count (a failing read) counts as
+        // common: it adds nothing.
+        let common = ranking::idf(sections, sections);
+        let rarity = |terms: &[String]| -> f32 {
+            terms
+                .iter()
+                .map(|t| idf(t).unwrap_or(common))
+                .fold(0.0, f32::max)
+        };
+        let tokens = provider
+            .total_num_tokens(fields.body)
+            .map_err(|e| self.store.error(e))?;
         let weights = ranking::Weights {
             rarity: &rarity,
             idf: &idf,
