@@ -196,6 +196,40 @@ fn article_and_section_filters() {
 }
 
 #[test]
+fn a_word_typed_right_keeps_its_own_form_when_the_others_variants_fill_the_page() {
+    let env = TestEnv::empty();
+    let filler = "Each setting is described below with its default value and range. ".repeat(8);
+    let mut page = String::from("# Settings\n\n");
+    for n in 1..=3 {
+        page += &format!("## Thread settings {n}\n\nThe parameters of a thread. {filler}\n\n");
+    }
+    for n in 1..=3 {
+        page += &format!("## Walking {n}\n\nTread lightly on the parameters.\n\n");
+    }
+    env.write("corpus/threads.md", page);
+    env.index();
+    // `paramters` is in no section, `thread` is: its variants (`tread`)
+    // are not looked for while those of `paramters` alone fill the page.
+    let (code, r) = env.search_json_args(&["--limit", "3", "paramters", "thread"]);
+    assert_eq!(code, 0);
+    let labels = hit_labels(&r);
+    assert_eq!(labels.len(), 3, "{r}");
+    assert!(
+        labels.iter().all(|l| l.contains("Thread settings")),
+        "{labels:?}"
+    );
+    assert_eq!(
+        r["total_hits"], 3,
+        "the sections with `tread` are not counted"
+    );
+    // A page the thread sections do not fill takes every word's variants.
+    let (_, r) = env.search_json_args(&["--limit", "5", "paramters", "thread"]);
+    let labels = hit_labels(&r);
+    assert_eq!(r["total_hits"], 6, "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains("Walking")), "{labels:?}");
+}
+
+#[test]
 fn a_relaxed_search_still_tolerates_typos() {
     let env = TestEnv::indexed();
     // No section has both, even with typos: any word, exact ones first,

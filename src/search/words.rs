@@ -47,6 +47,9 @@ pub(crate) struct Word {
     pub(crate) typos: Vec<(String, u8)>,
     /// Whether `typos` has been looked up (it may have found none).
     looked_up: bool,
+    /// Whether the corpus has the word as typed (known once `typos` is
+    /// looked up).
+    known: bool,
 }
 
 /// A language the index holds that has a stemmer of its own, and its
@@ -143,6 +146,7 @@ pub(crate) fn analyse(
                     budget: 0,
                     typos: vec![],
                     looked_up: false,
+                    known: false,
                 });
                 continue;
             }
@@ -191,6 +195,7 @@ pub(crate) fn analyse(
             budget,
             typos: vec![],
             looked_up: false,
+            known: false,
         });
     }
     if words.iter().filter(|w| !w.exclude).all(|w| w.stop) {
@@ -255,8 +260,9 @@ pub(crate) fn expand_typos(
 ) -> tantivy::Result<bool> {
     for word in words.iter_mut().filter(|w| w.budget > 0 && !w.looked_up) {
         word.looked_up = true;
-        if word.budget > KNOWN_WORD_TYPOS && typos::contains(searcher, words_field, &word.raw)? {
-            word.budget = KNOWN_WORD_TYPOS;
+        word.known = typos::contains(searcher, words_field, &word.raw)?;
+        if word.known {
+            word.budget = word.budget.min(KNOWN_WORD_TYPOS);
         }
         let found = cache.fuzzy(searcher, words_field, &word.raw, word.budget)?;
         for (real, distance) in found.iter() {
@@ -274,6 +280,42 @@ pub(crate) fn expand_typos(
         }
     }
     Ok(words.iter().any(|w| !w.exclude && !w.typos.is_empty()))
+}
+
+/// Takes away the typo'd variants of the words the corpus has as typed,
+/// when other words, which it lacks, have variants too, and returns them
+/// (for [`give_back_typos`]); else takes nothing and returns `None`. A
+/// search looks first for the sections that take the fewest typos, those
+/// of the words it could not find, as Meilisearch ranks by the number of
+/// typos: `Praameters thread` wants *parameters* and *thread* before
+/// *parameters* and *read*.
+pub(crate) fn hold_known_typos(words: &mut [Word]) -> Option<Vec<Vec<(String, u8)>>> {
+    let with_typos = |known: bool| {
+        words
+            .iter()
+            .any(|w| !w.exclude && w.known == known && !w.typos.is_empty())
+    };
+    if !(with_typos(true) && with_typos(false)) {
+        return None;
+    }
+    Some(
+        words
+            .iter_mut()
+            .map(|w| match w.known {
+                true => std::mem::take(&mut w.typos),
+                false => Vec::new(),
+            })
+            .collect(),
+    )
+}
+
+/// Gives back the variants [`hold_known_typos`] took.
+pub(crate) fn give_back_typos(words: &mut [Word], held: Vec<Vec<(String, u8)>>) {
+    for (word, typos) in words.iter_mut().zip(held) {
+        if word.known {
+            word.typos = typos;
+        }
+    }
 }
 
 /// The terms of one real word (of the `words` field) in every language
