@@ -288,7 +288,8 @@ pub(crate) fn expand_typos(
 /// search looks first for the sections that take the fewest typos, those
 /// of the words it could not find, as Meilisearch ranks by the number of
 /// typos: `Praameters thread` wants *parameters* and *thread* before
-/// *parameters* and *read*.
+/// *parameters* and *tread*. Costs a lookup of each word as typed, and a
+/// wasted search when those sections do not fill the page.
 pub(crate) fn hold_known_typos(words: &mut [Word]) -> Option<Vec<Vec<(String, u8)>>> {
     let with_typos = |known: bool| {
         words
