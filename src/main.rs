@@ -67,6 +67,22 @@ fn one_thread_per_model_run() {
     }
 }
 
+/// Makes mimalloc give memory back to the system as soon as it is freed,
+/// rather than a second later (its default, which spares short processes
+/// such as `quire search` the system calls). An index run frees tens of
+/// megabytes at every segment its threads write, and allocates them again
+/// at once for the next: with the delay, the two overlap. At 339,000
+/// sections (the 1 GB set) the peak RSS went from 259-273 MB to 237 MB,
+/// in the same time (19.2-19.4 s).
+fn free_memory_at_once() {
+    // `mi_option_purge_delay` in mimalloc.h (v2 and v3), which the crate
+    // leaves unnamed.
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: called before the index run starts any thread; mimalloc's
+    // options are plain integers read when it purges.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Index {
@@ -124,6 +140,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 _ => paths.iter().cloned().zip(lang).collect(),
             };
             let bar = cli::progress::Bar::new(quiet);
+            free_memory_at_once();
             let report = quire::build_index_with_progress(&index, &paths, &options, &bar)?;
             if !quiet {
                 report_indexing(&report, &index, verbose);

@@ -17,6 +17,7 @@
 
 pub(crate) mod directory;
 pub(crate) mod document;
+pub(crate) mod merge;
 pub(crate) mod open;
 pub(crate) mod payload;
 pub(crate) mod pool;

@@ -14,6 +14,7 @@ use tantivy::schema::Term;
 
 use super::directory::is_read_only;
 use super::document::{ArticleValues, SectionDocument, StoredVector, section_document};
+use super::merge::SectionMergePolicy;
 use super::open::{Store, share_bookkeeping};
 use super::payload::{self, Committed, Site};
 use super::pool::Budget;
@@ -94,6 +95,7 @@ impl Writer {
                 }
                 other => store.error(other),
             })?;
+        inner.set_merge_policy(Box::new(SectionMergePolicy::new(dir.clone())));
         let pid_path = dir.join(PID_FILE);
         // Only a hint for the "being written by" message: failing to write
         // it must not stop the indexing.
