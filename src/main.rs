@@ -131,7 +131,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .strict(strict)
                 .max_file_size(max_file_size.0)
                 .threads(threads)
-                .writer_memory(heap.0);
+                .writer_memory(heap.map_or(0, |h| h.0));
             options.globs = glob;
             options.excludes = exclude;
             options.base_urls = paths.iter().cloned().zip(base_url).collect();

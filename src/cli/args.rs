@@ -53,11 +53,12 @@ pub enum Command {
         #[arg(long, default_value_t = Size(quire::DEFAULT_MAX_FILE_SIZE), value_name = "SIZE",
               value_parser = size)]
         max_file_size: Size,
-        /// Memory for the index writer (bytes, or with K, M or G; at least
-        /// 15M); it bounds the writer's share of peak memory.
-        #[arg(long, default_value_t = Size(quire::DEFAULT_WRITER_MEMORY), value_name = "SIZE",
-              value_parser = heap)]
-        heap: Size,
+        /// Memory for the index writer, shared by one indexing thread a
+        /// core (bytes, or with K, M or G; at least 15M); it bounds the
+        /// writer's share of peak memory (default: 64M for each indexing
+        /// thread, and half the cores index input of many times that)
+        #[arg(long, value_name = "SIZE", value_parser = heap)]
+        heap: Option<Size>,
         /// Threads that read and split files (default: one per core).
         #[arg(long, default_value_t = 0, value_name = "N", hide_default_value = true)]
         threads: usize,
@@ -550,7 +551,7 @@ mod tests {
         }
         // The defaults in `--help` are the library's own.
         assert_eq!(Size(quire::DEFAULT_MAX_FILE_SIZE).to_string(), "64M");
-        assert_eq!(Size(quire::DEFAULT_WRITER_MEMORY).to_string(), "128M");
+        assert_eq!(Size(quire::DEFAULT_WRITER_MEMORY).to_string(), "64M");
     }
 
     #[test]

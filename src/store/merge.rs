@@ -14,8 +14,8 @@
 //! does: segments of a similar size (within a factor of
 //! [`LEVEL_FACTOR`]) are merged eight at a time, the smallest first, as
 //! long as the merged segment stays under [`MAX_MERGED_BYTES`]. A segment
-//! that a writer's full memory budget made (33 MB of files each at the
-//! default 128 MiB, shared by two threads) is never merged with others;
+//! that a writer thread's full memory made (25-40 MB of files at the
+//! default 64 MiB a thread) is never merged with others;
 //! the segments of runs that changed a few files are, so that they do not
 //! pile up. A segment with a quarter of its sections deleted is rewritten
 //! alone.

@@ -28,14 +28,15 @@ use crate::ingest::rules::SearchRules;
 
 const PID_FILE: &str = "writer.pid";
 
-/// The default memory for a writer's in-memory segments, shared by its
-/// threads. A corpus whose sections fill it is written as segments of its
-/// size, merged as more come: at 312,659 sections (1.2 GB of HTML), 64 MiB
-/// took 37.9 s and 70 s of CPU to index, 128 MiB 30.8 s and 60 s (fewer
-/// segments to build and merge), for 36 MB more peak memory; 256 MiB
-/// gained nothing more. A corpus that does not fill it (linux-doc's 24,399
-/// sections) takes the same time and memory with either.
-pub const DEFAULT_WRITER_MEMORY: u64 = 128 * 1024 * 1024;
+/// The default memory for each of a writer's threads, for its in-memory
+/// segments (`quire index` without `--heap`; see `store::update`). A
+/// thread that fills it writes a segment of 25-40 MB (of documentation
+/// HTML), which merges leave as it is (see `store::merge`). On the 1 GB
+/// set (312,659 sections, two cores), one thread with 64 MiB left 7
+/// segments, two with 64 MiB each 7-8 (the first measured at 150 MB of
+/// peak RSS, the second at 205-242 MB); two threads sharing 64 MiB left 18
+/// segments, on which searches took 1.5 times as long as on 8.
+pub const DEFAULT_WRITER_MEMORY: u64 = 64 * 1024 * 1024;
 /// The least memory a writer thread can work with (tantivy's minimum).
 pub const MIN_WRITER_MEMORY_PER_THREAD: u64 = 15_000_000;
 
