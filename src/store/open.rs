@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentComponent;
-use tantivy::{IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
+use tantivy::{IndexReader, IndexSettings, ReloadPolicy, Searcher, SegmentMeta, TantivyError};
 
 use super::directory::QuireDirectory;
 use super::payload::{self, Committed};
@@ -157,8 +157,8 @@ impl Store {
         {
             return Ok(committed.clone());
         }
-        let metas = self.inner.load_metas()?;
-        let committed = Arc::new(payload::decode(metas.payload.as_deref()).unwrap_or_default());
+        let payload = payload::read(self.inner.directory())?;
+        let committed = Arc::new(payload::decode(payload.as_deref()).unwrap_or_default());
         *remembered = Some((generation, committed.clone()));
         Ok(committed)
     }
@@ -195,23 +195,35 @@ impl Store {
             tantivy::Index::open(directory).map_err(|e| corrupt(one_line(&e.to_string())))?;
         // tantivy opens some of a segment's files only when it first needs
         // them: a missing one would be met by a search, and never by
-        // `quire index`, which would call the index unchanged.
-        let segments = inner
-            .searchable_segment_metas()
-            .map_err(|e| corrupt(one_line(&e.to_string())))?;
-        for segment in &segments {
-            let mut components = SEGMENT_FILES.to_vec();
-            if segment.has_deletes() {
-                components.push(SegmentComponent::Delete);
+        // `quire index`, which would call the index unchanged. The
+        // segments are those the reader opened (reading `meta.json` again
+        // for them was a tenth of a short `quire search`); when it could
+        // not open them, those `meta.json` lists say what is missing.
+        let store = match Store::wrap(dir, inner.clone(), commits) {
+            Ok(store) => store,
+            Err(err) => {
+                return Err(match inner.searchable_segment_metas() {
+                    Ok(segments) => missing_file(dir, &segments).map_or(err, corrupt),
+                    Err(_) => err,
+                });
             }
-            for component in components {
-                let file = segment.relative_path(component);
-                if !dir.join(&file).is_file() {
-                    return Err(corrupt(format!("its file {} is missing", file.display())));
+        };
+        let segments: Vec<SegmentMeta> = store
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let meta = inner.new_segment_meta(reader.segment_id(), reader.max_doc());
+                match reader.delete_opstamp() {
+                    Some(opstamp) => meta.with_delete_meta(reader.num_deleted_docs(), opstamp),
+                    None => meta,
                 }
-            }
+            })
+            .collect();
+        match missing_file(dir, &segments) {
+            Some(reason) => Err(corrupt(reason)),
+            None => Ok(store),
         }
-        Store::wrap(dir, inner, commits)
     }
 
     fn wrap(dir: &Path, inner: tantivy::Index, commits: Commits) -> Result<Store> {
@@ -245,6 +257,24 @@ impl Store {
             committed: Mutex::new(None),
         })
     }
+}
+
+/// The first file of `segments` that is not in `dir`, as the reason the
+/// index is damaged.
+fn missing_file(dir: &Path, segments: &[SegmentMeta]) -> Option<String> {
+    for segment in segments {
+        let mut components = SEGMENT_FILES.to_vec();
+        if segment.has_deletes() {
+            components.push(SegmentComponent::Delete);
+        }
+        for component in components {
+            let file = segment.relative_path(component);
+            if !dir.join(&file).is_file() {
+                return Some(format!("its file {} is missing", file.display()));
+            }
+        }
+    }
+    None
 }
 
 /// An exclusive advisory lock on the folder itself, held until the handle
