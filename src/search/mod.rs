@@ -4,7 +4,8 @@
 //! words analysed and expanded ([`words`], with stop words and synonyms
 //! from the index's rules, [`vocabulary`], and prefixes and typos from the
 //! term dictionaries, [`typos`]), the tier queries built ([`ranking`], with the
-//! unions of [`union`] and the bonuses of [`bonus`]), the
+//! unions of [`union`] and the bonuses of [`bonus`], each term asked only of
+//! the segments that hold its field, [`held`]), the
 //! tiers' sections merged ([`collect`]), each hit read and its snippets cut
 //! ([`snippet`]) and linked ([`links`]), and a suggestion made when nothing matched ([`suggest`]).
 //! Reading one article with a query's words marked ([`reading`]) runs the
@@ -19,6 +20,7 @@ pub(crate) mod caches;
 pub(crate) mod collect;
 pub(crate) mod coverage;
 pub(crate) mod fusion;
+pub(crate) mod held;
 pub(crate) mod links;
 pub(crate) mod meaning;
 pub(crate) mod options;

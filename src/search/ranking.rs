@@ -36,6 +36,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use super::bonus::{Bonus, WithBonuses};
 use super::coverage::Covered;
+use super::held::Held;
 use super::options::SearchOptions;
 use super::query::Scope;
 use super::union::any_of;
@@ -628,10 +629,11 @@ fn prefix_successor(prefix: &str) -> Option<String> {
 }
 
 fn term_query(field: Field, term: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
+    let query = TermQuery::new(
         Term::from_field_text(field, term),
         IndexRecordOption::WithFreqs,
-    ))
+    );
+    Box::new(Held::new(field, Box::new(query)))
 }
 
 /// One term, or the phrase of several (a quoted phrase, or a word that the
@@ -644,7 +646,7 @@ fn field_query(field: Field, terms: &[String]) -> Box<dyn Query> {
             .iter()
             .map(|t| Term::from_field_text(field, t))
             .collect();
-        Box::new(PhraseQuery::new(terms))
+        Box::new(Held::new(field, Box::new(PhraseQuery::new(terms))))
     }
 }
 

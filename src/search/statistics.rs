@@ -15,6 +15,8 @@ use tantivy::Searcher;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, Term};
 
+use super::held;
+
 /// How many terms' document frequencies are kept; it starts over when
 /// full.
 const TERMS: usize = 1 << 16;
@@ -101,7 +103,15 @@ impl Bm25StatisticsProvider for Provider<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         self.remembered(
             |r| r.tokens.get(&field).copied(),
-            |searcher| searcher.total_num_tokens(field),
+            |searcher| {
+                let mut tokens = 0;
+                for segment in searcher.segment_readers() {
+                    if let Some(index) = held::postings(segment, field)? {
+                        tokens += index.total_num_tokens();
+                    }
+                }
+                Ok(tokens)
+            },
             |r, n| {
                 r.tokens.insert(field, n);
             },
@@ -119,7 +129,15 @@ impl Bm25StatisticsProvider for Provider<'_> {
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
         self.remembered(
             |r| r.doc_freqs.get(term).copied(),
-            |searcher| searcher.doc_freq(term),
+            |searcher| {
+                let mut docs = 0;
+                for segment in searcher.segment_readers() {
+                    if let Some(index) = held::postings(segment, term.field())? {
+                        docs += u64::from(index.doc_freq(term)?);
+                    }
+                }
+                Ok(docs)
+            },
             |r, n| {
                 if r.doc_freqs.len() >= TERMS {
                     r.doc_freqs.clear();

@@ -22,6 +22,8 @@ use tantivy::Searcher;
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::{Field, Term};
 
+use super::held;
+
 /// At most this many terms stand in for one query word.
 pub(crate) const MAX_EXPANSIONS: usize = 32;
 
@@ -59,7 +61,9 @@ pub(crate) fn fuzzy(
         let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
         let automaton = query.automaton()?;
         for segment in searcher.segment_readers() {
-            let index = segment.inverted_index(field)?;
+            let Some(index) = held::postings(segment, field)? else {
+                continue;
+            };
             // The first letter must be right, as with Elasticsearch's
             // prefix_length of 1: people seldom miss it, and walking only
             // its part of the dictionary makes the lookup many times faster.
@@ -141,7 +145,9 @@ impl TypoCache {
 pub(crate) fn contains(searcher: &Searcher, field: Field, term: &str) -> tantivy::Result<bool> {
     let term = Term::from_field_text(field, term);
     for segment in searcher.segment_readers() {
-        let index = segment.inverted_index(field)?;
+        let Some(index) = held::postings(segment, field)? else {
+            continue;
+        };
         if index.get_term_info(&term)?.is_some() {
             return Ok(true);
         }
@@ -159,7 +165,9 @@ pub(crate) fn prefixed(
     let upper = prefix_upper_bound(prefix.as_bytes());
     for &field in fields {
         for segment in searcher.segment_readers() {
-            let index = segment.inverted_index(field)?;
+            let Some(index) = held::postings(segment, field)? else {
+                continue;
+            };
             let mut range = index.terms().range().ge(prefix.as_bytes());
             if let Some(upper) = &upper {
                 range = range.lt(upper);

@@ -14,6 +14,8 @@ use tantivy::Searcher;
 use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::held;
+
 use crate::analysis::analyzers::{LANGUAGE, terms};
 use crate::ingest::rules::SearchRules;
 use crate::store::open::Store;
@@ -201,7 +203,9 @@ impl VocabularyCache {
 fn languages_held(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<String>> {
     let mut held: Vec<String> = Vec::new();
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
+        let Some(inverted) = held::postings(segment, field)? else {
+            continue;
+        };
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
             if let Ok(code) = std::str::from_utf8(terms.key())
